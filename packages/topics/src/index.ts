@@ -1,0 +1,4 @@
+export * from './messages.js';
+export * from './names.js';
+export * from './roles.js';
+export * from './specs.js';
