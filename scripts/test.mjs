@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The test command (`pnpm test`): builds the workspace, makes sure there is a real Kafka broker
+// (KAFKA_BOOTSTRAP when set, otherwise one started with scripts/kafka for this run and stopped
+// after it), runs every package's tests in one vitest run, and ends with the line CI reads:
+// `N passed, N failed`. A broker that cannot start fails the run: integration tests never skip.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { down, up } from './kafka/launcher.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const resultsFile = join(root, '.test-results', 'vitest.json');
+const vitestArgs = process.argv.slice(2);
+
+// Ctrl-C goes to the whole foreground process group: the children stop on their own, and this
+// process stays alive long enough to stop the broker it started.
+process.on('SIGINT', () => console.log('\ninterrupted; cleaning up'));
+process.env.TURBO_TELEMETRY_DISABLED = '1';
+
+let exitCode = 1;
+let startedBroker = false;
+let counts = { passed: 0, failed: 0, skipped: 0 };
+try {
+  step('build');
+  await run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+
+  let bootstrap = process.env.KAFKA_BOOTSTRAP;
+  if (bootstrap) {
+    step(`broker: using KAFKA_BOOTSTRAP=${bootstrap}`);
+  } else {
+    step('broker: starting a local Kafka for this run (set KAFKA_BOOTSTRAP to use your own)');
+    const broker = await up({});
+    startedBroker = !broker.alreadyRunning;
+    bootstrap = broker.bootstrap;
+  }
+
+  step('tests');
+  rmSync(resultsFile, { force: true });
+  mkdirSync(join(root, '.test-results'), { recursive: true });
+  const code = await run(
+    'pnpm',
+    [
+      'exec',
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${resultsFile}`,
+      ...vitestArgs,
+    ],
+    { env: { ...process.env, KAFKA_BOOTSTRAP: bootstrap }, allowFailure: true },
+  );
+  counts = readCounts(resultsFile);
+  // vitest exits non-zero for failures, for errors outside tests and for "no test files".
+  exitCode = code === 0 && counts.failed === 0 ? 0 : 1;
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+} catch (error) {
+  console.error(`\ntest run failed: ${error instanceof Error ? error.message : String(error)}`);
+  counts.failed = Math.max(counts.failed, 1);
+  exitCode = 1;
+} finally {
+  if (startedBroker) {
+    step('broker: stopping');
+    await down().catch((error) => console.error(`could not stop the broker: ${error.message}`));
+  }
+}
+const skipped = counts.skipped > 0 ? `, ${counts.skipped} skipped` : '';
+console.log(`\n${counts.passed} passed, ${counts.failed} failed${skipped}`);
+process.exit(exitCode);
+
+function step(text) {
+  console.log(`\n▶ ${text}`);
+}
+
+function readCounts(file) {
+  try {
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    return {
+      passed: json.numPassedTests,
+      failed: json.numFailedTests,
+      skipped: json.numPendingTests + json.numTodoTests,
+    };
+  } catch {
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+}
+
+function run(command, args, { env = process.env, allowFailure = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: 'inherit' });
+    // Ctrl-C reaches the child through the terminal; we only wait for it and then clean up.
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const status = code ?? (signal ? 128 : 1);
+      if (status !== 0 && !allowFailure)
+        reject(new Error(`${command} ${args.join(' ')} exited with ${status}`));
+      else resolve(status);
+    });
+  });
+}
