@@ -1,0 +1,1 @@
+export { CO_PARTITION_PROTOCOL, CoPartitionAssigner } from './co-partition-assigner.js';

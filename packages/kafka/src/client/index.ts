@@ -1,0 +1,1 @@
+export { createKafka, type Kafka } from './create-kafka.js';

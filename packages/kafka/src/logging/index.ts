@@ -1,0 +1,1 @@
+export { type JsonLoggerOptions, jsonLogger, type Logger, type LogLevel, noopLogger } from './logger.js';

@@ -1,0 +1,1 @@
+export { murmur2, partitionFor } from './murmur2.js';

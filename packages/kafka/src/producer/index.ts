@@ -1,0 +1,1 @@
+export { createTypedProducer, type TypedProducer, type TypedProducerOptions } from './typed-producer.js';

@@ -1,0 +1,66 @@
+import { DLQ } from '@pipeline/topics';
+import { HEADERS, type RecordHeaders } from '../headers/names.js';
+import type { OutboundRecord } from './outbound-record.js';
+
+export interface DeadLetterSource {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | string | null;
+  value: Buffer | null;
+  headers?: RecordHeaders;
+}
+
+/** Error text is cut so a huge message (a stack, a dump) cannot make the record too big to send. */
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * The dead letter of a record: same key, the ORIGINAL value bytes (never re-encoded, so someone can
+ * look at what really arrived and replay it), the original headers plus x-dlq-* headers saying why,
+ * where from and when. A null value (tombstone) becomes an empty value.
+ */
+export function deadLetterRecord(
+  source: DeadLetterSource,
+  reason: string,
+  error?: unknown,
+  now: number = Date.now(),
+  options: { deadLetterTopic?: string } = {},
+): OutboundRecord {
+  const headers: RecordHeaders = {
+    ...source.headers,
+    [HEADERS.dlqReason]: reason,
+    [HEADERS.dlqSourceTopic]: source.topic,
+    [HEADERS.dlqSourcePartition]: String(source.partition),
+    [HEADERS.dlqSourceOffset]: source.offset,
+    [HEADERS.dlqAt]: String(now),
+  };
+  if (error !== undefined) headers[HEADERS.dlqError] = describeError(error);
+  else delete headers[HEADERS.dlqError];
+
+  const record: OutboundRecord = {
+    topic: options.deadLetterTopic ?? DLQ,
+    value: source.value ?? Buffer.alloc(0),
+    headers,
+  };
+  if (source.key !== null)
+    record.key = typeof source.key === 'string' ? source.key : source.key.toString('utf8');
+  return record;
+}
+
+function describeError(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? `${error.name}: ${error.message}`
+      : typeof error === 'string'
+        ? error
+        : safeJson(error);
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,1 @@
+export { DEFAULT_RETRY, type RetryOptions, withRetry } from './with-retry.js';

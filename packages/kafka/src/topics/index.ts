@@ -1,0 +1,1 @@
+export { physicalTopic, type TopicNames } from './topic-names.js';

@@ -1,0 +1,87 @@
+import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { CO_PARTITION_PROTOCOL, CoPartitionAssigner } from '../src/index.js';
+
+type Cluster = Parameters<PartitionAssigner>[0]['cluster'];
+
+function fakeCluster(partitions: Record<string, number>): Cluster {
+  return {
+    findTopicPartitionMetadata: (topic: string) =>
+      Array.from({ length: partitions[topic] ?? 0 }, (_, partitionId) => ({
+        partitionErrorCode: 0,
+        partitionId,
+        leader: 1,
+        replicas: [1],
+        isr: [1],
+      })),
+    addMultipleTargetTopics: async () => {},
+  } as unknown as Cluster;
+}
+
+const quietLogger = {
+  namespace: () => quietLogger,
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  error: () => {},
+} as never;
+
+async function assign(partitions: Record<string, number>, members: Record<string, string[]>) {
+  const assigner = CoPartitionAssigner({
+    cluster: fakeCluster(partitions),
+    groupId: 'g',
+    logger: quietLogger,
+  });
+  const groupMembers = Object.entries(members).map(([memberId, topics]) => ({
+    memberId,
+    memberMetadata: assigner.protocol({ topics }).metadata,
+  }));
+  const result = await assigner.assign({ members: groupMembers, topics: Object.keys(partitions) });
+  return Object.fromEntries(
+    result.map((r) => [r.memberId, AssignerProtocol.MemberAssignment.decode(r.memberAssignment)?.assignment]),
+  );
+}
+
+describe('CoPartitionAssigner', () => {
+  it('is named co-partition', () => {
+    const assigner = CoPartitionAssigner({ cluster: fakeCluster({}), groupId: 'g', logger: quietLogger });
+    expect(assigner.name).toBe(CO_PARTITION_PROTOCOL);
+    expect(assigner.protocol({ topics: ['a'] }).name).toBe('co-partition');
+  });
+
+  it('gives each member the same partition numbers of every topic, disjoint and complete', async () => {
+    const result = await assign(
+      { a: 12, b: 12, c: 12 },
+      { 'm-2': ['a', 'b', 'c'], 'm-1': ['a', 'b', 'c'], 'm-3': ['a', 'b', 'c'] },
+    );
+    expect(Object.keys(result).sort()).toEqual(['m-1', 'm-2', 'm-3']);
+    const seen: number[] = [];
+    for (const assignment of Object.values(result)) {
+      const a = assignment?.a ?? [];
+      expect(assignment?.b).toEqual(a);
+      expect(assignment?.c).toEqual(a);
+      expect(a).toHaveLength(4);
+      seen.push(...a);
+    }
+    expect(seen.sort((x, y) => x - y)).toEqual([...Array(12).keys()]);
+    // Deterministic: sorted member ids, round-robin.
+    expect(result['m-1']?.a).toEqual([0, 3, 6, 9]);
+  });
+
+  it('gives every member an assignment, even an empty one, when members outnumber partitions', async () => {
+    const result = await assign({ a: 2, b: 2 }, { x: ['a', 'b'], y: ['a', 'b'], z: ['a', 'b'] });
+    expect(result).toEqual({ x: { a: [0], b: [0] }, y: { a: [1], b: [1] }, z: {} });
+  });
+
+  it('covers topics with fewer partitions by number', async () => {
+    const result = await assign({ a: 4, b: 2 }, { x: ['a', 'b'], y: ['a', 'b'] });
+    expect(result).toEqual({ x: { a: [0, 2], b: [0] }, y: { a: [1, 3], b: [1] } });
+  });
+
+  it('deals a topic only among its subscribers when subscriptions differ', async () => {
+    const result = await assign({ a: 4, b: 4 }, { x: ['a', 'b'], y: ['a'] });
+    expect(result.x?.b).toEqual([0, 1, 2, 3]);
+    expect([...(result.x?.a ?? []), ...(result.y?.a ?? [])].sort()).toEqual([0, 1, 2, 3]);
+    expect(result.y?.b).toBeUndefined();
+  });
+});

@@ -1,0 +1,205 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, KAFKA_ENV_VARS, kafkaConfigFromEnv } from '../src/index.js';
+
+const defaults = { clientId: 'svc' };
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    kafkaConfigFromEnv(env, defaults);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    const err = e as ConfigError;
+    expect(err.code).toBe('INVALID_CONFIG');
+    expect(err.canRetry).toBe(false);
+    for (const p of err.problems) expect(err.message).toContain(p);
+    return [...err.problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('kafkaConfigFromEnv', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kafka-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a minimal environment with defaults', () => {
+    expect(kafkaConfigFromEnv({ KAFKA_BOOTSTRAP: 'localhost:9092' }, defaults)).toEqual({
+      brokers: ['localhost:9092'],
+      clientId: 'svc',
+      ssl: undefined,
+      sasl: undefined,
+      connectionTimeoutMs: 3000,
+      requestTimeoutMs: 30000,
+    });
+  });
+
+  it('splits and trims several brokers, accepts IPv6 literals, and takes KAFKA_CLIENT_ID', () => {
+    const config = kafkaConfigFromEnv(
+      { KAFKA_BOOTSTRAP: ' a:1, b.example.com:65535 ,[::1]:9092,', KAFKA_CLIENT_ID: 'other' },
+      defaults,
+    );
+    expect(config.brokers).toEqual(['a:1', 'b.example.com:65535', '[::1]:9092']);
+    expect(config.clientId).toBe('other');
+  });
+
+  it('explains a missing KAFKA_BOOTSTRAP with an example and how to start a broker', () => {
+    for (const env of [{}, { KAFKA_BOOTSTRAP: '' }, { KAFKA_BOOTSTRAP: ' , ' }]) {
+      const [problem] = problemsOf(env);
+      expect(problem).toContain('KAFKA_BOOTSTRAP is not set');
+      expect(problem).toContain('KAFKA_BOOTSTRAP=localhost:9092');
+      expect(problem).toContain('pnpm kafka:up');
+    }
+  });
+
+  it.each([
+    ['localhost', 'has no port'],
+    [':9092', 'has no port'],
+    ['localhost:abc', 'not a number'],
+    ['localhost:0', 'outside 1–65535'],
+    ['localhost:65536', 'outside 1–65535'],
+    ['local host:9092', 'space'],
+  ])('rejects broker %s', (broker, why) => {
+    const [problem] = problemsOf({ KAFKA_BOOTSTRAP: broker });
+    expect(problem).toContain(`KAFKA_BOOTSTRAP entry "${broker}"`);
+    expect(problem).toContain(why);
+  });
+
+  it('reports every problem together', () => {
+    const problems = problemsOf({
+      KAFKA_BOOTSTRAP: 'ok:1,bad',
+      KAFKA_SSL: 'maybe',
+      KAFKA_SASL_MECHANISM: 'gssapi',
+      KAFKA_CONNECTION_TIMEOUT_MS: '-5',
+      KAFKA_REQUEST_TIMEOUT_MS: '1.5',
+    });
+    expect(problems).toHaveLength(7);
+    expect(problems.join('\n')).toMatch(/KAFKA_BOOTSTRAP entry "bad"/);
+    expect(problems.join('\n')).toMatch(/KAFKA_SSL is "maybe": set it to true or false/);
+    expect(problems.join('\n')).toMatch(/KAFKA_SASL_MECHANISM is "gssapi"/);
+    expect(problems.join('\n')).toMatch(/KAFKA_SASL_USERNAME is not set/);
+    expect(problems.join('\n')).toMatch(/KAFKA_SASL_PASSWORD is not set/);
+    expect(problems.join('\n')).toMatch(/KAFKA_CONNECTION_TIMEOUT_MS is "-5"/);
+    expect(problems.join('\n')).toMatch(/KAFKA_REQUEST_TIMEOUT_MS is "1.5"/);
+  });
+
+  it('reads timeouts', () => {
+    const c = kafkaConfigFromEnv(
+      { KAFKA_BOOTSTRAP: 'h:1', KAFKA_CONNECTION_TIMEOUT_MS: '100', KAFKA_REQUEST_TIMEOUT_MS: '2000' },
+      defaults,
+    );
+    expect(c.connectionTimeoutMs).toBe(100);
+    expect(c.requestTimeoutMs).toBe(2000);
+    expect(problemsOf({ KAFKA_BOOTSTRAP: 'h:1', KAFKA_REQUEST_TIMEOUT_MS: '0' })[0]).toContain('>= 1');
+  });
+
+  describe('SSL', () => {
+    it('is off by default and on with KAFKA_SSL=true (verifying certificates)', () => {
+      expect(
+        kafkaConfigFromEnv({ KAFKA_BOOTSTRAP: 'h:1', KAFKA_SSL: 'false' }, defaults).ssl,
+      ).toBeUndefined();
+      expect(kafkaConfigFromEnv({ KAFKA_BOOTSTRAP: 'h:1', KAFKA_SSL: 'TRUE' }, defaults).ssl).toEqual({
+        rejectUnauthorized: true,
+      });
+    });
+
+    it('reads the CA file and KAFKA_SSL_REJECT_UNAUTHORIZED', () => {
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      const c = kafkaConfigFromEnv(
+        {
+          KAFKA_BOOTSTRAP: 'h:1',
+          KAFKA_SSL: 'true',
+          KAFKA_SSL_CA_FILE: ca,
+          KAFKA_SSL_REJECT_UNAUTHORIZED: 'false',
+        },
+        defaults,
+      );
+      expect(c.ssl).toEqual({
+        ca: [expect.stringContaining('BEGIN CERTIFICATE')],
+        rejectUnauthorized: false,
+      });
+    });
+
+    it('names a missing CA file', () => {
+      const missing = join(dir, 'nope.pem');
+      const [problem] = problemsOf({ KAFKA_BOOTSTRAP: 'h:1', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: missing });
+      expect(problem).toContain(`KAFKA_SSL_CA_FILE points to ${missing}, which does not exist`);
+    });
+
+    it('rejects TLS settings without KAFKA_SSL=true', () => {
+      const problems = problemsOf({
+        KAFKA_BOOTSTRAP: 'h:1',
+        KAFKA_SSL_CA_FILE: '/x.pem',
+        KAFKA_SSL_REJECT_UNAUTHORIZED: 'false',
+      });
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toContain('KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true');
+      expect(problems[1]).toContain('KAFKA_SSL_REJECT_UNAUTHORIZED is set but KAFKA_SSL is not true');
+    });
+
+    it('rejects a non-boolean KAFKA_SSL_REJECT_UNAUTHORIZED', () => {
+      const [problem] = problemsOf({
+        KAFKA_BOOTSTRAP: 'h:1',
+        KAFKA_SSL: 'true',
+        KAFKA_SSL_REJECT_UNAUTHORIZED: 'nah',
+      });
+      expect(problem).toContain('KAFKA_SSL_REJECT_UNAUTHORIZED is "nah"');
+    });
+  });
+
+  describe('SASL', () => {
+    it.each(['plain', 'scram-sha-256', 'SCRAM-SHA-512'])('reads mechanism %s', (mechanism) => {
+      const c = kafkaConfigFromEnv(
+        {
+          KAFKA_BOOTSTRAP: 'h:1',
+          KAFKA_SASL_MECHANISM: mechanism,
+          KAFKA_SASL_USERNAME: 'u',
+          KAFKA_SASL_PASSWORD: ' p w ',
+        },
+        defaults,
+      );
+      expect(c.sasl).toEqual({ mechanism: mechanism.toLowerCase(), username: 'u', password: ' p w ' });
+    });
+
+    it('names the missing credential', () => {
+      expect(
+        problemsOf({ KAFKA_BOOTSTRAP: 'h:1', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'p' }),
+      ).toEqual([expect.stringContaining('KAFKA_SASL_USERNAME is not set')]);
+      expect(
+        problemsOf({ KAFKA_BOOTSTRAP: 'h:1', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }),
+      ).toEqual([expect.stringContaining('KAFKA_SASL_PASSWORD is not set')]);
+    });
+
+    it('rejects credentials without a mechanism', () => {
+      const problems = problemsOf({
+        KAFKA_BOOTSTRAP: 'h:1',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'p',
+      });
+      expect(problems).toHaveLength(2);
+      for (const p of problems) expect(p).toContain('KAFKA_SASL_MECHANISM is not');
+    });
+  });
+
+  it('documents every variable it reads', () => {
+    const names = KAFKA_ENV_VARS.map((v) => v.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'KAFKA_BOOTSTRAP',
+        'KAFKA_CLIENT_ID',
+        'KAFKA_SSL',
+        'KAFKA_SSL_CA_FILE',
+        'KAFKA_SSL_REJECT_UNAUTHORIZED',
+        'KAFKA_SASL_MECHANISM',
+        'KAFKA_SASL_USERNAME',
+        'KAFKA_SASL_PASSWORD',
+        'KAFKA_CONNECTION_TIMEOUT_MS',
+        'KAFKA_REQUEST_TIMEOUT_MS',
+      ]),
+    );
+    expect(new Set(names).size).toBe(names.length);
+    for (const v of KAFKA_ENV_VARS) expect(v.description.length).toBeGreaterThan(0);
+  });
+});

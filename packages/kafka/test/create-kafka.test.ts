@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, createKafka, type Logger } from '../src/index.js';
+
+interface Entry {
+  level: string;
+  obj: Record<string, unknown>;
+  msg: string | undefined;
+}
+
+function capture(): { logger: Logger; entries: Entry[] } {
+  const entries: Entry[] = [];
+  const make = (bindings: Record<string, unknown>): Logger => {
+    const at =
+      (level: string) =>
+      (obj: object, msg?: string): void => {
+        entries.push({ level, obj: { ...bindings, ...obj }, msg });
+      };
+    return {
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+      child: (b) => make({ ...bindings, ...b }),
+    };
+  };
+  return { logger: make({}), entries };
+}
+
+const config = {
+  brokers: ['localhost:9092'],
+  clientId: 'c',
+  connectionTimeoutMs: 3000,
+  requestTimeoutMs: 30000,
+};
+
+describe('createKafka', () => {
+  it('forwards kafkajs logs: INFO as debug, WARN and ERROR as they are, with the fields', () => {
+    const { logger, entries } = capture();
+    const kafka = createKafka(config, logger);
+    const kafkaLogger = kafka.logger().namespace('Test');
+    kafkaLogger.debug('not forwarded: kafkajs DEBUG is off');
+    kafkaLogger.info('joined', { groupId: 'g' });
+    kafkaLogger.warn('slow', { ms: 5 });
+    kafkaLogger.error('broken', { error: 'x' });
+    expect(entries.map((e) => [e.level, e.msg])).toEqual([
+      ['debug', 'joined'],
+      ['warn', 'slow'],
+      ['error', 'broken'],
+    ]);
+    expect(entries[0]?.obj).toMatchObject({ component: 'kafkajs', namespace: 'Test', groupId: 'g' });
+    expect(entries[0]?.obj).not.toHaveProperty('timestamp');
+  });
+
+  it('validates a hand-made config', () => {
+    expect(() => createKafka({ ...config, brokers: [], clientId: '', requestTimeoutMs: 0 })).toThrow(
+      ConfigError,
+    );
+    expect(() => createKafka({ ...config, connectionTimeoutMs: 1.5 })).toThrow(
+      /connectionTimeoutMs must be a whole number/,
+    );
+  });
+
+  it('accepts TLS and SASL settings', () => {
+    expect(() =>
+      createKafka({
+        ...config,
+        ssl: { rejectUnauthorized: true },
+        sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
+      }),
+    ).not.toThrow();
+  });
+});

@@ -1,0 +1,170 @@
+import { create, DecodeError, schemas } from '@pipeline/contracts';
+import { CRQ, DLQ, PLAN, type TopicMessage } from '@pipeline/topics';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  deadLetterRecord,
+  decodeRecord,
+  encodeRecord,
+  groupByTopic,
+  HEADERS,
+  isValidTraceparent,
+  WrongMessageTypeError,
+} from '../src/index.js';
+
+const plan = create(schemas.Plan, { id: 'plan-1', parentRequestId: 'req-1', taskIds: ['t1', 't2'] });
+const TRACE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+describe('encodeRecord', () => {
+  it('encodes the message with the standard headers; requestId defaults to the key', () => {
+    const record = encodeRecord(PLAN, plan, { key: 'req-1', traceparent: TRACE, now: 1234 });
+    expect(record.topic).toBe(PLAN);
+    expect(record.key).toBe('req-1');
+    expect(record.partition).toBeUndefined();
+    expect(record.headers).toEqual({
+      [HEADERS.messageType]: 'core.Plan',
+      [HEADERS.requestId]: 'req-1',
+      [HEADERS.producedAt]: '1234',
+      [HEADERS.traceparent]: TRACE,
+    });
+    const decoded = decodeRecord(PLAN, record.value);
+    expect(decoded.ok && decoded.message).toEqual(plan);
+  });
+
+  it('starts a trace when none is given, keeps extra headers, lets standard ones win, maps topic names', () => {
+    const record = encodeRecord(PLAN, plan, {
+      requestId: 'r',
+      partition: 3,
+      headers: { 'x-custom': 'yes', [HEADERS.messageType]: 'lie' },
+      topicNames: { [PLAN]: 'test.plan' },
+    });
+    expect(record.topic).toBe('test.plan');
+    expect(record.key).toBeUndefined();
+    expect(record.partition).toBe(3);
+    expect(record.headers['x-custom']).toBe('yes');
+    expect(record.headers[HEADERS.messageType]).toBe('core.Plan');
+    expect(record.headers[HEADERS.requestId]).toBe('r');
+    expect(isValidTraceparent(record.headers[HEADERS.traceparent])).toBe(true);
+  });
+
+  it('refuses a message of another type smuggled in by a cast', () => {
+    const changeRequest = create(schemas.ChangeRequest, { id: 'req-1' });
+    const smuggled = changeRequest as unknown as TopicMessage<typeof PLAN>;
+    expect(() => encodeRecord(PLAN, smuggled)).toThrow(WrongMessageTypeError);
+    expect(() => encodeRecord(PLAN, smuggled)).toThrow(
+      /plan\.out carries core\.Plan, but the message is core\.ChangeRequest/,
+    );
+    expect(() => encodeRecord(PLAN, { id: 'x' } as unknown as TopicMessage<typeof PLAN>)).toThrow(
+      /not a protobuf message/,
+    );
+  });
+
+  it('validates topic and partition', () => {
+    expect(() => encodeRecord('nope' as typeof PLAN, plan)).toThrow(ConfigError);
+    expect(() => encodeRecord(PLAN, plan, { partition: -1 })).toThrow(/partition must be a whole number/);
+  });
+});
+
+describe('decodeRecord', () => {
+  it('decodes empty bytes as the default message', () => {
+    const decoded = decodeRecord(CRQ, Buffer.alloc(0));
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) expect(decoded.message.id).toBe('');
+  });
+
+  it('reports a tombstone', () => {
+    const decoded = decodeRecord(CRQ, null);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) {
+      expect(decoded.error).toBeInstanceOf(DecodeError);
+      expect(decoded.error.message).toContain('empty value');
+      expect(decoded.error.typeName).toBe('core.ChangeRequest');
+    }
+  });
+
+  it('reports invalid bytes without throwing', () => {
+    for (const bytes of [
+      Buffer.from([0x0f, 0xff]),
+      Buffer.from([0x0a, 0x05, 0x61]),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+    ]) {
+      const decoded = decodeRecord(CRQ, bytes);
+      expect(decoded.ok).toBe(false);
+      if (!decoded.ok) {
+        expect(decoded.error.code).toBe('DECODE_FAILED');
+        expect(decoded.error.message).toContain('core.ChangeRequest');
+      }
+    }
+  });
+});
+
+describe('deadLetterRecord', () => {
+  const source = {
+    topic: 'plan.out',
+    partition: 4,
+    offset: '1234',
+    key: Buffer.from('req-9'),
+    value: Buffer.from([0x0f, 0xff]),
+    headers: { [HEADERS.requestId]: 'req-9', 'x-custom': 'kept', [HEADERS.dlqError]: 'old error' },
+  };
+
+  it('keeps key, original bytes and headers and adds the x-dlq headers', () => {
+    const record = deadLetterRecord(
+      source,
+      'undecodable',
+      new DecodeError('core.Plan', 'bad wire type'),
+      5678,
+    );
+    expect(record.topic).toBe(DLQ);
+    expect(record.key).toBe('req-9');
+    expect(record.value.equals(Buffer.from([0x0f, 0xff]))).toBe(true);
+    expect(record.headers).toEqual({
+      [HEADERS.requestId]: 'req-9',
+      'x-custom': 'kept',
+      [HEADERS.dlqReason]: 'undecodable',
+      [HEADERS.dlqError]: 'DecodeError: cannot decode core.Plan: bad wire type',
+      [HEADERS.dlqSourceTopic]: 'plan.out',
+      [HEADERS.dlqSourcePartition]: '4',
+      [HEADERS.dlqSourceOffset]: '1234',
+      [HEADERS.dlqAt]: '5678',
+    });
+  });
+
+  it('handles a missing error, a null key and value, a custom topic, and long errors', () => {
+    const record = deadLetterRecord({ ...source, key: null, value: null }, 'handler_failed', undefined, 1, {
+      deadLetterTopic: 'test.dlq',
+    });
+    expect(record.topic).toBe('test.dlq');
+    expect(record.key).toBeUndefined();
+    expect(record.value.length).toBe(0);
+    expect(record.headers[HEADERS.dlqError]).toBeUndefined();
+    const long = deadLetterRecord(source, 'handler_failed', 'x'.repeat(10_000));
+    expect(long.headers[HEADERS.dlqError]?.length).toBe(2000);
+    expect(deadLetterRecord(source, 'r', { why: 'object' }).headers[HEADERS.dlqError]).toBe(
+      '{"why":"object"}',
+    );
+  });
+});
+
+describe('groupByTopic', () => {
+  it('groups by topic, keeping order, key, partition and headers', () => {
+    const r = (topic: string, key?: string, partition?: number) => ({
+      topic,
+      value: Buffer.from(topic + (key ?? '')),
+      headers: { h: '1' },
+      ...(key !== undefined ? { key } : {}),
+      ...(partition !== undefined ? { partition } : {}),
+    });
+    expect(groupByTopic([r('a', 'k1'), r('b'), r('a', 'k2', 3)])).toEqual([
+      {
+        topic: 'a',
+        messages: [
+          { key: 'k1', value: Buffer.from('ak1'), headers: { h: '1' } },
+          { key: 'k2', value: Buffer.from('ak2'), headers: { h: '1' }, partition: 3 },
+        ],
+      },
+      { topic: 'b', messages: [{ value: Buffer.from('b'), headers: { h: '1' } }] },
+    ]);
+    expect(groupByTopic([])).toEqual([]);
+  });
+});
