@@ -1,0 +1,75 @@
+import type { PersistedStageSnapshot, Stage } from '@pipeline/state-machine';
+
+/** One coding task of the plan and, once the coder answered, its outcome. */
+export interface TaskRecord {
+  id: string;
+  status?: string;
+  commitSha?: string;
+}
+
+/** The build the orchestrator is waiting for. */
+export interface BuildRecord {
+  id: string;
+  round: 1 | 2;
+  commitSha: string;
+}
+
+export interface StageEntry {
+  stage: Stage;
+  /** Epoch ms. */
+  at: number;
+}
+
+/**
+ * Everything the orchestrator knows about one change request. It is the value written to the
+ * compacted state topic (keyed by request id), so it must stay plain JSON and small; `v` lets a
+ * later version read records written by this one.
+ */
+export interface RequestRecord {
+  v: 1;
+  requestId: string;
+  change: { requester: string; repo: string; branch: string; description: string };
+  /** The stage machine's own snapshot; `stage` below repeats its value for readers. */
+  machine: PersistedStageSnapshot;
+  stage: Stage;
+  planId?: string;
+  tasks: TaskRecord[];
+  /** The commit that build 1 builds: the last successful commit of the coding stage. */
+  headCommit?: string;
+  build?: BuildRecord;
+  specId?: string;
+  /** The commit with the generated tests, built by build 2. */
+  testsCommit?: string;
+  history: StageEntry[];
+  failure?: { stage: Stage; reason: string; detail: string };
+  /** W3C trace context of the change request, passed on to every command. */
+  traceparent?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** When the request entered its current stage. */
+export function stageEnteredAt(record: RequestRecord): number {
+  return record.history.at(-1)?.at ?? record.createdAt;
+}
+
+/**
+ * The other ids an agent may send instead of the request id (agents built on the reference stubs
+ * send no key). Each maps back to this request.
+ */
+export function aliasesOf(record: RequestRecord): string[] {
+  const aliases: string[] = [];
+  if (record.planId) aliases.push(alias('plan', record.planId));
+  for (const task of record.tasks) aliases.push(alias('task', task.id));
+  for (const task of record.tasks) if (task.commitSha) aliases.push(alias('commit', task.commitSha));
+  if (record.build) aliases.push(alias('build', record.build.id), alias('commit', record.build.commitSha));
+  if (record.specId) aliases.push(alias('spec', record.specId));
+  if (record.testsCommit) aliases.push(alias('commit', record.testsCommit));
+  return [...new Set(aliases)];
+}
+
+export type AliasKind = 'plan' | 'task' | 'commit' | 'build' | 'spec';
+
+export function alias(kind: AliasKind, id: string): string {
+  return `${kind}:${id}`;
+}
