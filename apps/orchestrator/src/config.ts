@@ -117,7 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
   if (!/^[A-Za-z0-9._-]+$/.test(config.groupId))
     problems.push(`ORCH_GROUP_ID=${config.groupId} may only use letters, digits, '.', '_' and '-'`);
   if (config.topicPrefix && !/^[A-Za-z0-9._-]+$/.test(config.topicPrefix)) {
-    problems.push(`PIPELINE_TOPIC_PREFIX=${config.topicPrefix} may only use letters, digits, '.', '_' and '-'`);
+    problems.push(
+      `PIPELINE_TOPIC_PREFIX=${config.topicPrefix} may only use letters, digits, '.', '_' and '-'`,
+    );
   }
   if (problems.length > 0 || !kafka) {
     throw new ConfigError(problems, 'orchestrator configuration');

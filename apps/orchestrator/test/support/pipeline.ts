@@ -1,0 +1,243 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { decode } from '@pipeline/contracts';
+import { encodeRecord, noopLogger, type RecordHeaders, readHeaders } from '@pipeline/kafka';
+import { kafkaBootstrap, testKafka, uniqueName } from '@pipeline/testkit';
+import {
+  DLQ,
+  type MessageTopic,
+  ORCHESTRATOR_OUTPUTS,
+  schemaOf,
+  type Topic,
+  type TopicMessage,
+} from '@pipeline/topics';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { loadConfig } from '../../src/config.js';
+import { createHttpServer, listen } from '../../src/http/server.js';
+import { Orchestrator } from '../../src/runtime/orchestrator.js';
+
+/** One audited record of an output topic or the dead-letter topic. */
+export interface Seen {
+  topic: Topic;
+  key: string | undefined;
+  value: Buffer | null;
+  headers: RecordHeaders;
+  /** Decoded message for message topics. */
+  message?: unknown;
+}
+
+/**
+ * Everything one test needs around an orchestrator: unique topics (a prefix) and group, a producer
+ * standing in for agents and users, and an audit consumer reading every output topic and the
+ * dead-letter topic with read_committed, as a downstream reader would.
+ */
+export class TestPipeline {
+  readonly prefix = `${uniqueName('orch')}.`;
+  readonly groupId = uniqueName('orch-group');
+  readonly kafka: Kafka = testKafka('orchestrator-test');
+  readonly seen: Seen[] = [];
+  private producer: Producer | undefined;
+  private audit: Consumer | undefined;
+
+  constructor(readonly partitions = 4) {}
+
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      KAFKA_BOOTSTRAP: kafkaBootstrap(),
+      PIPELINE_TOPIC_PREFIX: this.prefix,
+      ORCH_GROUP_ID: this.groupId,
+      ORCH_TOPIC_PARTITIONS: String(this.partitions),
+      ORCH_HTTP_HOST: '127.0.0.1',
+      ORCH_HTTP_PORT: '0',
+      ORCH_SWEEP_INTERVAL: '200ms',
+      ORCH_CONCURRENCY: String(this.partitions),
+      LOG_LEVEL: 'warn',
+      ...extra,
+    };
+  }
+
+  physical(topic: Topic): string {
+    return this.prefix + topic;
+  }
+
+  /** Starts an orchestrator in this process (fast; for everything but crash tests). */
+  async startInProcess(extra: Record<string, string> = {}): Promise<InProcessOrchestrator> {
+    const config = loadConfig(this.env(extra));
+    const orchestrator = new Orchestrator(config, { kafka: this.kafka, logger: noopLogger });
+    const server = createHttpServer({
+      registry: orchestrator.metrics.registry,
+      live: () => orchestrator.isLive(),
+      ready: () => orchestrator.readiness(),
+      getRequest: (id) => orchestrator.getRequest(id),
+    });
+    const address = await listen(server, '127.0.0.1', 0);
+    await orchestrator.start();
+    const url = `http://127.0.0.1:${address.port}`;
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 60_000, 'orchestrator ready');
+    return {
+      orchestrator,
+      url,
+      stop: async () => {
+        await orchestrator.stop();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  /** Starts `node dist/main.js` as a child process: the real service, killable with SIGKILL. */
+  async spawn(extra: Record<string, string> = {}, logFile?: string): Promise<ChildOrchestrator> {
+    const port = await freePort();
+    const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, ...this.env({ ORCH_HTTP_PORT: String(port), LOG_LEVEL: 'info', ...extra }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
+    child.stdout?.on('data', (d) => out?.write(d));
+    child.stderr?.on('data', (d) => out?.write(d));
+    const url = `http://127.0.0.1:${port}`;
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return {
+      child,
+      url,
+      exited,
+      ready: () =>
+        waitFor(
+          async () => {
+            if (child.exitCode !== null) throw new Error(`orchestrator exited with ${child.exitCode}`);
+            return (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true;
+          },
+          60_000,
+          'child orchestrator ready',
+        ),
+      kill: async (signal: NodeJS.Signals) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        return exited;
+      },
+    };
+  }
+
+  async send<T extends MessageTopic>(
+    topic: T,
+    message: TopicMessage<T>,
+    options: { key?: string | null; headers?: RecordHeaders } = {},
+  ): Promise<void> {
+    const record = encodeRecord(topic, message, {
+      ...(options.key ? { key: options.key } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
+    await this.sendRaw(topic, record.value, options.key ?? undefined, record.headers);
+  }
+
+  async sendRaw(topic: Topic, value: Buffer, key?: string, headers: RecordHeaders = {}): Promise<void> {
+    const producer = await this.getProducer();
+    await producer.send({ topic: this.physical(topic), messages: [{ key: key ?? null, value, headers }] });
+  }
+
+  /** Starts the audit consumer; call before the orchestrator writes anything worth checking. */
+  async startAudit(topics: readonly Topic[] = [...ORCHESTRATOR_OUTPUTS, DLQ]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    // The orchestrator creates its topics at start; the audit may subscribe first.
+    await admin
+      .createTopics({
+        topics: topics.map((t) => ({ topic: this.physical(t), numPartitions: this.partitions })),
+        waitForLeaders: true,
+      })
+      .catch(() => {});
+    await admin.disconnect();
+    const consumer = this.kafka.consumer({
+      groupId: uniqueName('audit'),
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+    });
+    this.audit = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: topics.map((t) => this.physical(t)), fromBeginning: true });
+    const byPhysical = new Map(topics.map((t) => [this.physical(t), t]));
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const logical = byPhysical.get(topic) as Topic;
+        const seen: Seen = {
+          topic: logical,
+          key: message.key?.toString('utf8'),
+          value: message.value,
+          headers: readHeaders(message.headers),
+        };
+        if (logical !== DLQ && message.value)
+          seen.message = decode(schemaOf(logical as MessageTopic), message.value);
+        this.seen.push(seen);
+      },
+    });
+  }
+
+  /** Audited records of one topic (and request). */
+  on<T extends MessageTopic>(topic: T, key?: string): Array<Seen & { message: TopicMessage<T> }> {
+    return this.seen.filter((s) => s.topic === topic && (key === undefined || s.key === key)) as never;
+  }
+
+  deadLetters(key?: string): Seen[] {
+    return this.seen.filter((s) => s.topic === DLQ && (key === undefined || s.key === key));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.producer?.disconnect(), this.audit?.disconnect()]);
+  }
+
+  private async getProducer(): Promise<Producer> {
+    if (!this.producer) {
+      this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      await this.producer.connect();
+    }
+    return this.producer;
+  }
+}
+
+export interface InProcessOrchestrator {
+  orchestrator: Orchestrator;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface ChildOrchestrator {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+  ready(): Promise<void>;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Polls until `check` is true; fails with what it was waiting for. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function getRequest(
+  url: string,
+  id: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}/requests/${encodeURIComponent(id)}`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

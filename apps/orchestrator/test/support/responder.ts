@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
+import {
+  BuildReportSchema,
+  CommitResultSchema,
+  decode,
+  GeneratedTestsSchema,
+  PlanSchema,
+  TestSpecSchema,
+} from '@pipeline/contracts';
+import { encodeRecord, type OutboundRecord, readHeaders } from '@pipeline/kafka';
+import { uniqueName } from '@pipeline/testkit';
+import { BUILD_REQ, DEEP, type MessageTopic, schemaOf, TASK, TGEN_REQ, TPLAN_REQ } from '@pipeline/topics';
+import type { Consumer, Producer } from 'kafkajs';
+import type { TestPipeline } from './pipeline.js';
+
+/** How the scripted agents treat one request. */
+export interface Script {
+  tasks?: number;
+  /** Where the agents report a failure. */
+  failAt?: 'coder' | 'build1' | 'build2' | 'precheck';
+  /** Agents that never answer, to make a stage deadline expire. */
+  silent?: 'planner' | 'builder';
+  /** Reply without a key, as agents built on the reference stubs do. */
+  keyless?: boolean;
+}
+
+/**
+ * Stand-in agents for the orchestrator's tests, written from the protocol (docs/protocol.md) and
+ * not from the mock-agents app, so the two are independent readings of it. Answers every command
+ * at once according to a per-request script.
+ */
+export class ScriptedAgents {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  commandsSeen = 0;
+
+  constructor(
+    private readonly pipeline: TestPipeline,
+    private readonly scriptOf: (requestId: string) => Script = () => ({}),
+  ) {}
+
+  async start(): Promise<void> {
+    const { kafka } = this.pipeline;
+    this.producer = kafka.producer({ allowAutoTopicCreation: false });
+    await this.producer.connect();
+    const topics: MessageTopic[] = [DEEP, TASK, BUILD_REQ, TPLAN_REQ, TGEN_REQ];
+    const consumer = kafka.consumer({ groupId: uniqueName('agents'), maxWaitTimeInMs: 100 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: topics.map((t) => this.pipeline.physical(t)), fromBeginning: true });
+    const byPhysical = new Map(topics.map((t) => [this.pipeline.physical(t), t]));
+    await consumer.run({
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch }) => {
+        const topic = byPhysical.get(batch.topic) as MessageTopic;
+        const replies: OutboundRecord[] = [];
+        for (const m of batch.messages) {
+          this.commandsSeen++;
+          const requestId = m.key?.toString('utf8') ?? '';
+          const headers = readHeaders(m.headers);
+          replies.push(
+            ...this.answer(
+              topic,
+              decode(schemaOf(topic), m.value ?? Buffer.alloc(0)),
+              requestId,
+              headers.traceparent,
+            ),
+          );
+        }
+        if (replies.length === 0) return;
+        await this.producer?.sendBatch({
+          topicMessages: replies.map((r) => ({
+            topic: this.pipeline.physical(r.topic as MessageTopic),
+            messages: [{ key: r.key ?? null, value: r.value, headers: r.headers }],
+          })),
+        });
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.consumer?.disconnect(), this.producer?.disconnect()]);
+  }
+
+  private answer(
+    topic: MessageTopic,
+    command: unknown,
+    requestId: string,
+    traceparent?: string,
+  ): OutboundRecord[] {
+    const script = this.scriptOf(requestId);
+    const key = script.keyless ? {} : { key: requestId };
+    const opts = traceparent ? { ...key, traceparent } : key;
+    switch (topic) {
+      case DEEP: {
+        if (script.silent === 'planner') return [];
+        const taskIds = Array.from({ length: script.tasks ?? 2 }, (_, i) => `${requestId}/task-${i + 1}`);
+        // A keyless seed planner still names the request in parent_request_id.
+        return [
+          encodeRecord(
+            'plan.out',
+            create(PlanSchema, { id: `${requestId}/plan`, parentRequestId: requestId, taskIds }),
+            opts,
+          ),
+        ];
+      }
+      case TASK: {
+        const bundle = command as { taskIds: string[] };
+        return bundle.taskIds.map((taskId, i) => {
+          const failed = script.failAt === 'coder' && i === bundle.taskIds.length - 1;
+          const message = create(CommitResultSchema, {
+            taskId,
+            commitSha: sha(taskId),
+            status: failed ? 'FAILED' : 'SUCCESS',
+          });
+          return encodeRecord('commit.result.out', message, opts);
+        });
+      }
+      case BUILD_REQ: {
+        if (script.silent === 'builder') return [];
+        const request = command as { commitSha: string; buildId: string; round: number };
+        const failed = script.failAt === (request.round === 1 ? 'build1' : 'build2');
+        const report = create(BuildReportSchema, {
+          commitSha: request.commitSha,
+          status: failed ? 'FAILED' : 'PASSED',
+          // A seed builder does not know build ids; keyless replies stand for those.
+          buildId: script.keyless ? '' : request.buildId,
+        });
+        return [encodeRecord('build.report.out', report, opts)];
+      }
+      case TPLAN_REQ: {
+        const request = command as { commitSha: string };
+        return [
+          encodeRecord(
+            'test.spec.out',
+            create(TestSpecSchema, { id: `${requestId}/spec`, parentCommitSha: request.commitSha }),
+            opts,
+          ),
+        ];
+      }
+      case TGEN_REQ: {
+        const request = command as { specId: string };
+        const precheck = script.failAt === 'precheck' ? 'FAILED' : 'PASSED';
+        const tests = create(GeneratedTestsSchema, {
+          specId: request.specId,
+          commitSha: sha(`${requestId}/tests`),
+          precheck,
+        });
+        return [encodeRecord('generated.tests.out', tests, opts)];
+      }
+      default:
+        return [];
+    }
+  }
+}
+
+function sha(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
