@@ -17,6 +17,7 @@ export interface OrchestratorConfig {
   shutdownGraceMs: number;
   restoreTimeoutMs: number;
   partitionsConsumedConcurrently: number;
+  sessionTimeoutMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -52,6 +53,11 @@ export const ORCHESTRATOR_ENV = [
   ['ORCH_SHUTDOWN_GRACE', '10s', 'on SIGTERM: time to finish the batch in hand before exiting anyway'],
   ['ORCH_RESTORE_TIMEOUT', '60s', 'how long taking a partition over may take before the instance gives up'],
   ['ORCH_CONCURRENCY', '12', 'input partitions processed at once'],
+  [
+    'ORCH_SESSION_TIMEOUT',
+    '30s',
+    'how long the group waits for a silent instance before its partitions move to others',
+  ],
   ['LOG_LEVEL', 'info', 'debug, info, warn or error'],
 ] as const;
 
@@ -112,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
     shutdownGraceMs: duration('ORCH_SHUTDOWN_GRACE'),
     restoreTimeoutMs: duration('ORCH_RESTORE_TIMEOUT'),
     partitionsConsumedConcurrently: int('ORCH_CONCURRENCY', 1, 1000),
+    sessionTimeoutMs: duration('ORCH_SESSION_TIMEOUT'),
     logLevel: logLevel as OrchestratorConfig['logLevel'],
   };
   if (!/^[A-Za-z0-9._-]+$/.test(config.groupId))

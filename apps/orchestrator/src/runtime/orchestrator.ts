@@ -71,6 +71,8 @@ export class Orchestrator {
       partitionAssigners: [CoPartitionAssigner],
       // A short long-poll keeps shutdown and rebalances quick; data is returned as soon as it exists.
       maxWaitTimeInMs: 500,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: Math.max(100, Math.floor(config.sessionTimeoutMs / 10)),
       retry: { retries: 10 },
     });
   }

@@ -38,6 +38,8 @@ export class ScriptedAgents {
   constructor(
     private readonly pipeline: TestPipeline,
     private readonly scriptOf: (requestId: string) => Script = () => ({}),
+    /** Think time before answering a batch of commands, so that work stays in flight for a while. */
+    private readonly thinkMs = 0,
   ) {}
 
   async start(): Promise<void> {
@@ -69,6 +71,7 @@ export class ScriptedAgents {
           );
         }
         if (replies.length === 0) return;
+        if (this.thinkMs > 0) await new Promise((r) => setTimeout(r, this.thinkMs * (0.5 + Math.random())));
         await this.producer?.sendBatch({
           topicMessages: replies.map((r) => ({
             topic: this.pipeline.physical(r.topic as MessageTopic),
