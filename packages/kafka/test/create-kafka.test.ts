@@ -51,6 +51,19 @@ describe('createKafka', () => {
     expect(entries[0]?.obj).not.toHaveProperty('timestamp');
   });
 
+  it('logs the CONCURRENT_TRANSACTIONS errors kafkajs retries itself at debug', () => {
+    const { logger, entries } = capture();
+    const kafkaLogger = createKafka(config, logger).logger().namespace('Connection');
+    kafkaLogger.error('Response AddPartitionsToTxn', {
+      error:
+        'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+    });
+    kafkaLogger.error('Response Produce', {
+      error: 'This server is not the leader for that topic-partition',
+    });
+    expect(entries.map((e) => e.level)).toEqual(['debug', 'error']);
+  });
+
   it('validates a hand-made config', () => {
     expect(() => createKafka({ ...config, brokers: [], clientId: '', requestTimeoutMs: 0 })).toThrow(
       ConfigError,

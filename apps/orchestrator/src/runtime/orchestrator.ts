@@ -4,9 +4,13 @@ import {
   CoPartitionAssigner,
   type Kafka,
   type Logger,
+  logicalTopics,
   partitionFor,
+  physicalTopic,
+  prefixedTopicNames,
   provisionTopics,
   readHeaders,
+  type TopicNames,
 } from '@pipeline/kafka';
 import type { Stage } from '@pipeline/state-machine';
 import { ORCHESTRATOR_INPUTS, type OrchestratorInput, STATE, type Topic, topicSpecs } from '@pipeline/topics';
@@ -17,7 +21,6 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import { StateDirectory } from '../state/directory.js';
 import { PartitionWorker } from './partition-worker.js';
 import { type BatchPlan, planBatch, planDeadlines, type RawInbound } from './plan-batch.js';
-import { TopicNames } from './topic-names.js';
 
 /**
  * Lifecycle of an orchestrator instance:
@@ -43,6 +46,7 @@ export class Orchestrator {
   state: OrchestratorState = 'created';
   readonly metrics: Metrics;
   private readonly names: TopicNames;
+  private readonly logicalByPhysical: Map<string, Topic>;
   private readonly directory: StateDirectory;
   private readonly consumer: Consumer;
   private readonly clock: () => number;
@@ -58,10 +62,11 @@ export class Orchestrator {
   ) {
     this.clock = deps.clock ?? Date.now;
     this.logger = deps.logger;
-    this.names = new TopicNames(config.topicPrefix);
+    this.names = prefixedTopicNames(config.topicPrefix);
+    this.logicalByPhysical = logicalTopics(this.names);
     this.metrics = createMetrics(() => this.countByStage());
     this.directory = new StateDirectory(deps.kafka, {
-      topic: this.names.physical(STATE),
+      topic: this.physical(STATE),
       groupPrefix: config.groupId,
       logger: deps.logger.child({ component: 'directory' }),
     });
@@ -86,7 +91,7 @@ export class Orchestrator {
       this.watchGroup();
       await this.consumer.connect();
       await this.consumer.subscribe({
-        topics: ORCHESTRATOR_INPUTS.map((t) => this.names.physical(t)),
+        topics: ORCHESTRATOR_INPUTS.map((t) => this.physical(t)),
         fromBeginning: true,
       });
       await this.consumer.run({
@@ -138,7 +143,7 @@ export class Orchestrator {
     const specs = topicSpecs({
       partitions: this.config.partitions,
       replicationFactor: this.config.replicationFactor,
-    }).map((spec) => ({ ...spec, name: this.names.physical(spec.name) as Topic }));
+    }).map((spec) => ({ ...spec, name: this.physical(spec.name) as Topic }));
     if (this.config.provisionTopics) {
       const result = await provisionTopics(this.deps.kafka, specs, { logger: this.logger });
       assertPartitionsMatch(result);
@@ -149,7 +154,7 @@ export class Orchestrator {
     await admin.connect();
     try {
       const logical: Topic[] = [...ORCHESTRATOR_INPUTS, STATE];
-      const wanted = logical.map((t) => this.names.physical(t));
+      const wanted = logical.map((t) => this.physical(t));
       const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
       const counts = new Map(topics.map((t) => [t.name, t.partitions.length]));
       const distinct = new Set(counts.values());
@@ -221,7 +226,7 @@ export class Orchestrator {
     isRunning,
     isStale,
   }: EachBatchPayload): Promise<void> {
-    const topic = this.names.logical(batch.topic) as OrchestratorInput | undefined;
+    const topic = this.logicalByPhysical.get(batch.topic) as OrchestratorInput | undefined;
     const worker = this.workers.get(batch.partition);
     if (!topic || !worker) return;
     await waitWithHeartbeat(worker.ready, heartbeat);
@@ -262,6 +267,10 @@ export class Orchestrator {
       );
     });
     await heartbeat();
+  }
+
+  private physical(topic: Topic): string {
+    return physicalTopic(topic, this.names);
   }
 
   private lookupAlias(alias: string): string | undefined {

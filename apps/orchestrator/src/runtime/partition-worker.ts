@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Logger } from '@pipeline/kafka';
+import { type Kafka, type Logger, physicalTopic, type TopicNames } from '@pipeline/kafka';
+import { STATE, type Topic } from '@pipeline/topics';
 import { aliasesOf, type RequestRecord } from '../domain/request-record.js';
 import type { StateDirectory } from '../state/directory.js';
 import { BARRIER_HEADER, barrierKey, encodeState } from '../state/state-record.js';
 import type { BatchPlan } from './plan-batch.js';
-import type { TopicNames } from './topic-names.js';
 import { type OffsetCommit, PartitionProducer, type TxRecord } from './transaction.js';
 
 /** Lifecycle of a worker: restoring until its state is read, then serving, until closed. */
@@ -81,8 +81,11 @@ export class PartitionWorker {
   async commit(plan: BatchPlan, offsets: OffsetCommit[], tombstones: string[] = []): Promise<void> {
     if (this.state !== 'ready') throw new Error(`partition ${this.partition} is ${this.state}`);
     const { names } = this.deps;
-    const records: TxRecord[] = plan.records.map((r) => ({ ...r, topic: names.physical(r.topic as never) }));
-    const stateTopic = names.physical('orchestrator.state');
+    const records: TxRecord[] = plan.records.map((r) => ({
+      ...r,
+      topic: physicalTopic(r.topic as Topic, names),
+    }));
+    const stateTopic = physicalTopic(STATE, names);
     for (const record of plan.updated.values()) {
       records.push({
         topic: stateTopic,
@@ -123,7 +126,7 @@ export class PartitionWorker {
       await this.producer.open();
       const nonce = randomUUID();
       const barrier: TxRecord = {
-        topic: this.deps.names.physical('orchestrator.state'),
+        topic: physicalTopic(STATE, this.deps.names),
         key: barrierKey(this.partition),
         value: Buffer.from(JSON.stringify({ barrier: nonce, at: started })),
         headers: { [BARRIER_HEADER]: nonce },
@@ -135,13 +138,10 @@ export class PartitionWorker {
       for (const record of this.deps.directory.recordsOf(this.partition)) this.put(record);
       this.restoreMs = Date.now() - started;
       this.state = this.state === 'closed' ? 'closed' : 'ready';
-      this.deps.logger.info(
-        { partition: this.partition, requests: this.store.size, restoreMs: this.restoreMs },
-        'partition restored',
-      );
+      this.deps.logger.info({ requests: this.store.size, restoreMs: this.restoreMs }, 'partition restored');
     } catch (error) {
       if (this.state !== 'closed') this.state = 'failed';
-      this.deps.logger.error({ err: error, partition: this.partition }, 'partition restore failed');
+      this.deps.logger.error({ err: error }, 'partition restore failed');
       throw error;
     }
   }

@@ -35,10 +35,20 @@ export function createKafka(config: KafkaConfig, logger: Logger = noopLogger): K
   });
 }
 
+/**
+ * Errors kafkajs logs at ERROR although it retries them itself and they are routine: a transaction
+ * started right after the previous commit meets CONCURRENT_TRANSACTIONS for a few ms. Logged at
+ * debug, so a healthy service's log stays quiet; a retry that finally fails still surfaces as an
+ * exception to the caller.
+ */
+const ROUTINE_RETRIED = [/concurrent operation on the same transaction/i];
+
 function forward(logger: Logger, entry: LogEntry): void {
   const { message, timestamp: _timestamp, ...fields } = entry.log;
   const obj = { namespace: entry.namespace, ...fields };
-  switch (entry.level) {
+  const error = typeof fields.error === 'string' ? fields.error : '';
+  const routine = ROUTINE_RETRIED.some((pattern) => pattern.test(error));
+  switch (routine ? logLevel.DEBUG : entry.level) {
     case logLevel.ERROR:
       logger.error(obj, message);
       break;

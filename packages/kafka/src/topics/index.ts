@@ -1,1 +1,1 @@
-export { physicalTopic, type TopicNames } from './topic-names.js';
+export { logicalTopics, physicalTopic, prefixedTopicNames, type TopicNames } from './topic-names.js';
