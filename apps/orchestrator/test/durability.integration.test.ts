@@ -158,6 +158,37 @@ describe('crash safety', () => {
   });
 });
 
+describe('graceful shutdown', () => {
+  it('exits 0 on SIGTERM within the grace, and the next instance carries on', async () => {
+    const pipeline = new TestPipeline(2);
+    const agents = new ScriptedAgents(pipeline, () => ({ tasks: 2 }), 300);
+    cleanup.push(
+      () => pipeline.close(),
+      () => agents.stop(),
+    );
+    const log = join(logDir, 'sigterm.log');
+    let orch = await pipeline.spawn(FAST_GROUP, log);
+    cleanup.push(() => orch.kill('SIGKILL'));
+    await orch.ready();
+    await agents.start();
+    const ids = Array.from({ length: 20 }, (_, i) => `term-${Date.now().toString(36)}-${i}`);
+    await submitAll(pipeline, ids);
+    await new Promise((r) => setTimeout(r, 500));
+    const stopping = Date.now();
+    expect(await orch.kill('SIGTERM')).toBe(0);
+    const tookMs = Date.now() - stopping;
+    console.log(`[shutdown] SIGTERM → exit 0 in ${tookMs} ms`);
+    expect(tookMs).toBeLessThan(5000 + 2000);
+    orch = await pipeline.spawn(FAST_GROUP, log);
+    await orch.ready();
+    await waitFor(
+      async () => (await finals(orch.url, ids)).size === ids.length,
+      60_000,
+      'requests to finish',
+    );
+  });
+});
+
 describe('stage deadlines', () => {
   it('regresses a stuck request once, also when the deadline passes while the orchestrator is down', async () => {
     const pipeline = new TestPipeline(2);

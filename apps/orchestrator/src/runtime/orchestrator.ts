@@ -314,11 +314,15 @@ export class Orchestrator {
     }
   }
 
+  /** Metrics and logs of a committed plan; latency is measured now, after the commit. */
   private observe(plan: BatchPlan): void {
+    const committedAt = Date.now();
     for (const effect of plan.effects) {
       switch (effect.kind) {
         case 'applied':
-          if (effect.latencyMs !== undefined) this.metrics.processingLatency.observe(effect.latencyMs / 1000);
+          if (effect.producedAt !== undefined && committedAt >= effect.producedAt) {
+            this.metrics.processingLatency.observe((committedAt - effect.producedAt) / 1000);
+          }
           if (effect.change) {
             const { from, to, at, fromEnteredAt } = effect.change;
             this.metrics.stageTotal.inc({ stage: to });

@@ -32,7 +32,7 @@ export type Effect =
       requestId: string;
       topic: string;
       change?: StageChange;
-      latencyMs?: number;
+      producedAt?: number;
       commands: string[];
     }
   | {
@@ -149,13 +149,7 @@ export function planBatch(messages: readonly RawInbound[], ctx: PlanContext): Ba
       );
       continue;
     }
-    apply(
-      plan,
-      requestId,
-      raw.topic,
-      result,
-      standard.producedAt === undefined ? undefined : ctx.now - standard.producedAt,
-    );
+    apply(plan, requestId, raw.topic, result, standard.producedAt);
   }
   return plan;
 }
@@ -181,13 +175,13 @@ function apply(
   requestId: string,
   topic: string,
   result: Extract<RouteResult, { kind: 'applied' }>,
-  latencyMs?: number,
+  producedAt?: number,
 ): void {
   plan.updated.set(requestId, result.record);
   for (const command of result.commands) plan.records.push(encodeCommand(command, result.record));
   const effect: Effect = { kind: 'applied', requestId, topic, commands: result.commands.map((c) => c.topic) };
   if (result.change) effect.change = result.change;
-  if (latencyMs !== undefined && latencyMs >= 0) effect.latencyMs = latencyMs;
+  if (producedAt !== undefined) effect.producedAt = producedAt;
   plan.effects.push(effect);
 }
 
