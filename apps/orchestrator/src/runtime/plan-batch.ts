@@ -35,14 +35,17 @@ export type Effect =
       producedAt?: number;
       commands: string[];
     }
-  | {
-      kind: 'rejected';
-      requestId?: string;
-      topic: string;
-      reason: RejectReason | 'undecodable' | 'misrouted';
-      detail: string;
-    }
+  | RejectedEffect
   | { kind: 'forwarded'; requestId: string; topic: string; toPartition: number };
+
+/** A message that changed nothing and went to the dead-letter topic. */
+export interface RejectedEffect {
+  kind: 'rejected';
+  requestId?: string;
+  topic: string;
+  reason: RejectReason | 'undecodable' | 'misrouted';
+  detail: string;
+}
 
 /**
  * Everything one transaction writes besides the input offsets and the state records. Topics are
@@ -76,40 +79,31 @@ export function planBatch(messages: readonly RawInbound[], ctx: PlanContext): Ba
   const lookupAlias: AliasLookup = (alias) => aliasIn(plan.updated, alias) ?? ctx.lookupAlias(alias);
 
   for (const raw of messages) {
-    const deadLetter = (reason: Effect & { kind: 'rejected' }, detail: string) => {
-      plan.records.push(
-        deadLetterRecord(
-          {
-            topic: raw.topic,
-            partition: raw.partition,
-            offset: raw.offset,
-            key: raw.key ?? null,
-            value: raw.value,
-            headers: raw.headers,
-          },
-          reason.reason,
-          detail,
-          ctx.now,
-        ),
-      );
-      plan.effects.push(reason);
+    // Whatever cannot be used is kept, with the reason, on the dead-letter topic.
+    const deadLetter = (reason: RejectedEffect['reason'], detail: string, requestId?: string) => {
+      const source = {
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: raw.offset,
+        key: raw.key ?? null,
+        value: raw.value,
+        headers: raw.headers,
+      };
+      plan.records.push(deadLetterRecord(source, reason, detail, ctx.now));
+      const effect: RejectedEffect = { kind: 'rejected', topic: raw.topic, reason, detail };
+      if (requestId !== undefined) effect.requestId = requestId;
+      plan.effects.push(effect);
     };
 
     const decoded = decodeRecord(raw.topic, raw.value);
     if (!decoded.ok) {
-      deadLetter(
-        { kind: 'rejected', topic: raw.topic, reason: 'undecodable', detail: decoded.error.message },
-        decoded.error.message,
-      );
+      deadLetter('undecodable', decoded.error.message);
       continue;
     }
     const inbound = { topic: raw.topic, message: decoded.message } as Inbound;
     const correlation = correlate(inbound, raw.key, lookupAlias);
     if (!correlation.ok) {
-      deadLetter(
-        { kind: 'rejected', topic: raw.topic, reason: 'uncorrelated', detail: correlation.detail },
-        correlation.detail,
-      );
+      deadLetter('uncorrelated', correlation.detail);
       continue;
     }
     const { requestId } = correlation;
@@ -119,7 +113,7 @@ export function planBatch(messages: readonly RawInbound[], ctx: PlanContext): Ba
       // partition that owns the request, keyed properly, in this same transaction.
       if (raw.headers[HEADERS.forwardedFrom] !== undefined) {
         const detail = `forwarded to partition ${ctx.partition} but request ${requestId} belongs to ${home}`;
-        deadLetter({ kind: 'rejected', requestId, topic: raw.topic, reason: 'misrouted', detail }, detail);
+        deadLetter('misrouted', detail, requestId);
         continue;
       }
       plan.records.push({
@@ -143,10 +137,7 @@ export function planBatch(messages: readonly RawInbound[], ctx: PlanContext): Ba
       : { now: ctx.now };
     const result = route(current(requestId), requestId, inbound, routeCtx);
     if (result.kind === 'rejected') {
-      deadLetter(
-        { kind: 'rejected', requestId, topic: raw.topic, reason: result.reason, detail: result.detail },
-        result.detail,
-      );
+      deadLetter(result.reason, result.detail, requestId);
       continue;
     }
     apply(plan, requestId, raw.topic, result, standard.producedAt);
