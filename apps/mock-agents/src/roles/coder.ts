@@ -1,0 +1,44 @@
+import { create } from '@bufbuild/protobuf';
+import { CommitResultSchema } from '@pipeline/contracts';
+import { hasFailureMarker } from '../failure-markers.js';
+import {
+  type CommandOf,
+  type DecideOptions,
+  FAILED,
+  failsAtRandom,
+  fakeSha,
+  type ReplyOf,
+  type Rng,
+  SUCCESS,
+} from './types.js';
+
+/**
+ * Coder: reads a TaskBundle on `code.task.out`, answers ONE CommitResult per task on
+ * `commit.result.out`.
+ *
+ * A real coder would implement each task on a branch, push a commit and report its sha. This one
+ * reports a fake sha derived from (request id, task id). When the request fails (marker
+ * `fail-coder` or the random rate), the LAST task of the bundle is reported FAILED.
+ */
+export function decide(
+  command: CommandOf<'coder'>,
+  requestId: string,
+  options: DecideOptions,
+  rng: Rng,
+): ReplyOf<'coder'>[] {
+  if (hasFailureMarker(requestId, 'silent-coder')) return [];
+  const fails = hasFailureMarker(requestId, 'coder') || failsAtRandom(rng, options.failureRate);
+  const last = command.taskIds.length - 1;
+  return command.taskIds.map((taskId, i) =>
+    create(CommitResultSchema, {
+      taskId,
+      commitSha: fakeSha(requestId, taskId),
+      status: fails && i === last ? FAILED : SUCCESS,
+    }),
+  );
+}
+
+/** The request id when the record has no key: the plan id is `<request id>/plan`. */
+export function requestIdOf(command: CommandOf<'coder'>): string | undefined {
+  return command.planId.endsWith('/plan') ? command.planId.slice(0, -'/plan'.length) || undefined : undefined;
+}
