@@ -77,7 +77,7 @@ describe('crash safety', () => {
       }
     })();
     for (let kill = 1; kill <= 3; kill++) {
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 1200));
+      await new Promise((r) => setTimeout(r, 800 + Math.random() * 1700));
       const done = (await finals(orch.url, ids)).size;
       console.log(`[kill ${kill}] SIGKILL with ${done}/${ids.length} requests finished`);
       await orch.kill('SIGKILL');
@@ -153,6 +153,53 @@ describe('crash safety', () => {
       'the surviving instance to finish every request',
     );
     for (const id of ids) expect(result.get(id), id).toBe(expectedFinal(id));
+    await new Promise((r) => setTimeout(r, 1000));
+    expectExactlyOnce(pipeline, result);
+  });
+});
+
+describe('recovery from a failed transaction', () => {
+  it('restores a partition whose producer was fenced, and loses or repeats nothing', async () => {
+    const pipeline = new TestPipeline(2);
+    const agents = new ScriptedAgents(pipeline, scriptFor, 100);
+    cleanup.push(
+      () => pipeline.close(),
+      () => agents.stop(),
+    );
+    await pipeline.startAudit();
+    const orch = await pipeline.startInProcess();
+    cleanup.push(() => orch.stop());
+    await agents.start();
+    const ids = Array.from({ length: 40 }, (_, i) => `fence-${Date.now().toString(36)}-${i}`);
+    await submitAll(pipeline, ids.slice(0, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    // A "zombie" opens the transactional ids of both partitions: every open transaction of the
+    // orchestrator is aborted and its producers are fenced, as when another instance takes over.
+    for (let p = 0; p < pipeline.partitions; p++) {
+      const zombie = pipeline.kafka.producer({
+        transactionalId: `${pipeline.groupId}-${p}`,
+        maxInFlightRequests: 1,
+        idempotent: true,
+      });
+      await zombie.connect();
+      const tx = await zombie.transaction();
+      await tx.abort();
+      await zombie.disconnect();
+    }
+    await submitAll(pipeline, ids.slice(20));
+    let result = new Map<string, string>();
+    await waitFor(
+      async () => {
+        result = await finals(orch.url, ids);
+        return result.size === ids.length;
+      },
+      60_000,
+      'every request to finish after the fencing',
+    );
+    for (const id of ids) expect(result.get(id), id).toBe(expectedFinal(id));
+    // Each fenced partition was restored again: more restores than the first two.
+    const metrics = await (await fetch(`${orch.url}/metrics`)).text();
+    expect(Number(/^orch_restore_seconds_count (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(pipeline.partitions);
     await new Promise((r) => setTimeout(r, 1000));
     expectExactlyOnce(pipeline, result);
   });

@@ -226,6 +226,27 @@ describe('route: duplicate, late, out-of-order and unknown messages are rejected
     );
   });
 
+  it('needs the build id in build 2 when it builds the same commit as build 1', () => {
+    const noTestCommit: Inbound = {
+      topic: GTRES,
+      message: create(GeneratedTestsSchema, { specId: 's1', precheck: 'PASSED' }),
+    };
+    const { record } = drive(
+      crq(),
+      plan(),
+      commit('t1', 'c1'),
+      commit('t2', 'c2'),
+      build('c2'),
+      spec(),
+      noTestCommit,
+    );
+    expect(record.build).toMatchObject({ round: 2, commitSha: 'c2' });
+    expect(route(record, ID, build('c2'), ctx())).toMatchObject({ reason: 'stale_build_report' });
+    expect(applied(route(record, ID, build('c2', 'PASSED', `${ID}/build2`), ctx())).record.stage).toBe(
+      'done',
+    );
+  });
+
   it('rejects everything once the request is final', () => {
     const { record } = drive(crq(), plan(), commit('t1', 'c1', 'FAILED'));
     expect(route(record, ID, commit('t2', 'c2'), ctx())).toMatchObject({

@@ -115,8 +115,13 @@ export function route(
       if (draft.stage !== 'build1' && draft.stage !== 'build2') return notNow(draft, 'BuildReport');
       const report = inbound.message;
       const build = draft.build;
-      // An agent following the protocol echoes the build id; a seed agent only has the commit.
-      const matches = report.buildId ? report.buildId === build?.id : report.commitSha === build?.commitSha;
+      // An agent following the protocol echoes the build id; a seed agent only has the commit. When
+      // build 2 builds the same commit as build 1 (no test commit), a commit alone cannot tell a late
+      // build-1 report from the build-2 one, so only the build id counts.
+      const ambiguous = build?.round === 2 && build.commitSha === draft.headCommit;
+      const matches = report.buildId
+        ? report.buildId === build?.id
+        : !ambiguous && report.commitSha === build?.commitSha;
       if (!build || !matches) {
         const got = report.buildId ? `build ${report.buildId}` : `commit ${report.commitSha || '(empty)'}`;
         return reject(

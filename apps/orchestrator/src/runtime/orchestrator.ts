@@ -14,7 +14,7 @@ import {
 } from '@pipeline/kafka';
 import type { Stage } from '@pipeline/state-machine';
 import { ORCHESTRATOR_INPUTS, type OrchestratorInput, STATE, type Topic, topicSpecs } from '@pipeline/topics';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import type { OrchestratorConfig } from '../config.js';
 import type { RequestRecord } from '../domain/request-record.js';
 import { createMetrics, type Metrics } from '../metrics.js';
@@ -55,6 +55,8 @@ export class Orchestrator {
   private numPartitions = 0;
   private inGroup = false;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** One admin client for the instance's lifetime: workers read committed and end offsets on restore. */
+  private admin: Admin | undefined;
 
   constructor(
     private readonly config: OrchestratorConfig,
@@ -87,6 +89,8 @@ export class Orchestrator {
     this.state = 'starting';
     try {
       this.numPartitions = await this.prepareTopics();
+      this.admin = this.deps.kafka.admin();
+      await this.admin.connect();
       await this.directory.start();
       this.watchGroup();
       await this.consumer.connect();
@@ -102,6 +106,7 @@ export class Orchestrator {
       });
       this.sweepTimer = setInterval(() => this.sweep(), this.config.sweepIntervalMs);
       this.sweepTimer.unref();
+      if (this.state !== 'starting') throw new Error('the consumer crashed while joining its group');
       this.state = 'running';
       this.logger.info(
         { partitions: this.numPartitions, groupId: this.config.groupId },
@@ -123,14 +128,17 @@ export class Orchestrator {
     this.logger.info({}, 'orchestrator stopped');
   }
 
+  /** Live while it can still make progress by itself; a dead consumer or directory needs a restart. */
   isLive(): boolean {
-    return this.state !== 'failed';
+    return this.state !== 'failed' && (this.state !== 'running' || this.directory.healthy);
   }
 
   readiness(): { ready: boolean; detail: Record<string, unknown> } {
     const partitions = [...this.workers.values()].map((w) => ({ partition: w.partition, state: w.state }));
-    const ready = this.state === 'running' && this.inGroup && partitions.every((p) => p.state === 'ready');
-    return { ready, detail: { state: this.state, inGroup: this.inGroup, partitions } };
+    const directory = this.directory.healthy;
+    const ready =
+      this.state === 'running' && this.inGroup && directory && partitions.every((p) => p.state === 'ready');
+    return { ready, detail: { state: this.state, inGroup: this.inGroup, directory, partitions } };
   }
 
   /** A request's state: from the instance that owns it if that is us, else from the directory. */
@@ -183,7 +191,8 @@ export class Orchestrator {
     this.consumer.on(events.CRASH, ({ payload }) => {
       this.inGroup = false;
       this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-      if (!payload.restart && this.state === 'running') this.state = 'failed';
+      // kafkajs gave up (it restarts by itself otherwise): only a process restart helps now.
+      if (!payload.restart && this.state !== 'stopping' && this.state !== 'stopped') this.state = 'failed';
     });
     this.consumer.on(events.STOP, () => {
       this.inGroup = false;
@@ -198,68 +207,100 @@ export class Orchestrator {
   private assign(owned: Set<number>): void {
     const previous = this.workers;
     this.workers = new Map();
-    for (const [partition, worker] of previous) if (!owned.has(partition)) void worker.close();
+    this.metrics.consumerLag.reset();
+    const closeQuietly = (worker: PartitionWorker) =>
+      worker
+        .close()
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, partition: worker.partition }, 'worker close failed'),
+        );
+    for (const [partition, worker] of previous) if (!owned.has(partition)) void closeQuietly(worker);
+    const admin = this.admin;
+    if (!admin) throw new Error('assignment before start');
     for (const partition of [...owned].sort((a, b) => a - b)) {
       const before = previous.get(partition);
       const worker = new PartitionWorker(partition, {
         kafka: this.deps.kafka,
+        admin,
         directory: this.directory,
         names: this.names,
-        transactionalIdPrefix: this.config.groupId,
+        groupId: this.config.groupId,
+        inputTopics: ORCHESTRATOR_INPUTS.map((t) => this.physical(t)),
         restoreTimeoutMs: this.config.restoreTimeoutMs,
         logger: this.logger.child({ partition }),
-        ...(before ? { after: before.close() } : {}),
+        ...(before ? { after: closeQuietly(before) } : {}),
+        onRestored: (ms) => this.metrics.restoreSeconds.observe(ms / 1000),
       });
-      worker.ready.then(
-        () => this.metrics.restoreSeconds.observe(worker.restoreMs / 1000),
-        () => {},
-      );
       this.workers.set(partition, worker);
     }
     this.logger.info({ partitions: [...owned].sort((a, b) => a - b) }, 'partitions assigned');
   }
 
+  /**
+   * One fetched batch of one input topic-partition. While the partition restores (after an
+   * assignment or a failed transaction) it is paused rather than waited for, so the other
+   * partitions of the fetch go on; kafkajs fetches the same records again once resumed, because
+   * nothing was resolved.
+   */
   private async onBatch({
     batch,
     resolveOffset,
     heartbeat,
     isRunning,
     isStale,
+    pause,
   }: EachBatchPayload): Promise<void> {
     const topic = this.logicalByPhysical.get(batch.topic) as OrchestratorInput | undefined;
     const worker = this.workers.get(batch.partition);
     if (!topic || !worker) return;
-    await waitWithHeartbeat(worker.ready, heartbeat);
+    const pauseUntilReady = () => {
+      const resume = pause();
+      void worker.whenReady().then(resume);
+    };
+    if (worker.state !== 'ready') return pauseUntilReady();
     await worker.enqueue(async () => {
-      if (!isRunning() || isStale() || worker.state !== 'ready') return;
+      if (!isRunning() || isStale()) return;
+      if (worker.state !== 'ready') return pauseUntilReady();
       const started = performance.now();
       const now = this.clock();
-      const messages: RawInbound[] = batch.messages.map((m) => ({
-        topic,
-        partition: batch.partition,
-        offset: m.offset,
-        key: m.key?.toString('utf8') || undefined,
-        value: m.value,
-        headers: readHeaders(m.headers),
-      }));
-      const plan = planBatch(messages, {
-        partition: batch.partition,
-        numPartitions: this.numPartitions,
-        now,
-        getRecord: (id) => worker.get(id),
-        lookupAlias: (alias) => this.lookupAlias(alias),
-      });
-      const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      await worker.commit(plan, [
-        {
+      // Records below the committed offset were applied already (before a failed transaction that
+      // in fact committed, or by the previous owner after our fetch position was set).
+      const floor = worker.floor(batch.topic);
+      const messages: RawInbound[] = batch.messages
+        .filter((m) => BigInt(m.offset) >= floor)
+        .map((m) => ({
+          topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key?.toString('utf8') || undefined,
+          value: m.value,
+          headers: readHeaders(m.headers),
+        }));
+      const next = BigInt(batch.lastOffset()) + 1n;
+      if (messages.length > 0) {
+        const plan = planBatch(messages, {
+          partition: batch.partition,
+          numPartitions: this.numPartitions,
+          now,
+          getRecord: (id) => worker.get(id),
+          lookupAlias: (alias) => this.lookupAlias(alias),
+        });
+        const offset = {
           consumerGroupId: this.config.groupId,
           topic: batch.topic,
           partition: batch.partition,
-          offset: next,
-        },
-      ]);
+          offset: String(next),
+        };
+        try {
+          await worker.commit(plan, [offset]);
+        } catch {
+          // The worker restores itself; read this batch again once it is ready.
+          return pauseUntilReady();
+        }
+        this.observe(plan);
+      }
       resolveOffset(batch.lastOffset());
-      this.observe(plan);
+      worker.advanced(batch.topic, next);
       this.metrics.batchDuration.observe((performance.now() - started) / 1000);
       this.metrics.consumerLag.set(
         { topic: batch.topic, partition: String(batch.partition) },
@@ -285,7 +326,7 @@ export class Orchestrator {
   private sweep(): void {
     const now = this.clock();
     for (const worker of this.workers.values()) {
-      if (worker.state !== 'ready') continue;
+      if (!worker.caughtUp(now)) continue;
       void worker
         .enqueue(async () => {
           if (worker.state !== 'ready') return;
@@ -380,17 +421,4 @@ export class Orchestrator {
       .stop()
       .catch((error: unknown) => this.logger.warn({ err: error }, 'directory stop failed'));
   }
-}
-
-/** Waits for a partition to be restored, heartbeating so the group does not evict us meanwhile. */
-async function waitWithHeartbeat(ready: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
-  let done = false;
-  const settled = ready.finally(() => {
-    done = true;
-  });
-  while (!done) {
-    await Promise.race([settled, new Promise((r) => setTimeout(r, 1000))]);
-    if (!done) await heartbeat();
-  }
-  await settled;
 }

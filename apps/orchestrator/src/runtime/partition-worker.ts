@@ -1,14 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka, type Logger, physicalTopic, type TopicNames } from '@pipeline/kafka';
 import { STATE, type Topic } from '@pipeline/topics';
+import type { Admin } from 'kafkajs';
 import { aliasesOf, type RequestRecord } from '../domain/request-record.js';
 import type { StateDirectory } from '../state/directory.js';
 import { BARRIER_HEADER, barrierKey, encodeState } from '../state/state-record.js';
 import type { BatchPlan } from './plan-batch.js';
 import { type OffsetCommit, PartitionProducer, type TxRecord } from './transaction.js';
 
-/** Lifecycle of a worker: restoring until its state is read, then serving, until closed. */
-export type WorkerState = 'restoring' | 'ready' | 'failed' | 'closed';
+/**
+ * Lifecycle of a worker: restoring (also again after a failed transaction) until its state is read,
+ * then ready, until closed.
+ */
+export type WorkerState = 'restoring' | 'ready' | 'closed';
+
+export interface WorkerDeps {
+  kafka: Kafka;
+  admin: Admin;
+  directory: StateDirectory;
+  names: TopicNames;
+  groupId: string;
+  /** Physical names of the input topics, for the committed offsets and end offsets of p. */
+  inputTopics: readonly string[];
+  restoreTimeoutMs: number;
+  logger: Logger;
+  /** The previous worker of this partition on this instance, to be closed before we open. */
+  after?: Promise<void>;
+  /** Called after every successful restore (the first and those after a failed transaction). */
+  onRestored?: (restoreMs: number) => void;
+}
+
+/** How long after a restore the deadline sweep waits for input topics that deliver nothing. */
+const CATCH_UP_GRACE_MS = 5000;
 
 /**
  * Owns partition p of every input topic and of the state topic on this instance: the requests
@@ -19,35 +42,29 @@ export type WorkerState = 'restoring' | 'ready' | 'failed' | 'closed';
  */
 export class PartitionWorker {
   state: WorkerState = 'restoring';
-  readonly ready: Promise<void>;
+  restoreMs = 0;
+  private restoring: Promise<void>;
   private readonly store = new Map<string, RequestRecord>();
   private readonly aliases = new Map<string, string>();
-  private readonly producer: PartitionProducer;
+  private producer: PartitionProducer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  restoreMs = 0;
+  private readonly closing = new AbortController();
+  /** Committed offset of each input topic at the last restore: anything below was already applied. */
+  private floors = new Map<string, bigint>();
+  /** Input topics whose backlog (as of the last restore) has not been read yet, with its end. */
+  private backlog = new Map<string, bigint>();
+  private readyAt = 0;
 
   constructor(
     readonly partition: number,
-    private readonly deps: {
-      kafka: Kafka;
-      directory: StateDirectory;
-      names: TopicNames;
-      transactionalIdPrefix: string;
-      restoreTimeoutMs: number;
-      logger: Logger;
-      /** The previous worker of this partition on this instance, to be closed before we open. */
-      after?: Promise<void>;
-    },
+    private readonly deps: WorkerDeps,
   ) {
-    this.producer = new PartitionProducer(
-      deps.kafka,
-      `${deps.transactionalIdPrefix}-${partition}`,
-      deps.logger,
-    );
-    this.ready = this.restore();
-    // A failed restore is reported through `state` and the readiness probe, and by the batch that
-    // awaits `ready`; it must not also surface as an unhandled rejection.
-    this.ready.catch(() => {});
+    this.restoring = this.restoreUntilDone(deps.after);
+  }
+
+  /** Resolves when the worker is ready (or closed). Never rejects: restores are retried. */
+  whenReady(): Promise<void> {
+    return this.restoring;
   }
 
   get size(): number {
@@ -66,6 +83,29 @@ export class PartitionWorker {
     return this.store.values();
   }
 
+  /**
+   * The offset below which records of `topic` were already applied (by us before a failure, or by
+   * the previous owner): a batch fetched from an older position must skip them.
+   */
+  floor(topic: string): bigint {
+    return this.floors.get(topic) ?? 0n;
+  }
+
+  /** Notes how far a topic's backlog has been read; see `caughtUp`. */
+  advanced(topic: string, nextOffset: bigint): void {
+    const end = this.backlog.get(topic);
+    if (end !== undefined && nextOffset >= end) this.backlog.delete(topic);
+  }
+
+  /**
+   * Whether the replies that were waiting when the partition was restored have been read. Until
+   * then a deadline must not fire: the answer that beats it may be in that backlog. A topic whose
+   * remaining records are only transaction markers never delivers a batch, hence the grace.
+   */
+  caughtUp(now: number): boolean {
+    return this.state === 'ready' && (this.backlog.size === 0 || now - this.readyAt > CATCH_UP_GRACE_MS);
+  }
+
   /** Runs `job` after every job queued before it on this partition. */
   enqueue<T>(job: () => Promise<T>): Promise<T> {
     const run = this.queue.then(job, job);
@@ -75,17 +115,19 @@ export class PartitionWorker {
 
   /**
    * Commits a plan: its records, the new state of every request it changed, and the input offsets,
-   * in one transaction. Only after the commit does the in-memory state change, so a failed
-   * transaction leaves nothing half-applied and the batch is simply processed again.
+   * in one transaction. Only after the commit does the in-memory state change. On failure the
+   * producer is discarded and the partition restored from Kafka, which settles whether an
+   * ambiguous commit happened (state and offsets are read back); the caller re-reads its batch.
    */
   async commit(plan: BatchPlan, offsets: OffsetCommit[], tombstones: string[] = []): Promise<void> {
-    if (this.state !== 'ready') throw new Error(`partition ${this.partition} is ${this.state}`);
+    const producer = this.producer;
+    if (this.state !== 'ready' || !producer) throw new Error(`partition ${this.partition} is ${this.state}`);
     const { names } = this.deps;
+    const stateTopic = physicalTopic(STATE, names);
     const records: TxRecord[] = plan.records.map((r) => ({
       ...r,
       topic: physicalTopic(r.topic as Topic, names),
     }));
-    const stateTopic = physicalTopic(STATE, names);
     for (const record of plan.updated.values()) {
       records.push({
         topic: stateTopic,
@@ -105,7 +147,15 @@ export class PartitionWorker {
       });
     }
     if (records.length === 0 && offsets.length === 0) return;
-    await this.producer.commit(records, offsets);
+    try {
+      await producer.commit(records, offsets);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'transaction failed; restoring the partition');
+      this.state = 'restoring';
+      this.producer = undefined;
+      this.restoring = this.restoreUntilDone(producer.close());
+      throw error;
+    }
     for (const record of plan.updated.values()) this.put(record);
     for (const requestId of tombstones) this.forget(requestId);
   }
@@ -113,37 +163,101 @@ export class PartitionWorker {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.closing.abort();
+    await this.restoring;
     await this.queue.catch(() => {});
-    await this.producer.close();
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.close();
   }
 
-  private async restore(): Promise<void> {
+  /** Restores, retrying with backoff until it works or the worker is closed. */
+  private async restoreUntilDone(after?: Promise<void>): Promise<void> {
+    await after?.catch(() => {});
+    for (let attempt = 0; !this.isClosed(); attempt++) {
+      try {
+        await this.restoreOnce();
+        return;
+      } catch (error) {
+        if (this.isClosed()) return;
+        const delayMs = Math.min(30_000, 500 * 2 ** attempt);
+        this.deps.logger.error({ err: error, attempt, delayMs }, 'partition restore failed; retrying');
+        await sleep(delayMs, this.closing.signal);
+      }
+    }
+  }
+
+  private async restoreOnce(): Promise<void> {
     const started = Date.now();
+    const { directory, names, groupId, admin } = this.deps;
+    // Opening the producer fences any previous owner of this partition and aborts its open
+    // transaction, so nothing can be committed to p behind our back from here on.
+    const producer = new PartitionProducer(this.deps.kafka, `${groupId}-${this.partition}`, this.deps.logger);
     try {
-      await this.deps.after;
-      // Opening the producer fences any previous owner of this partition and aborts its open
-      // transaction, so nothing can be committed to p behind our back from here on.
-      await this.producer.open();
+      await producer.open();
+      this.throwIfClosed();
       const nonce = randomUUID();
+      const seen = directory.waitForBarrier(nonce, this.deps.restoreTimeoutMs, this.closing.signal);
+      seen.catch(() => {}); // awaited below; a failed commit must not leave it unhandled
       const barrier: TxRecord = {
-        topic: physicalTopic(STATE, this.deps.names),
+        topic: physicalTopic(STATE, names),
         key: barrierKey(this.partition),
         value: Buffer.from(JSON.stringify({ barrier: nonce, at: started })),
         headers: { [BARRIER_HEADER]: nonce },
         partition: this.partition,
       };
-      const seen = this.deps.directory.waitForBarrier(nonce, this.deps.restoreTimeoutMs);
-      await this.producer.commit([barrier], []);
+      await producer.commit([barrier], []);
       await seen;
-      for (const record of this.deps.directory.recordsOf(this.partition)) this.put(record);
-      this.restoreMs = Date.now() - started;
-      this.state = this.state === 'closed' ? 'closed' : 'ready';
-      this.deps.logger.info({ requests: this.store.size, restoreMs: this.restoreMs }, 'partition restored');
+      this.throwIfClosed();
+      const [floors, backlog] = await Promise.all([this.committedOffsets(admin), this.endOffsets(admin)]);
+      this.throwIfClosed();
+      this.store.clear();
+      this.aliases.clear();
+      for (const record of directory.recordsOf(this.partition)) this.put(record);
+      this.floors = floors;
+      this.backlog = new Map([...backlog].filter(([topic, end]) => end > (floors.get(topic) ?? 0n)));
     } catch (error) {
-      if (this.state !== 'closed') this.state = 'failed';
-      this.deps.logger.error({ err: error }, 'partition restore failed');
+      await producer.close();
       throw error;
     }
+    this.producer = producer;
+    this.state = 'ready';
+    this.readyAt = Date.now();
+    this.restoreMs = this.readyAt - started;
+    this.deps.logger.info({ requests: this.store.size, restoreMs: this.restoreMs }, 'partition restored');
+    this.deps.onRestored?.(this.restoreMs);
+  }
+
+  private async committedOffsets(admin: Admin): Promise<Map<string, bigint>> {
+    const topics = await admin.fetchOffsets({
+      groupId: this.deps.groupId,
+      topics: [...this.deps.inputTopics],
+    });
+    const floors = new Map<string, bigint>();
+    for (const { topic, partitions } of topics) {
+      const offset = partitions.find((p) => p.partition === this.partition)?.offset;
+      if (offset !== undefined && offset !== '-1') floors.set(topic, BigInt(offset));
+    }
+    return floors;
+  }
+
+  private async endOffsets(admin: Admin): Promise<Map<string, bigint>> {
+    const ends = new Map<string, bigint>();
+    for (const topic of this.deps.inputTopics) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const high = offsets.find((o) => o.partition === this.partition)?.high;
+      if (high !== undefined) ends.set(topic, BigInt(high));
+    }
+    return ends;
+  }
+
+  /** A method, not a property check: the state changes across awaits, which narrowing ignores. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  private throwIfClosed(): void {
+    if (this.isClosed()) throw new Error(`partition ${this.partition} closed during restore`);
   }
 
   private put(record: RequestRecord): void {
@@ -157,4 +271,17 @@ export class PartitionWorker {
     for (const alias of aliasesOf(record)) this.aliases.delete(alias);
     this.store.delete(requestId);
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

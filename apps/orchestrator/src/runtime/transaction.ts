@@ -1,4 +1,4 @@
-import { type Kafka, type Logger, withRetry } from '@pipeline/kafka';
+import type { Kafka, Logger } from '@pipeline/kafka';
 import type { Producer } from 'kafkajs';
 
 /** A record to write; `value: null` is a tombstone (compacted topics forget the key). */
@@ -48,47 +48,44 @@ export class PartitionProducer {
   }
 
   /**
-   * Writes records and commits input offsets in one transaction, all or nothing. Transient errors
-   * kafkajs leaves to the caller (CONCURRENT_TRANSACTIONS right after a commit, coordinator moves)
-   * are retried with a fresh transaction; the caller's plan is pure, so a retry writes the same.
+   * Writes records and commits input offsets in one transaction, all or nothing, and tries ONCE.
+   * After a failure this producer is not to be used again: kafkajs leaves it stuck when EndTxn
+   * fails, and reusing its sequence numbers after an abort can make the broker drop a retried
+   * batch as a duplicate. The worker throws it away and restores the partition instead (fence,
+   * barrier, re-read), which also settles whether an ambiguous commit happened.
    */
   async commit(records: readonly TxRecord[], offsets: readonly OffsetCommit[]): Promise<void> {
-    await withRetry(
-      async () => {
-        const producer = this.producer;
-        if (!producer) throw new Error(`producer ${this.transactionalId} is closed`);
-        const tx = await producer.transaction();
-        try {
-          if (records.length > 0) await tx.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
-          for (const group of groupOffsets(offsets)) await tx.sendOffsets(group);
-          await tx.commit();
-        } catch (error) {
-          await tx
-            .abort()
-            .catch((abortError: unknown) =>
-              this.logger.debug(
-                { err: abortError, transactionalId: this.transactionalId },
-                'abort after failure failed',
-              ),
-            );
-          throw error;
-        }
-      },
-      {
-        retries: 8,
-        onRetry: (error, attempt, delayMs) =>
-          this.logger.warn(
-            { err: error, attempt, delayMs, transactionalId: this.transactionalId },
-            'transaction retry',
+    const producer = this.producer;
+    if (!producer) throw new Error(`producer ${this.transactionalId} is closed`);
+    const tx = await producer.transaction();
+    try {
+      if (records.length > 0) await tx.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+      for (const group of groupOffsets(offsets)) await tx.sendOffsets(group);
+      await tx.commit();
+    } catch (error) {
+      await tx
+        .abort()
+        .catch((abortError: unknown) =>
+          this.logger.debug(
+            { err: abortError, transactionalId: this.transactionalId },
+            'abort after failure failed',
           ),
-      },
-    );
+        );
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
-    await producer?.disconnect();
+    await producer
+      ?.disconnect()
+      .catch((error: unknown) =>
+        this.logger.debug(
+          { err: error, transactionalId: this.transactionalId },
+          'producer disconnect failed',
+        ),
+      );
   }
 }
 

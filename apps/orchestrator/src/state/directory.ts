@@ -21,6 +21,7 @@ export class StateDirectory {
   private readonly consumer: Consumer;
   private readonly groupId: string;
   private running = false;
+  private crashed = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -31,6 +32,13 @@ export class StateDirectory {
   }
 
   async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.options.logger.error(
+        { err: payload.error, restart: payload.restart },
+        'state directory consumer crashed',
+      );
+      if (!payload.restart) this.crashed = true;
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
@@ -68,19 +76,34 @@ export class StateDirectory {
     return out;
   }
 
-  /** Resolves once the barrier with this nonce has been read (and so everything before it). */
-  waitForBarrier(nonce: string, timeoutMs: number): Promise<void> {
+  /**
+   * Resolves once the barrier with this nonce has been read (and so everything before it). Rejects
+   * after `timeoutMs`, or at once when `signal` aborts (the worker was closed meanwhile).
+   */
+  waitForBarrier(nonce: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.seenBarriers.delete(nonce)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.barrierWaiters.delete(nonce);
-        reject(new Error(`state directory did not read restore barrier ${nonce} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.barrierWaiters.set(nonce, () => {
+      const done = (error?: Error) => {
         clearTimeout(timer);
-        resolve();
-      });
+        signal?.removeEventListener('abort', onAbort);
+        this.barrierWaiters.delete(nonce);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onAbort = () => done(new Error(`restore barrier ${nonce} no longer awaited: worker closed`));
+      const timer = setTimeout(
+        () => done(new Error(`state directory did not read restore barrier ${nonce} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.barrierWaiters.set(nonce, () => done());
     });
+  }
+
+  /** False once the directory's consumer crashed for good: restores cannot complete any more. */
+  get healthy(): boolean {
+    return this.running && !this.crashed;
   }
 
   async stop(): Promise<void> {
