@@ -199,7 +199,9 @@ describe('recovery from a failed transaction', () => {
     for (const id of ids) expect(result.get(id), id).toBe(expectedFinal(id));
     // Each fenced partition was restored again: more restores than the first two.
     const metrics = await (await fetch(`${orch.url}/metrics`)).text();
-    expect(Number(/^orch_restore_seconds_count (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(pipeline.partitions);
+    expect(Number(/^orch_restore_seconds_count (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(
+      pipeline.partitions,
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expectExactlyOnce(pipeline, result);
   });
