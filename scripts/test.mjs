@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The test command (`pnpm test`): builds the workspace, makes sure there is a real Kafka broker
+// The test command (`npm test` / `pnpm test`): makes the checkout ready (the pinned pnpm, the
+// dependencies: scripts/ensure-toolchain.mjs), builds the workspace, makes sure there is a real Kafka broker
 // (KAFKA_BOOTSTRAP when set, otherwise one started with scripts/kafka for this run and stopped
 // after it), runs every package's tests in one vitest run, and ends with the line CI reads:
 // `N passed, N failed`. A broker that cannot start fails the run: integration tests never skip.
@@ -7,11 +8,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureToolchain } from './ensure-toolchain.mjs';
 import { down, up } from './kafka/launcher.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsFile = join(root, '.test-results', 'vitest.json');
-const vitestArgs = process.argv.slice(2);
+// `pnpm test -- --project x` hands the `--` through; vitest would read what follows as file filters.
+const vitestArgs = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
 
 // Ctrl-C goes to the whole foreground process group: the children stop on their own, and this
 // process stays alive long enough to stop the broker it started.
@@ -22,8 +25,8 @@ let exitCode = 1;
 let startedBroker = false;
 let counts = { passed: 0, failed: 0, skipped: 0 };
 try {
-  step('build');
-  await run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+  step('setup and build');
+  await ensureToolchain({ log: (line) => console.log(`[setup] ${line}`) });
 
   let bootstrap = process.env.KAFKA_BOOTSTRAP;
   if (bootstrap) {

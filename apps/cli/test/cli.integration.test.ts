@@ -1,0 +1,153 @@
+import { schemas } from '@pipeline/contracts';
+import { decodeRecord, HEADERS, readHeaders } from '@pipeline/kafka';
+import { kafkaBootstrap, testKafka, uniqueName } from '@pipeline/testkit';
+import { CRQ } from '@pipeline/topics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/demo/ports.js';
+import { runBuiltCli } from './support/cli-process.js';
+
+// The built CLI as a user runs it, against the broker of the test run: its topics under a prefix of
+// its own, so nothing else on the broker is touched.
+describe('pipeline (built) against a real broker', () => {
+  const prefix = `${uniqueName('cli')}.`;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(() => {
+    env = { KAFKA_BOOTSTRAP: kafkaBootstrap(), PIPELINE_TOPIC_PREFIX: prefix };
+  });
+
+  it('topics: all missing at first (exit 1), --create makes them, then all there (exit 0)', async () => {
+    const before = await runBuiltCli(['topics'], env);
+    expect(before.code, before.stderr).toBe(1);
+    expect(before.stdout).toMatch(new RegExp(`${prefix.replaceAll('.', '\\.')}change\\.request\\.in +NO`));
+    expect(before.stderr).toContain('14 of 14 topics missing: `pipeline topics --create` creates them');
+
+    const create = await runBuiltCli(['topics', '--create', '--partitions', '3'], env);
+    expect(create.code, create.stderr).toBe(0);
+    expect(create.stdout).toMatch(/^created 14 topics: /);
+    expect(create.stdout).toMatch(
+      new RegExp(`${prefix.replaceAll('.', '\\.')}orchestrator\\.state +yes +3 +compact +compacted`),
+    );
+    expect(create.stdout).toMatch(
+      new RegExp(`${prefix.replaceAll('.', '\\.')}plan\\.out +yes +3 +delete +7d`),
+    );
+
+    const again = await runBuiltCli(['topics', '--create', '--partitions', '4'], env);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('created 0 topics; 14 already existed');
+    expect(again.stderr).toContain('14 existing topic(s) have another partition count than 4');
+  });
+
+  describe('submit', () => {
+    const consumerKafka = testKafka('cli-test-reader');
+    const consumer = consumerKafka.consumer({ groupId: uniqueName('cli-reader'), readUncommitted: false });
+
+    afterAll(async () => {
+      await consumer.disconnect();
+    });
+
+    it('prints the id and writes the ChangeRequest, keyed by it, with the standard headers', async () => {
+      const given = uniqueName('cr-cli');
+      const plain = await runBuiltCli(
+        [
+          'submit',
+          '--repo',
+          'acme/shop',
+          '--branch',
+          'main',
+          '--description',
+          'add a badge',
+          '--requester',
+          'ann',
+          '--id',
+          given,
+        ],
+        env,
+      );
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stdout).toBe(`${given}\n`);
+
+      const failing = await runBuiltCli(
+        ['submit', '--repo', 'acme/shop', '--branch', 'dev', '--description', 'break it', '--fail', 'build2'],
+        { ...env, USER: 'bob' },
+      );
+      expect(failing.code, failing.stderr).toBe(0);
+      const generated = failing.stdout.trim();
+      expect(generated).toMatch(/^cr-[0-9a-f-]{36}-fail-build2$/);
+
+      const seen = new Map<string, { key: string; headers: Record<string, string>; message: unknown }>();
+      await consumer.connect();
+      await consumer.subscribe({ topic: `${prefix}${CRQ}`, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const decoded = decodeRecord(CRQ, message.value);
+          if (!decoded.ok) throw decoded.error;
+          const key = message.key?.toString() ?? '';
+          seen.set(key, { key, headers: readHeaders(message.headers ?? {}), message: decoded.message });
+        },
+      });
+      await expect.poll(() => seen.size, { timeout: 30_000, interval: 100 }).toBe(2);
+
+      const first = seen.get(given);
+      expect(first?.message).toMatchObject({
+        $typeName: schemas.ChangeRequest.typeName,
+        id: given,
+        repo: 'acme/shop',
+        branch: 'main',
+        description: 'add a badge',
+        requester: 'ann',
+      });
+      expect(first?.headers[HEADERS.messageType]).toBe('core.ChangeRequest');
+      expect(first?.headers[HEADERS.requestId]).toBe(given);
+      expect(Number(first?.headers[HEADERS.producedAt])).toBeGreaterThan(Date.now() - 120_000);
+      expect(first?.headers[HEADERS.traceparent]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      expect(seen.get(generated)?.message).toMatchObject({ id: generated, branch: 'dev', requester: 'bob' });
+    });
+  });
+
+  it('status: an orchestrator that does not answer gives the friendly message, exit 1, no stack', async () => {
+    const url = `http://127.0.0.1:${await freePort('127.0.0.1')}`;
+    const run = await runBuiltCli(['status', 'cr-1', '--url', url], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^pipeline: cannot reach the orchestrator at ${url.replaceAll('.', '\\.')}: is it running\\?`,
+      ),
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    const viaEnv = await runBuiltCli(['watch', 'cr-1'], { ...env, ORCH_URL: url });
+    expect(viaEnv.code).toBe(1);
+    expect(viaEnv.stderr).toContain(`cannot reach the orchestrator at ${url}: is it running?`);
+  });
+
+  it('an unreachable broker gives the friendly message quickly, exit 1, no stack', async () => {
+    const unreachable = { KAFKA_BOOTSTRAP: '127.0.0.1:1', PIPELINE_TOPIC_PREFIX: prefix };
+    for (const args of [['submit', '--repo', 'r', '--branch', 'b', '--description', 'd'], ['topics']]) {
+      const run = await runBuiltCli(args, unreachable);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toBe(
+        'pipeline: cannot reach Kafka at 127.0.0.1:1: is it running? `pnpm kafka:up` starts one\n',
+      );
+      expect(run.ms).toBeLessThan(10_000);
+    }
+  });
+
+  it('submit to a prefix whose topics do not exist says so, exit 1', async () => {
+    const other = `${uniqueName('cli-none')}.`;
+    const run = await runBuiltCli(['submit', '--repo', 'r', '--branch', 'b', '--description', 'd'], {
+      ...env,
+      PIPELINE_TOPIC_PREFIX: other,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `pipeline: topic ${other}change.request.in does not exist on ${env.KAFKA_BOOTSTRAP}`,
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('no KAFKA_BOOTSTRAP: the configuration message, exit 2', async () => {
+    const run = await runBuiltCli(['topics'], {});
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('KAFKA_BOOTSTRAP is not set');
+  });
+});

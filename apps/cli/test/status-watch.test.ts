@@ -1,0 +1,116 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.js';
+import { clockTime } from '../src/format.js';
+import type { RequestView } from '../src/orchestrator-client.js';
+import { captureIo } from './support/io.js';
+
+const T0 = Date.parse('2026-01-01T10:00:00.000Z');
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+
+function view(id: string, stages: string[], failure?: RequestView['failure']): RequestView {
+  const stage = stages.at(-1) ?? 'idle';
+  return {
+    id,
+    stage,
+    final: stage === 'done' || stage === 'regress',
+    change: { repo: 'acme/shop', branch: 'main', description: 'add a badge', requester: 'ann' },
+    ids: { tasks: [{ id: `${id}/task-1`, status: 'SUCCESS', commit: 'abc' }, { id: `${id}/task-2` }] },
+    ...(failure ? { failure } : {}),
+    history: stages.map((s, i) => ({ stage: s, at: at(i * 100) })),
+    createdAt: at(0),
+    updatedAt: at((stages.length - 1) * 100),
+  };
+}
+
+const PATH = ['plan_phase', 'code_phase', 'build1', 'test_plan', 'test_build', 'build2', 'done'];
+
+// A stand-in for the orchestrator's HTTP API: each GET of a request shows one more stage.
+describe('status and watch against an HTTP API', () => {
+  let server: Server;
+  let url: string;
+  const calls = new Map<string, number>();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const id = decodeURIComponent(/^\/requests\/(.+)$/.exec(req.url ?? '')?.[1] ?? '');
+      const n = (calls.get(id) ?? 0) + 1;
+      calls.set(id, n);
+      let body: RequestView | undefined;
+      if (id === 'cr-ok') body = view(id, PATH.slice(0, Math.min(PATH.length, n * 2)));
+      if (id === 'cr-bad')
+        body = view(id, ['plan_phase', 'code_phase', 'build1', 'regress'], {
+          stage: 'build1',
+          reason: 'build_failed',
+          detail: 'build 1 of commit abc reported FAILED',
+        });
+      if (id === 'cr-500') {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        return res.end('{"error":"boom"}');
+      }
+      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body ?? { error: `no change request ${id}` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('status prints stage, failure, change and history as a table', async () => {
+    const io = captureIo();
+    expect(await runCli(['status', 'cr-bad', '--url', url], io)).toBe(0);
+    const text = io.output();
+    expect(text).toMatch(/^change request cr-bad\n/);
+    expect(text).toMatch(/stage +regress \(final\)/);
+    expect(text).toMatch(/failure +failed in build1: build_failed \(build 1 of commit abc reported FAILED\)/);
+    expect(text).toMatch(/change +acme\/shop @ main/);
+    expect(text).toMatch(/tasks +2 \(1 reported, 1 succeeded\)/);
+    expect(text).toMatch(/took +300ms/);
+    expect(text).toMatch(
+      /history\n +stage +at +since start\n +plan_phase +2026-01-01T10:00:00.000Z .* \+0ms\n/,
+    );
+    expect(text).toMatch(/ +regress +2026-01-01T10:00:00.300Z .* \+300ms\n$/);
+  });
+
+  it('status --json prints the answer as it is', async () => {
+    const io = captureIo();
+    expect(await runCli(['status', 'cr-bad', '--url', url, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.output())).toMatchObject({
+      id: 'cr-bad',
+      stage: 'regress',
+      failure: { reason: 'build_failed' },
+    });
+  });
+
+  it('status of an unknown id: "no change request <id>", exit 1', async () => {
+    const io = captureIo({ ORCH_URL: url });
+    expect(await runCli(['status', 'cr-unknown'], io)).toBe(1);
+    expect(io.errors()).toBe('pipeline: no change request cr-unknown\n');
+  });
+
+  it('status: another HTTP error is reported with its status', async () => {
+    const io = captureIo();
+    expect(await runCli(['status', 'cr-500', '--url', url], io)).toBe(1);
+    expect(io.errors()).toContain(`the orchestrator at ${url} answered HTTP 500: {"error":"boom"}`);
+  });
+
+  it('watch prints every stage once, with its time, until done: exit 0', async () => {
+    const io = captureIo();
+    expect(await runCli(['watch', 'cr-ok', '--url', `${url}/`], io)).toBe(0);
+    const lines = io.output().trimEnd().split('\n');
+    expect(lines[0]).toBe('cr-ok  acme/shop @ main');
+    expect(lines.slice(1, -1)).toEqual(PATH.map((s, i) => `${clockTime(at(i * 100))}  ${s}`));
+    expect(lines.at(-1)).toBe('done after 600ms');
+    expect(calls.get('cr-ok')).toBe(4);
+  });
+
+  it('watch of a request that regresses prints the failure: exit 1', async () => {
+    const io = captureIo();
+    expect(await runCli(['watch', 'cr-bad', '--url', url], io)).toBe(1);
+    expect(io.output().trimEnd().split('\n').at(-1)).toBe(
+      'regress after 300ms: failed in build1: build_failed (build 1 of commit abc reported FAILED)',
+    );
+  });
+});
