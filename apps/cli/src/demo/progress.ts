@@ -1,17 +1,11 @@
+import { STAGES } from '@pipeline/state-machine';
 import { formatDuration } from '../format.js';
 
-/** Rows of the live view, in pipeline order. `waiting` = submitted, not seen by the orchestrator yet. */
-export const PROGRESS_ROWS = [
-  'waiting',
-  'plan_phase',
-  'code_phase',
-  'build1',
-  'test_plan',
-  'test_build',
-  'build2',
-  'done',
-  'regress',
-] as const;
+/**
+ * Rows of the live view, in pipeline order: the machine's stages, with `waiting` (submitted, not seen
+ * by the orchestrator yet) instead of `idle`, which a request leaves as soon as it is seen.
+ */
+export const PROGRESS_ROWS = ['waiting', ...STAGES.filter((stage) => stage !== 'idle')] as const;
 
 export interface ProgressState {
   total: number;

@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { decode } from '@pipeline/contracts';
-import { encodeRecord, noopLogger, type RecordHeaders, readHeaders } from '@pipeline/kafka';
-import { kafkaBootstrap, testKafka, uniqueName } from '@pipeline/testkit';
+import { createKafka, encodeRecord, noopLogger, type RecordHeaders, readHeaders } from '@pipeline/kafka';
+import { kafkaBootstrap, kafkaBrokers, uniqueName } from '@pipeline/testkit';
 import {
   DLQ,
   type MessageTopic,
@@ -36,7 +36,16 @@ export interface Seen {
 export class TestPipeline {
   readonly prefix = `${uniqueName('orch')}.`;
   readonly groupId = uniqueName('orch-group');
-  readonly kafka: Kafka = testKafka('orchestrator-test');
+  // Through @pipeline/kafka as the service does, so kafkajs' routine retried errors stay quiet.
+  readonly kafka: Kafka = createKafka(
+    {
+      brokers: kafkaBrokers(),
+      clientId: 'orchestrator-test',
+      connectionTimeoutMs: 3000,
+      requestTimeoutMs: 30_000,
+    },
+    noopLogger,
+  );
   readonly seen: Seen[] = [];
   private producer: Producer | undefined;
   private audit: Consumer | undefined;
