@@ -4,10 +4,13 @@
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
   if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return `${minutes}m${String(seconds).padStart(2, '0')}s`;
+  // Round first, then split: 59_960 ms is `1m00s`, not `60.0s`; 119_600 ms is `2m00s`, not `1m60s`.
+  const seconds = ms / 1000;
+  const twoDecimals = seconds.toFixed(2);
+  const short = Number(twoDecimals) < 10 ? twoDecimals : seconds.toFixed(1);
+  if (Number(short) < 60) return `${short}s`;
+  const total = Math.round(seconds);
+  return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`;
 }
 
 /** Retention in the units people set it in: `604800000` → `7d`; `-1` → `forever`. */

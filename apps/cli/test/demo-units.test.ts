@@ -216,6 +216,8 @@ describe('progress rendering', () => {
 
   it('durations and retentions read as people write them', () => {
     expect([850, 1234, 12_345, 75_000].map(formatDuration)).toEqual(['850ms', '1.23s', '12.3s', '1m15s']);
+    // Rounding never shows 60 seconds.
+    expect([59_960, 119_600, 9_999].map(formatDuration)).toEqual(['1m00s', '2m00s', '10.0s']);
     expect(['604800000', '2592000000', '3600000', '1500', '-1', undefined].map(formatRetention)).toEqual([
       '7d',
       '30d',

@@ -51,7 +51,11 @@ export const ORCHESTRATOR_ENV = [
   ['ORCH_RETENTION', '7d', 'how long finished requests stay queryable before they are forgotten'],
   ['ORCH_SWEEP_INTERVAL', '1s', 'how often deadlines and retention are checked'],
   ['ORCH_SHUTDOWN_GRACE', '10s', 'on SIGTERM: time to finish the batch in hand before exiting anyway'],
-  ['ORCH_RESTORE_TIMEOUT', '60s', 'how long taking a partition over may take before the instance gives up'],
+  [
+    'ORCH_RESTORE_TIMEOUT',
+    '60s',
+    'how long one restore attempt waits to read back its barrier; a failed attempt is retried with backoff',
+  ],
   ['ORCH_CONCURRENCY', '12', 'input partitions processed at once'],
   [
     'ORCH_SESSION_TIMEOUT',

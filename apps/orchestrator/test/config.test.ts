@@ -1,4 +1,5 @@
-import { ConfigError } from '@pipeline/kafka';
+import { readFileSync } from 'node:fs';
+import { ConfigError, KAFKA_ENV_VARS } from '@pipeline/kafka';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, ORCHESTRATOR_ENV, parseDuration } from '../src/config.js';
 
@@ -64,7 +65,11 @@ describe('loadConfig', () => {
     }
   });
 
-  it('documents every variable it reads', () => {
+  it('documents every variable it reads, in the README too', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const name of [...ORCHESTRATOR_ENV.map(([n]) => n), ...KAFKA_ENV_VARS.map((v) => v.name)]) {
+      expect(readme, `README.md does not mention ${name}`).toContain(`\`${name}\``);
+    }
     const names = ORCHESTRATOR_ENV.map(([name]) => name);
     expect(new Set(names).size).toBe(names.length);
     for (const [, , description] of ORCHESTRATOR_ENV) expect(description.length).toBeGreaterThan(10);

@@ -17,7 +17,7 @@ export const HEADERS = {
   dlqSourceOffset: 'x-dlq-source-offset',
   /** When it was dead-lettered: epoch milliseconds as a decimal string. */
   dlqAt: 'x-dlq-at',
-  /** Topic a record was copied from (replays). */
+  /** `topic/partition/offset` of the record a forwarded copy was made from (the orchestrator re-keys keyless replies). */
   forwardedFrom: 'x-forwarded-from',
 } as const;
 
