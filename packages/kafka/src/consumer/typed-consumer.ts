@@ -178,10 +178,12 @@ export function createTypedConsumer<T extends MessageTopic>(
           isRetriable: (e) => !(e instanceof GroupLost) && isRetriable(e),
           signal: stopping.signal,
           onRetry: (error, attempt, delayMs) => {
-            logger.warn(
-              { topic, partition, offset: raw.offset, err: error, attempt, delayMs },
-              'handler failed, retrying',
-            );
+            // A handler interrupted by stop() is not failing: the message stays uncommitted.
+            if (!stopping.signal.aborted)
+              logger.warn(
+                { topic, partition, offset: raw.offset, err: error, attempt, delayMs },
+                'handler failed, retrying',
+              );
             retryOptions.onRetry?.(error, attempt, delayMs);
           },
         },
