@@ -261,6 +261,8 @@ export class PartitionWorker {
   }
 
   private put(record: RequestRecord): void {
+    // Drop the previous version's aliases first: ids a request no longer has must not point at it.
+    this.forget(record.requestId);
     this.store.set(record.requestId, record);
     for (const alias of aliasesOf(record)) this.aliases.set(alias, record.requestId);
   }
