@@ -1,6 +1,19 @@
+import type { OptionSpec } from './args.js';
 import { CliError, orchestratorUnreachable, UsageError } from './errors.js';
 
 export const DEFAULT_ORCHESTRATOR_URL = 'http://localhost:9300';
+
+/** The `--url` option and its environment variable, shared by every command that asks the orchestrator. */
+export const URL_OPTION: OptionSpec = {
+  type: 'string',
+  placeholder: '<url>',
+  description: "the orchestrator's HTTP address",
+  defaultText: `$ORCH_URL or ${DEFAULT_ORCHESTRATOR_URL}`,
+};
+export const URL_ENV: [name: string, description: string] = [
+  'ORCH_URL',
+  `the orchestrator's HTTP address (default ${DEFAULT_ORCHESTRATOR_URL})`,
+];
 
 /** What `GET /requests/{id}` answers (the orchestrator's public RequestView). */
 export interface RequestView {

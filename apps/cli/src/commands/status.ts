@@ -1,7 +1,7 @@
 import { booleanValue, type CommandSpec, stringValue } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError } from '../errors.js';
-import { DEFAULT_ORCHESTRATOR_URL, fetchRequest, orchestratorUrl } from '../orchestrator-client.js';
+import { fetchRequest, orchestratorUrl, URL_ENV, URL_OPTION } from '../orchestrator-client.js';
 import { renderRequest } from '../request-view.js';
 
 export const statusSpec: CommandSpec = {
@@ -11,15 +11,10 @@ export const statusSpec: CommandSpec = {
     { name: 'id', description: 'the change request id (what `pipeline submit` printed)', required: true },
   ],
   options: {
-    url: {
-      type: 'string',
-      placeholder: '<url>',
-      description: "the orchestrator's HTTP address",
-      defaultText: `$ORCH_URL or ${DEFAULT_ORCHESTRATOR_URL}`,
-    },
+    url: URL_OPTION,
     json: { type: 'boolean', description: 'print the raw JSON of GET /requests/{id}' },
   },
-  env: [['ORCH_URL', `the orchestrator's HTTP address (default ${DEFAULT_ORCHESTRATOR_URL})`]],
+  env: [URL_ENV],
   notes: ['Exit status: 0 found, 1 unknown id or orchestrator unreachable, 2 bad usage.'],
 };
 

@@ -3,7 +3,7 @@ import { type CommandSpec, intValue, stringValue } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError } from '../errors.js';
 import { clockTime, formatDuration } from '../format.js';
-import { DEFAULT_ORCHESTRATOR_URL, fetchRequest, orchestratorUrl } from '../orchestrator-client.js';
+import { fetchRequest, orchestratorUrl, URL_ENV, URL_OPTION } from '../orchestrator-client.js';
 import { describeFailure, historySpanMs } from '../request-view.js';
 
 export const WATCH_INTERVAL_MS = 250;
@@ -15,12 +15,7 @@ export const watchSpec: CommandSpec = {
   summary: 'Follow a change request until it is final: prints each stage as it is entered.',
   positionals: [{ name: 'id', description: 'the change request id', required: true }],
   options: {
-    url: {
-      type: 'string',
-      placeholder: '<url>',
-      description: "the orchestrator's HTTP address",
-      defaultText: `$ORCH_URL or ${DEFAULT_ORCHESTRATOR_URL}`,
-    },
+    url: URL_OPTION,
     timeout: {
       type: 'string',
       placeholder: '<seconds>',
@@ -28,7 +23,7 @@ export const watchSpec: CommandSpec = {
       defaultText: '0',
     },
   },
-  env: [['ORCH_URL', `the orchestrator's HTTP address (default ${DEFAULT_ORCHESTRATOR_URL})`]],
+  env: [URL_ENV],
   notes: [
     `Polls GET /requests/{id} every ${WATCH_INTERVAL_MS} ms. An id the orchestrator does not know yet is`,
     `waited for ${UNKNOWN_GRACE_MS / 1000} s (it may have just been submitted).`,
