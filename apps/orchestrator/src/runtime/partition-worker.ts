@@ -242,12 +242,15 @@ export class PartitionWorker {
   }
 
   private async endOffsets(admin: Admin): Promise<Map<string, bigint>> {
+    // One lookup per input topic, at once: a restore should not wait for them one after another.
+    const highs = await Promise.all(
+      this.deps.inputTopics.map(async (topic) => {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return [topic, offsets.find((o) => o.partition === this.partition)?.high] as const;
+      }),
+    );
     const ends = new Map<string, bigint>();
-    for (const topic of this.deps.inputTopics) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      const high = offsets.find((o) => o.partition === this.partition)?.high;
-      if (high !== undefined) ends.set(topic, BigInt(high));
-    }
+    for (const [topic, high] of highs) if (high !== undefined) ends.set(topic, BigInt(high));
     return ends;
   }
 
