@@ -15,7 +15,8 @@ function run(...args: string[]) {
   const result = spawnSync(process.execPath, [launcher, ...args], {
     env,
     encoding: 'utf8',
-    timeout: 120_000,
+    // `up` may try twice, each attempt with a 90 s readiness deadline.
+    timeout: 300_000,
   });
   return { code: result.status, out: `${result.stdout}${result.stderr}` };
 }
