@@ -1,18 +1,4 @@
-/**
- * The one error base class of the pipeline: every package throws subclasses of it, so a caller can
- * tell by `code` what failed and by `canRetry` whether trying the same thing again may succeed.
- */
-export class PipelineError extends Error {
-  readonly code: string;
-  readonly canRetry: boolean;
-
-  constructor(code: string, message: string, options: { cause?: unknown; canRetry?: boolean } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.canRetry = options.canRetry ?? false;
-  }
-}
+import { PipelineError } from '@pipeline/common/errors';
 
 /** Bytes that are not a valid encoding of the expected message type. Retrying cannot help. */
 export class DecodeError extends PipelineError {

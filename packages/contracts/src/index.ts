@@ -1,5 +1,16 @@
 export { create, fromJson, type MessageInitShape, type MessageShape, toJson } from '@bufbuild/protobuf';
 export { decode, encode, schemaByTypeName } from './codec.js';
-export { DecodeError, PipelineError, UnknownMessageTypeError } from './errors.js';
+export { DecodeError, UnknownMessageTypeError } from './errors.js';
 export * from './gen/core_contracts_pb.js';
+export {
+  DEAD_LETTER_REASONS,
+  type DeadLetterReason,
+  isPassed,
+  isSuccess,
+  REGRESSION_REASONS,
+  REJECT_REASONS,
+  type RegressionReason,
+  type RejectReason,
+  STATUS,
+} from './protocol.js';
 export { type MessageName, registry, SEED_MESSAGE_NAMES, schemas } from './registry.js';

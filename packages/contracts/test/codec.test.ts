@@ -1,3 +1,4 @@
+import { PipelineError } from '@pipeline/common';
 import { describe, expect, it } from 'vitest';
 import {
   create,
@@ -5,7 +6,6 @@ import {
   DeepPlanSchema,
   decode,
   encode,
-  PipelineError,
   PlanSchema,
   registry,
   schemaByTypeName,

@@ -1,4 +1,4 @@
-import { PipelineError } from '@pipeline/contracts';
+import { PipelineError } from '@pipeline/common';
 import {
   KafkaJSConnectionError,
   KafkaJSNumberOfRetriesExceeded,
@@ -57,8 +57,8 @@ describe('isRetriable', () => {
   });
 
   it('follows canRetry of pipeline errors and rejects unknown things', () => {
-    expect(isRetriable(new PipelineError('X', 'x', { canRetry: true }))).toBe(true);
-    expect(isRetriable(new PipelineError('X', 'x'))).toBe(false);
+    expect(isRetriable(new PipelineError('KAFKA_TIMEOUT', 'x', { canRetry: true }))).toBe(true);
+    expect(isRetriable(new PipelineError('KAFKA_TIMEOUT', 'x'))).toBe(false);
     expect(isRetriable(new Error('bug'))).toBe(false);
     expect(isRetriable('text')).toBe(false);
     expect(isRetriable(undefined)).toBe(false);

@@ -1,4 +1,4 @@
-import { PipelineError } from '@pipeline/contracts';
+import { PipelineError } from '@pipeline/common';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, withRetry } from '../src/index.js';
 
@@ -33,7 +33,7 @@ describe('withRetry', () => {
     await expect(withRetry(fn, fast)).rejects.toThrow('plain bug');
     expect(fn).toHaveBeenCalledTimes(1);
     const pipeline = vi.fn(async () => {
-      throw new PipelineError('X', 'no', { canRetry: false });
+      throw new PipelineError('NOT_CONNECTED', 'no', { canRetry: false });
     });
     await expect(withRetry(pipeline, fast)).rejects.toThrow('no');
     expect(pipeline).toHaveBeenCalledTimes(1);

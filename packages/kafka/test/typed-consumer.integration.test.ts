@@ -1,4 +1,5 @@
-import { create, PipelineError, schemas } from '@pipeline/contracts';
+import { PipelineError } from '@pipeline/common';
+import { create, schemas } from '@pipeline/contracts';
 import { createTopics, uniqueName } from '@pipeline/testkit';
 import { CRQ, PLAN } from '@pipeline/topics';
 import type { Kafka } from 'kafkajs';
@@ -223,7 +224,7 @@ describe('typed producer and consumer (real broker)', () => {
     let calls = 0;
     const consumer = startConsumer(client, producer, topicNames, deadLetterTopic, async () => {
       calls++;
-      throw new PipelineError('INVALID', 'nope', { canRetry: false });
+      throw new PipelineError('DECODE_FAILED', 'nope', { canRetry: false });
     });
     await consumer.start();
     const [dead] = await readAll(client, deadLetterTopic, 1);

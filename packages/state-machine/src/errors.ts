@@ -1,17 +1,13 @@
-/**
- * Codes this package throws with. Mirrors `PipelineError` of @pipeline/contracts (code + canRetry)
- * without depending on it: the state machine is pure logic and must stay usable on its own.
- */
+import { PipelineError } from '@pipeline/common/errors';
+
+/** The one code this package throws with: a persisted snapshot the machine could not have produced. */
 export type StateMachineErrorCode = 'INVALID_SNAPSHOT';
 
-export class StateMachineError extends Error {
-  readonly code: StateMachineErrorCode;
-  /** Always false: the same input will fail the same way. */
-  readonly canRetry = false;
+/** Always `canRetry: false`: the same input will fail the same way. */
+export class StateMachineError extends PipelineError {
+  declare readonly code: StateMachineErrorCode;
 
   constructor(code: StateMachineErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, options);
   }
 }

@@ -1,4 +1,4 @@
-import { PipelineError } from '@pipeline/contracts';
+import { PipelineError } from '@pipeline/common';
 import { isMessageTopic, type MessageTopic } from '@pipeline/topics';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { CoPartitionAssigner } from '../assigner/co-partition-assigner.js';

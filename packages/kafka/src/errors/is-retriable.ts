@@ -1,4 +1,4 @@
-import { PipelineError } from '@pipeline/contracts';
+import { PipelineError } from '@pipeline/common';
 
 /**
  * Kafka error types that a retry can cure although kafkajs does not always say so (kafkajs names

@@ -1,4 +1,4 @@
-import { PipelineError } from '@pipeline/contracts';
+import { PipelineError } from '@pipeline/common';
 
 /** Every code a KafkaLayerError can carry; callers switch on these rather than on class names. */
 export const KAFKA_ERROR_CODES = {
