@@ -1,7 +1,6 @@
 import { create, schemas } from '@pipeline/contracts';
-import { createTypedProducer, encodeRecord, prefixedTopicNames } from '@pipeline/kafka';
-import { CRQ } from '@pipeline/topics';
-import type { Kafka } from 'kafkajs';
+import { createProducer, encodeRecord, type KafkaClient } from '@pipeline/kafka';
+import { CRQ, type TopicNames } from '@pipeline/topics';
 
 export interface ChangeRequestFields {
   id: string;
@@ -11,7 +10,7 @@ export interface ChangeRequestFields {
   requester: string;
 }
 
-/** A connected producer for change requests on `<prefix>change.request.in`. */
+/** A connected producer for change requests on change.request.in (under the names' prefix). */
 export interface ChangeRequestSender {
   /** Sends the requests in one batch, in order; resolves once the broker has them all (acks=all). */
   send(...requests: ChangeRequestFields[]): Promise<void>;
@@ -22,21 +21,23 @@ export interface ChangeRequestSender {
  * Connects a producer that writes ChangeRequests keyed by their id, with the standard headers
  * (`encodeRecord`: x-message-type, x-request-id, x-produced-at, a new traceparent).
  */
-export async function connectChangeRequestSender(kafka: Kafka, prefix: string): Promise<ChangeRequestSender> {
+export async function connectChangeRequestSender(
+  client: KafkaClient,
+  names: TopicNames,
+): Promise<ChangeRequestSender> {
   // The CLI's client already retries a few times; no extra patience on top (fail fast).
-  const producer = createTypedProducer(kafka, { retry: { retries: 0 } });
+  const producer = createProducer(client, { names, retry: { retries: 0 } });
   try {
     await producer.connect();
   } catch (error) {
     await producer.disconnect().catch(() => {});
     throw error;
   }
-  const topicNames = prefixedTopicNames(prefix);
   return {
     async send(...requests) {
       await producer.sendRecords(
         requests.map((request) =>
-          encodeRecord(CRQ, create(schemas.ChangeRequest, request), { key: request.id, topicNames }),
+          encodeRecord(CRQ, create(schemas.ChangeRequest, request), { key: request.id }),
         ),
       );
     },

@@ -1,52 +1,43 @@
-import { ConfigError, type KafkaConfig, kafkaConfigFromEnv } from '@pipeline/kafka';
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
-import { CliError, EXIT, isKafkaConnectionError, kafkaUnreachable } from './errors.js';
+import { createLogger, EnvReader, isConfigError } from '@pipeline/common';
+import {
+  createKafkaClient,
+  isUnreachable,
+  type KafkaClient,
+  type KafkaConfig,
+  readKafkaConfig,
+} from '@pipeline/kafka';
+import { TOPIC_PREFIX_ENV, TopicNames } from '@pipeline/topics';
+import { CliError, EXIT, kafkaUnreachable } from './errors.js';
 
-/**
- * A command-line tool should fail fast when the broker is down, not retry for a minute as a service
- * does: few retries with short waits, so an unreachable broker is reported within ~10 s
- * (3 attempts × the connection timeout at worst, well under a second when the port is closed).
- */
-const CLI_RETRY = { retries: 2, initialRetryTime: 300, maxRetryTime: 2000, factor: 0.2, multiplier: 2 };
-const CLI_REQUEST_TIMEOUT_MS = 10_000;
+/** What the Kafka commands need from the environment: the cluster and the topic prefix. */
+export interface KafkaSettings {
+  config: KafkaConfig;
+  prefix: string;
+  names: TopicNames;
+}
 
-/** KAFKA_* settings from the environment; a bad or missing one is a configuration error (exit 2). */
-export function kafkaConfig(env: NodeJS.ProcessEnv, clientId = 'pipeline-cli'): KafkaConfig {
+/** KAFKA_* and PIPELINE_TOPIC_PREFIX from the environment; a bad or missing one is a usage error (exit 2). */
+export function kafkaSettings(env: NodeJS.ProcessEnv, clientId = 'pipeline-cli'): KafkaSettings {
   try {
-    return kafkaConfigFromEnv(env, { clientId });
+    const reader = new EnvReader(env);
+    const config = readKafkaConfig(reader, { clientId });
+    const { PIPELINE_TOPIC_PREFIX: prefix } = reader.read(TOPIC_PREFIX_ENV);
+    return reader.finish('Kafka configuration', { config, prefix, names: TopicNames.prefixed(prefix) });
   } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
+    if (isConfigError(error)) throw new CliError(error.message, EXIT.usage);
     throw error;
   }
 }
 
-/** `PIPELINE_TOPIC_PREFIX`, checked as the orchestrator checks it. */
-export function topicPrefix(env: NodeJS.ProcessEnv): string {
-  const prefix = env.PIPELINE_TOPIC_PREFIX?.trim() ?? '';
-  if (prefix && !/^[A-Za-z0-9._-]+$/.test(prefix)) {
-    throw new CliError(
-      `PIPELINE_TOPIC_PREFIX=${prefix} may only use letters, digits, '.', '_' and '-'`,
-      EXIT.usage,
-    );
-  }
-  return prefix;
-}
-
 /**
- * The kafkajs client of the CLI. Its own logs are silenced (a connection failure would otherwise
- * print several ERROR lines before our one-line message) unless LOG_LEVEL=debug.
+ * The client of the CLI: it fails fast when the broker is down, not after a minute as a service
+ * does, and its own logs are silent (a connection failure would otherwise print several ERROR lines
+ * before our one-line message) unless LOG_LEVEL=debug, which sends them to stderr.
  */
-export function cliKafka(config: KafkaConfig, env: NodeJS.ProcessEnv = process.env): Kafka {
-  return new Kafka({
-    clientId: config.clientId,
-    brokers: config.brokers,
-    connectionTimeout: config.connectionTimeoutMs,
-    requestTimeout: Math.min(config.requestTimeoutMs, CLI_REQUEST_TIMEOUT_MS),
-    retry: CLI_RETRY,
-    logLevel: env.LOG_LEVEL === 'debug' ? logLevel.INFO : logLevel.NOTHING,
-    ...(config.ssl ? { ssl: { ...config.ssl } } : {}),
-    ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
-  });
+export function cliClient(config: KafkaConfig, env: NodeJS.ProcessEnv = process.env): KafkaClient {
+  const logger =
+    env.LOG_LEVEL === 'debug' ? createLogger({ level: 'debug', destination: process.stderr }) : undefined;
+  return createKafkaClient(config, { profile: 'cli', ...(logger ? { logger } : {}) });
 }
 
 /** Runs `fn`, turning "the broker cannot be reached" into the CLI's one-line message. */
@@ -55,7 +46,7 @@ export async function withBroker<T>(config: KafkaConfig, fn: () => Promise<T>): 
     return await fn();
   } catch (error) {
     if (error instanceof CliError) throw error;
-    if (isKafkaConnectionError(error)) throw kafkaUnreachable(config.brokers);
+    if (isUnreachable(error)) throw kafkaUnreachable(config.brokers);
     throw error;
   }
 }

@@ -1,9 +1,9 @@
+import { freePort } from '@pipeline/common';
 import { schemas } from '@pipeline/contracts';
-import { decodeRecord, HEADERS, readHeaders } from '@pipeline/kafka';
-import { kafkaBootstrap, testKafka, uniqueName } from '@pipeline/testkit';
-import { CRQ } from '@pipeline/topics';
+import { createConsumer, createKafkaClient, decodeRecord, HEADERS, readHeaders } from '@pipeline/kafka';
+import { kafkaBootstrap, testBrokerConfig, uniqueName } from '@pipeline/testkit';
+import { CRQ, TopicNames } from '@pipeline/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/demo/ports.js';
 import { runBuiltCli } from './support/cli-process.js';
 
 // The built CLI as a user runs it, against the broker of the test run: its topics under a prefix of
@@ -39,11 +39,15 @@ describe('pipeline (built) against a real broker', () => {
   });
 
   describe('submit', () => {
-    const consumerKafka = testKafka('cli-test-reader');
-    const consumer = consumerKafka.consumer({ groupId: uniqueName('cli-reader'), readUncommitted: false });
+    const consumer = createConsumer(createKafkaClient(testBrokerConfig('cli-test-reader')), {
+      groupId: uniqueName('cli-reader'),
+      topics: [CRQ],
+      names: TopicNames.prefixed(prefix),
+      fromBeginning: true,
+    });
 
     afterAll(async () => {
-      await consumer.disconnect();
+      await consumer.close();
     });
 
     it('prints the id and writes the ChangeRequest, keyed by it, with the standard headers', async () => {
@@ -76,15 +80,14 @@ describe('pipeline (built) against a real broker', () => {
       expect(generated).toMatch(/^cr-[0-9a-f-]{36}-fail-build2$/);
 
       const seen = new Map<string, { key: string; headers: Record<string, string>; message: unknown }>();
-      await consumer.connect();
-      await consumer.subscribe({ topic: `${prefix}${CRQ}`, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const decoded = decodeRecord(CRQ, message.value);
+      await consumer.run(async (batch) => {
+        for (const record of batch.records) {
+          const decoded = decodeRecord(CRQ, record.value);
           if (!decoded.ok) throw decoded.error;
-          const key = message.key?.toString() ?? '';
-          seen.set(key, { key, headers: readHeaders(message.headers ?? {}), message: decoded.message });
-        },
+          const key = record.key?.toString() ?? '';
+          seen.set(key, { key, headers: readHeaders(record.headers), message: decoded.message });
+          batch.resolve(record.offset);
+        }
       });
       await expect.poll(() => seen.size, { timeout: 30_000, interval: 100 }).toBe(2);
 

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeRecord } from '@pipeline/kafka';
-import { kafkaBootstrap, testKafka, uniqueName } from '@pipeline/testkit';
-import { REG } from '@pipeline/topics';
+import { createConsumer, createKafkaClient, decodeRecord } from '@pipeline/kafka';
+import { kafkaBootstrap, testBrokerConfig, uniqueName } from '@pipeline/testkit';
+import { REG, TopicNames } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import { type DemoResult, runDemo } from '../src/demo/run-demo.js';
 
@@ -67,24 +67,25 @@ describe('the demo, end to end', () => {
 
     // The tickets on <prefix>regression.out, as a read_committed reader sees them.
     const tickets: Array<{ key: string; requestId: string; failedStage: string; reason: string }> = [];
-    const consumer = testKafka('cli-e2e-tickets').consumer({
+    const consumer = createConsumer(createKafkaClient(testBrokerConfig('cli-e2e-tickets')), {
       groupId: uniqueName('cli-e2e-tickets'),
-      readUncommitted: false,
+      topics: [REG],
+      names: TopicNames.prefixed(result.prefix),
+      fromBeginning: true,
     });
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: `${result.prefix}${REG}`, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const decoded = decodeRecord(REG, message.value);
+      await consumer.run(async (batch) => {
+        for (const record of batch.records) {
+          const decoded = decodeRecord(REG, record.value);
           if (!decoded.ok) throw decoded.error;
           tickets.push({
-            key: message.key?.toString() ?? '',
+            key: record.key?.toString() ?? '',
             requestId: decoded.message.requestId,
             failedStage: decoded.message.failedStage,
             reason: decoded.message.reason,
           });
-        },
+          batch.resolve(record.offset);
+        }
       });
       await expect
         .poll(() => tickets.length, { timeout: 30_000, interval: 100 })
@@ -92,7 +93,7 @@ describe('the demo, end to end', () => {
       // A second ticket for one request would arrive with the first; give it a moment to show up.
       await new Promise((resolve) => setTimeout(resolve, 1500));
     } finally {
-      await consumer.disconnect();
+      await consumer.close();
     }
 
     for (const o of failing) {

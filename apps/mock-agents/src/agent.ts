@@ -1,16 +1,15 @@
+import { type Logger, sleep } from '@pipeline/common';
 import {
   childTraceparent,
+  createProducer,
   createTypedConsumer,
-  createTypedProducer,
   encodeRecord,
   type InboundMessage,
-  type Kafka,
-  type Logger,
+  type KafkaClient,
   type OutboundRecord,
-  prefixedTopicNames,
   type TypedConsumer,
 } from '@pipeline/kafka';
-import { AGENT_ROLES, type AgentRole, DLQ } from '@pipeline/topics';
+import { AGENT_ROLES, type AgentRole, TopicNames } from '@pipeline/topics';
 import { type CommandOf, FAILED, type ReplyOf, type Rng, ROLES, type RoleLogic } from './roles/index.js';
 
 /** The command topic of role R. */
@@ -18,7 +17,7 @@ type Reads<R extends AgentRole> = (typeof AGENT_ROLES)[R]['reads'];
 
 export interface MockAgentOptions<R extends AgentRole = AgentRole> {
   role: R;
-  kafka: Kafka;
+  client: KafkaClient;
   logger: Logger;
   /** Physical topic = prefix + logical name. Default ''. */
   topicPrefix?: string;
@@ -57,14 +56,11 @@ export interface MockAgent<R extends AgentRole = AgentRole> {
 export function replyRecords<R extends AgentRole>(
   role: R,
   replies: readonly ReplyOf<R>[],
-  context: { requestId: string; traceparent?: string | undefined; topicPrefix?: string },
+  context: { requestId: string; traceparent?: string | undefined },
 ): OutboundRecord[] {
   const topic = AGENT_ROLES[role].answers;
   const span = childTraceparent(context.traceparent);
-  const topicNames = prefixedTopicNames(context.topicPrefix ?? '');
-  return replies.map((reply) =>
-    encodeRecord(topic, reply as never, { key: context.requestId, traceparent: span, topicNames }),
-  );
+  return replies.map((reply) => encodeRecord(topic, reply, { key: context.requestId, traceparent: span }));
 }
 
 /** What a command came to, for the log: no reply, a failure reported, or success. */
@@ -83,7 +79,7 @@ export function outcomeOf(replies: readonly object[]): 'silent' | 'failed' | 'ok
  * after its replies are written, so a crash or a stop mid-command means it is handled again.
  */
 export function createMockAgent<R extends AgentRole>(options: MockAgentOptions<R>): MockAgent<R> {
-  const { role, kafka } = options;
+  const { role, client } = options;
   const logic: RoleLogic<R> = ROLES[role];
   const topics = AGENT_ROLES[role];
   const prefix = options.topicPrefix ?? '';
@@ -92,10 +88,10 @@ export function createMockAgent<R extends AgentRole>(options: MockAgentOptions<R
   const thinkMs = options.thinkMs ?? 50;
   const decideOptions = { failureRate: options.failureRate ?? 0, tasks: options.plannerTasks ?? 3 };
   const logger = options.logger.child({ role });
-  const topicNames = prefixedTopicNames(prefix);
+  const names = TopicNames.prefixed(prefix);
   const stopping = new AbortController();
 
-  const producer = createTypedProducer(kafka, { logger, topicNames });
+  const producer = createProducer(client, { names, logger });
   const handle = async (inbound: InboundMessage<Reads<R>>): Promise<void> => {
     // The message of the role's command topic; TypeScript cannot see that through the generic role.
     const command = inbound.message as CommandOf<R>;
@@ -108,12 +104,10 @@ export function createMockAgent<R extends AgentRole>(options: MockAgentOptions<R
     const replies = logic.decide(command, requestId, decideOptions, rng);
     const waitMs = thinkMs > 0 ? Math.round(thinkMs * (0.5 + rng())) : 0;
     if (waitMs > 0) logger.debug({ requestId, ...where, thinkMs: waitMs }, 'thinking');
-    await think(waitMs, stopping.signal);
-    const records = replyRecords(role, replies, {
-      requestId,
-      traceparent: inbound.standard.traceparent,
-      topicPrefix: prefix,
-    });
+    // Rejects when the agent stops: the command stays uncommitted and is answered after a restart.
+    if (waitMs > 0) await sleep(waitMs, stopping.signal);
+    stopping.signal.throwIfAborted();
+    const records = replyRecords(role, replies, { requestId, traceparent: inbound.standard.traceparent });
     await producer.sendRecords(records);
     logger.info(
       {
@@ -128,13 +122,12 @@ export function createMockAgent<R extends AgentRole>(options: MockAgentOptions<R
     );
   };
 
-  const consumer: TypedConsumer = createTypedConsumer<Reads<R>>(kafka, {
+  const consumer: TypedConsumer = createTypedConsumer<Reads<R>>(client, {
     groupId,
     topics: [topics.reads],
-    topicNames,
-    deadLetterTopic: prefix + DLQ,
+    names,
     fromBeginning: options.fromBeginning ?? true,
-    partitionsConsumedConcurrently: options.concurrency ?? 12,
+    concurrency: options.concurrency ?? 12,
     logger,
     producer,
     handle,
@@ -176,21 +169,4 @@ export function createMockAgent<R extends AgentRole>(options: MockAgentOptions<R
     },
     ready: () => consumer.ready(),
   };
-}
-
-/** Waits `ms`; rejects at once when the agent stops, so that the command is not committed. */
-function think(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

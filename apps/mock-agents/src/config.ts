@@ -1,5 +1,14 @@
-import { ConfigError, type KafkaConfig, kafkaConfigFromEnv, type LogLevel } from '@pipeline/kafka';
-import { AGENT_ROLE_NAMES, type AgentRole } from '@pipeline/topics';
+import {
+  describeEnv,
+  EnvReader,
+  type EnvResult,
+  type EnvVar,
+  env,
+  LOG_LEVELS,
+  type LogLevel,
+} from '@pipeline/common';
+import { type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
+import { AGENT_ROLE_NAMES, type AgentRole, TOPIC_PREFIX_ENV } from '@pipeline/topics';
 
 /** How one role behaves. */
 export interface RoleSettings {
@@ -28,17 +37,7 @@ export interface MockAgentsConfig {
   logLevel: LogLevel;
 }
 
-export interface EnvVar {
-  name: string;
-  default: string;
-  description: string;
-}
-
-const DEFAULT_THINK_MS = '50';
-const DEFAULT_FAILURE_RATE = '0';
 const MAX_THINK_MS = 600_000;
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /** `test-planner` → `TEST_PLANNER`. */
 export function roleEnvKey(role: AgentRole): string {
@@ -50,185 +49,123 @@ export function roleEnvName(role: AgentRole, setting: 'THINK_MS' | 'FAILURE_RATE
   return `MOCK_${roleEnvKey(role)}_${setting}`;
 }
 
-/**
- * Every variable this app reads besides the KAFKA_* ones (`KAFKA_ENV_VARS` of @pipeline/kafka), with
- * its default and what it does: the README's table is this list.
- */
-export const MOCK_AGENTS_ENV: readonly EnvVar[] = [
-  {
-    name: 'MOCK_ROLES',
-    default: 'all',
+const thinkMs = (description: string, fallback?: { default: number } | { defaultText: string }) =>
+  env.int({ description, min: 0, max: MAX_THINK_MS, ...fallback });
+const rate = (description: string, fallback?: { default: number } | { defaultText: string }) =>
+  env.number({ description, min: 0, max: 1, what: 'a probability', ...fallback });
+
+/** The roles of MOCK_ROLES, in the canonical order, each once. */
+function parseRoles(text: string, name: string): EnvResult<AgentRole[]> {
+  if (text.toLowerCase() === 'all') return { ok: true, value: [...AGENT_ROLE_NAMES] };
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const list = AGENT_ROLE_NAMES.join(', ');
+  const unknown = names.filter((n) => !(AGENT_ROLE_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    const what = unknown.length === 1 ? 'is not a role' : 'are not roles';
+    return {
+      ok: false,
+      problem: `${name}: ${unknown.join(', ')} ${what}: use all or a comma list of ${list}`,
+    };
+  }
+  if (names.length === 0)
+    return { ok: false, problem: `${name}=${text} names no role: use all or a comma list of ${list}` };
+  return { ok: true, value: AGENT_ROLE_NAMES.filter((role) => names.includes(role)) };
+}
+
+/** The variables this app reads besides KAFKA_* and PIPELINE_TOPIC_PREFIX (and the per-role ones). */
+export const MOCK_AGENTS_ENV = {
+  MOCK_ROLES: env.custom<AgentRole[]>({
     description: `roles this process runs: \`all\` or a comma list of ${AGENT_ROLE_NAMES.join(', ')}`,
-  },
-  {
-    name: 'MOCK_THINK_MS',
-    default: DEFAULT_THINK_MS,
-    description: `mean think time before replying, ms (0..${MAX_THINK_MS}); the wait is jittered ±50%`,
-  },
-  ...AGENT_ROLE_NAMES.map((role) => ({
-    name: roleEnvName(role, 'THINK_MS'),
-    default: 'MOCK_THINK_MS',
-    description: `think time of the ${role}, ms`,
-  })),
-  {
-    name: 'MOCK_FAILURE_RATE',
-    default: DEFAULT_FAILURE_RATE,
-    description: 'probability (0..1) that a command fails at random (see "Failing on purpose")',
-  },
-  ...AGENT_ROLE_NAMES.map((role) => ({
-    name: roleEnvName(role, 'FAILURE_RATE'),
-    default: 'MOCK_FAILURE_RATE',
-    description: `random failure rate of the ${role}`,
-  })),
-  { name: 'MOCK_PLANNER_TASKS', default: '3', description: 'tasks per plan (1..1000)' },
-  {
-    name: 'PIPELINE_TOPIC_PREFIX',
-    default: '',
-    description: 'prefix of every topic name; must match the orchestrator’s',
-  },
-  {
-    name: 'MOCK_GROUP_PREFIX',
-    default: 'mock-agents',
+    defaultText: 'all',
+    fallback: [...AGENT_ROLE_NAMES],
+    parse: parseRoles,
+  }),
+  MOCK_THINK_MS: thinkMs(
+    `mean think time before replying, ms (0..${MAX_THINK_MS}); the wait is jittered ±50%`,
+    {
+      default: 50,
+    },
+  ),
+  MOCK_FAILURE_RATE: rate('probability (0..1) that a command fails at random (see "Failing on purpose")', {
+    default: 0,
+  }),
+  MOCK_PLANNER_TASKS: env.int({ description: 'tasks per plan (1..1000)', default: 3, min: 1, max: 1000 }),
+  MOCK_GROUP_PREFIX: env.string({
     description: 'consumer group of a role is `<prefix>-<role>`; processes of one role share it',
-  },
-  {
-    name: 'MOCK_FROM_BEGINNING',
-    default: 'true',
+    default: 'mock-agents',
+    pattern: /^[A-Za-z0-9._-]+$/,
+    patternHint: "may only use letters, digits, '.', '_' and '-'",
+  }),
+  MOCK_FROM_BEGINNING: env.boolean({
     description:
       'a group without committed offsets starts at the oldest command (true) or only new ones (false)',
-  },
-  {
-    name: 'MOCK_CONCURRENCY',
-    default: '12',
+    default: true,
+  }),
+  MOCK_CONCURRENCY: env.int({
     description: 'partitions of a command topic handled at once, per role (1..1000)',
-  },
-  { name: 'LOG_LEVEL', default: 'info', description: 'debug, info, warn or error' },
-  { name: 'KAFKA_CLIENT_ID', default: 'mock-agents', description: 'client id shown in broker logs' },
-];
+    default: 12,
+    min: 1,
+    max: 1000,
+  }),
+  LOG_LEVEL: env.oneOf(LOG_LEVELS, { description: 'debug, info, warn or error', default: 'info' }),
+} as const;
 
-const KNOWN = new Set(MOCK_AGENTS_ENV.map((v) => v.name));
+/** Per role: `MOCK_<ROLE>_THINK_MS` and `MOCK_<ROLE>_FAILURE_RATE`, which override the common ones. */
+export const ROLE_ENV: Readonly<Record<string, EnvVar<number>>> = Object.fromEntries(
+  AGENT_ROLE_NAMES.flatMap((role) => [
+    [
+      roleEnvName(role, 'THINK_MS'),
+      thinkMs(`think time of the ${role}, ms`, { defaultText: 'MOCK_THINK_MS' }),
+    ],
+    [
+      roleEnvName(role, 'FAILURE_RATE'),
+      rate(`random failure rate of the ${role}`, { defaultText: 'MOCK_FAILURE_RATE' }),
+    ],
+  ]),
+);
+
+/** Every variable of the app with its default, for the README: its own, the per-role ones, the topic prefix. */
+export function describeMockAgentsEnv() {
+  return [...describeEnv(MOCK_AGENTS_ENV), ...describeEnv(ROLE_ENV), ...describeEnv(TOPIC_PREFIX_ENV)];
+}
 
 /**
  * Reads and validates the configuration. Every problem is collected and reported at once in one
  * ConfigError, naming the variable and what it accepts. Unknown `MOCK_*` variables are problems
  * too: a misspelt `MOCK_TESTPLANNER_THINK_MS` would otherwise be ignored without a word.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): MockAgentsConfig {
-  const problems: string[] = [];
-  let kafka: KafkaConfig | undefined;
-  try {
-    kafka = kafkaConfigFromEnv(env, { clientId: 'mock-agents' });
-  } catch (error) {
-    if (error instanceof ConfigError) problems.push(...error.problems);
-    else throw error;
-  }
-
-  const raw = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const get = (name: string): string =>
-    raw(name) ?? MOCK_AGENTS_ENV.find((v) => v.name === name)?.default ?? '';
-
-  const wholeNumber = (name: string, text: string, min: number, max: number): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-      problems.push(`${name}=${text} is not a whole number from ${min} to ${max}`);
-      return min;
-    }
-    return value;
-  };
-  const rate = (name: string, text: string): number => {
-    const value = Number(text);
-    if (!/^\d*\.?\d+$/.test(text) || value > 1) {
-      problems.push(`${name}=${text} is not a probability from 0 to 1 (e.g. 0.1)`);
-      return 0;
-    }
-    return value;
-  };
-  const boolean = (name: string): boolean => {
-    const text = get(name).toLowerCase();
-    if (text !== 'true' && text !== 'false') problems.push(`${name}=${get(name)} is not true or false`);
-    return text !== 'false';
-  };
-
-  const roles = parseRoles(get('MOCK_ROLES'), problems);
-
-  const thinkMs = wholeNumber('MOCK_THINK_MS', get('MOCK_THINK_MS'), 0, MAX_THINK_MS);
-  const failureRate = rate('MOCK_FAILURE_RATE', get('MOCK_FAILURE_RATE'));
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): MockAgentsConfig {
+  const reader = new EnvReader(source);
+  const kafka = readKafkaConfig(reader, { clientId: 'mock-agents' });
+  const { PIPELINE_TOPIC_PREFIX } = reader.read(TOPIC_PREFIX_ENV);
+  const v = reader.read(MOCK_AGENTS_ENV);
+  const perRole = reader.read(ROLE_ENV);
+  const known = [...Object.keys(MOCK_AGENTS_ENV), ...Object.keys(ROLE_ENV)];
+  reader.rejectUnknown('MOCK_', known, 'the mock agents (known: MOCK_ROLES, MOCK_THINK_MS, …, see README)');
+  // A per-role variable that is not set falls back to the common one.
+  const orCommon = (name: string, common: number) =>
+    reader.raw(name) === undefined ? common : (perRole[name] as number);
   const settings = Object.fromEntries(
-    AGENT_ROLE_NAMES.map((role): [AgentRole, RoleSettings] => {
-      const thinkName = roleEnvName(role, 'THINK_MS');
-      const rateName = roleEnvName(role, 'FAILURE_RATE');
-      const think = raw(thinkName);
-      const failure = raw(rateName);
-      return [
-        role,
-        {
-          thinkMs: think === undefined ? thinkMs : wholeNumber(thinkName, think, 0, MAX_THINK_MS),
-          failureRate: failure === undefined ? failureRate : rate(rateName, failure),
-        },
-      ];
-    }),
+    AGENT_ROLE_NAMES.map((role): [AgentRole, RoleSettings] => [
+      role,
+      {
+        thinkMs: orCommon(roleEnvName(role, 'THINK_MS'), v.MOCK_THINK_MS),
+        failureRate: orCommon(roleEnvName(role, 'FAILURE_RATE'), v.MOCK_FAILURE_RATE),
+      },
+    ]),
   ) as Record<AgentRole, RoleSettings>;
-
-  const plannerTasks = wholeNumber('MOCK_PLANNER_TASKS', get('MOCK_PLANNER_TASKS'), 1, 1000);
-  const topicPrefix = get('PIPELINE_TOPIC_PREFIX');
-  if (topicPrefix && !NAME_PATTERN.test(topicPrefix)) {
-    problems.push(`PIPELINE_TOPIC_PREFIX=${topicPrefix} may only use letters, digits, '.', '_' and '-'`);
-  }
-  const groupPrefix = get('MOCK_GROUP_PREFIX');
-  if (!NAME_PATTERN.test(groupPrefix)) {
-    problems.push(`MOCK_GROUP_PREFIX=${groupPrefix} may only use letters, digits, '.', '_' and '-'`);
-  }
-  const fromBeginning = boolean('MOCK_FROM_BEGINNING');
-  const concurrency = wholeNumber('MOCK_CONCURRENCY', get('MOCK_CONCURRENCY'), 1, 1000);
-  const logLevel = get('LOG_LEVEL') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    problems.push(`LOG_LEVEL=${logLevel} is not one of ${LOG_LEVELS.join(', ')}`);
-  }
-
-  for (const name of Object.keys(env).sort()) {
-    if (name.startsWith('MOCK_') && !KNOWN.has(name)) {
-      problems.push(
-        `${name} is not a setting of the mock agents (known: MOCK_ROLES, MOCK_THINK_MS, …, see README)`,
-      );
-    }
-  }
-
-  if (problems.length > 0 || kafka === undefined) {
-    throw new ConfigError(problems, 'mock-agents configuration');
-  }
-  return {
+  return reader.finish('mock-agents configuration', {
     kafka,
-    roles,
+    roles: v.MOCK_ROLES,
     settings,
-    plannerTasks,
-    topicPrefix,
-    groupPrefix,
-    fromBeginning,
-    concurrency,
-    logLevel,
-  };
-}
-
-function parseRoles(text: string, problems: string[]): AgentRole[] {
-  if (text.toLowerCase() === 'all') return [...AGENT_ROLE_NAMES];
-  const names = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = names.filter((n) => !(AGENT_ROLE_NAMES as readonly string[]).includes(n));
-  if (unknown.length > 0) {
-    problems.push(
-      `MOCK_ROLES: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a role' : 'are not roles'}: use all or a comma list of ${AGENT_ROLE_NAMES.join(', ')}`,
-    );
-  }
-  if (names.length === 0) {
-    problems.push(
-      `MOCK_ROLES=${text} names no role: use all or a comma list of ${AGENT_ROLE_NAMES.join(', ')}`,
-    );
-  }
-  // In the canonical order, each once.
-  return AGENT_ROLE_NAMES.filter((role) => names.includes(role));
+    plannerTasks: v.MOCK_PLANNER_TASKS,
+    topicPrefix: PIPELINE_TOPIC_PREFIX,
+    groupPrefix: v.MOCK_GROUP_PREFIX,
+    fromBeginning: v.MOCK_FROM_BEGINNING,
+    concurrency: v.MOCK_CONCURRENCY,
+    logLevel: v.LOG_LEVEL,
+  });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { jsonLogger } from '@pipeline/kafka';
+import { createLogger, runService } from '@pipeline/common';
+import { isUnknownTopic } from '@pipeline/kafka';
 import { loadConfig, type MockAgentsConfig } from './config.js';
 import { createMockAgents } from './mock-agents.js';
 
@@ -14,10 +15,11 @@ export {
   replyRecords,
 } from './agent.js';
 export {
-  type EnvVar,
+  describeMockAgentsEnv,
   loadConfig,
   MOCK_AGENTS_ENV,
   type MockAgentsConfig,
+  ROLE_ENV,
   type RoleSettings,
   roleEnvKey,
   roleEnvName,
@@ -47,55 +49,31 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
-  const logger = jsonLogger({ level: config.logLevel, bindings: { service: 'mock-agents' } });
+  const logger = createLogger({ level: config.logLevel, bindings: { service: 'mock-agents' } });
   const handle = createMockAgents(config, { logger });
-
-  let stopping = false;
-  const shutdown = async (signal: string, code: number) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error({ graceMs: SHUTDOWN_GRACE_MS }, 'stopping took too long; exiting anyway');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    try {
-      await handle.stop();
-    } catch (error) {
-      logger.error({ err: error }, 'error while stopping');
-      code = 1;
-    }
-    clearTimeout(force);
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT', 0));
-  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
-
-  logger.info(
-    {
-      roles: config.roles,
-      topicPrefix: config.topicPrefix,
-      groupPrefix: config.groupPrefix,
-      brokers: config.kafka.brokers,
-      plannerTasks: config.plannerTasks,
-      settings: config.settings,
+  await runService({
+    logger,
+    graceMs: SHUTDOWN_GRACE_MS,
+    async start() {
+      const { roles, topicPrefix, groupPrefix, plannerTasks, settings } = config;
+      logger.info(
+        { roles, topicPrefix, groupPrefix, brokers: config.kafka.brokers, plannerTasks, settings },
+        'mock agents starting',
+      );
+      try {
+        await handle.start();
+      } catch (error) {
+        const hint = isUnknownTopic(error)
+          ? 'a command topic does not exist: the orchestrator creates the topics (ORCH_PROVISION_TOPICS), ' +
+            'and PIPELINE_TOPIC_PREFIX must be the same for both'
+          : undefined;
+        logger.error({ err: error, ...(hint ? { hint } : {}) }, 'mock agents failed to start');
+        throw error;
+      }
+      logger.info({ roles }, 'mock agents running');
     },
-    'mock agents starting',
-  );
-  try {
-    await handle.start();
-    logger.info({ roles: config.roles }, 'mock agents running');
-  } catch (error) {
-    if (stopping) return;
-    const missingTopic = /topic-partition|unknown topic/i.test(error instanceof Error ? error.message : '');
-    const hint = missingTopic
-      ? 'a command topic does not exist: the orchestrator creates the topics (ORCH_PROVISION_TOPICS), ' +
-        'and PIPELINE_TOPIC_PREFIX must be the same for both'
-      : undefined;
-    logger.error({ err: error, ...(hint ? { hint } : {}) }, 'mock agents failed to start');
-    await shutdown('start failure', 1);
-  }
+    stop: () => handle.stop(),
+  });
 }
 
 /** True when this file is the process's entry (node dist/main.js, or the bin link), not an import. */

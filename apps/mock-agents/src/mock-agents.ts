@@ -1,4 +1,5 @@
-import { createKafka, type Kafka, type Logger } from '@pipeline/kafka';
+import type { Logger } from '@pipeline/common';
+import { createKafkaClient, type KafkaClient } from '@pipeline/kafka';
 import { createMockAgent, type MockAgent } from './agent.js';
 import type { MockAgentsConfig } from './config.js';
 import type { Rng } from './roles/index.js';
@@ -6,7 +7,7 @@ import type { Rng } from './roles/index.js';
 export interface MockAgentsDeps {
   logger: Logger;
   /** A client to share (e.g. a test's); default: one made from `config.kafka`. */
-  kafka?: Kafka;
+  client?: KafkaClient;
   /** Random failures and think-time jitter; default Math.random. */
   rng?: Rng;
 }
@@ -22,11 +23,11 @@ export interface MockAgentsHandle {
 
 /** The agents of the configured roles, not started yet. */
 export function createMockAgents(config: MockAgentsConfig, deps: MockAgentsDeps): MockAgentsHandle {
-  const kafka = deps.kafka ?? createKafka(config.kafka, deps.logger);
+  const client = deps.client ?? createKafkaClient(config.kafka, { logger: deps.logger });
   const agents = config.roles.map((role) =>
     createMockAgent({
       role,
-      kafka,
+      client,
       logger: deps.logger,
       topicPrefix: config.topicPrefix,
       groupPrefix: config.groupPrefix,

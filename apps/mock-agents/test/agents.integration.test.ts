@@ -2,34 +2,35 @@ import { create } from '@bufbuild/protobuf';
 import {
   BuildRequestSchema,
   ChangeRequestSchema,
-  decode,
   TaskBundleSchema,
   TestGenRequestSchema,
   TestPlanRequestSchema,
 } from '@pipeline/contracts';
 import {
+  type Consumer,
+  decodeTopicMessage,
   encodeRecord,
   HEADERS,
   isValidTraceparent,
-  jsonLogger,
   newTraceparent,
+  type Producer,
   type RecordHeaders,
   readHeaders,
 } from '@pipeline/kafka';
-import { createTopics, kafkaBootstrap, testKafka, uniqueName } from '@pipeline/testkit';
+import { kafkaBootstrap, uniqueName } from '@pipeline/testkit';
 import {
   AGENT_ROLES,
   type AgentRole,
   DLQ,
   type MessageTopic,
-  schemaOf,
   type TopicMessage,
+  TopicNames,
 } from '@pipeline/topics';
-import type { Consumer, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { failureMarker, silentMarker } from '../src/failure-markers.js';
 import { type MockAgentsHandle, startMockAgents } from '../src/mock-agents.js';
+import { capturingLogger, connectProducer, createTopics, startAudit, testClient } from './support/kafka.js';
 
 /** One reply as the orchestrator would read it. */
 interface Reply {
@@ -40,7 +41,8 @@ interface Reply {
 }
 
 const prefix = `${uniqueName('mock')}.`;
-const kafka = testKafka('mock-agents-test');
+const names = TopicNames.prefixed(prefix);
+const client = testClient('mock-agents-test');
 const commandTopics = Object.values(AGENT_ROLES).map((r) => r.reads);
 const replyTopics = Object.values(AGENT_ROLES).map((r) => r.answers);
 const replies: Reply[] = [];
@@ -51,11 +53,7 @@ let audit: Consumer;
 
 beforeAll(async () => {
   // One partition each: the order of commands is the order of replies, which the silence test uses.
-  await createTopics(
-    kafka,
-    [...commandTopics, ...replyTopics, DLQ].map((t) => prefix + t),
-    1,
-  );
+  await createTopics(client, names, [...commandTopics, ...replyTopics, DLQ]);
   const config = loadConfig({
     KAFKA_BOOTSTRAP: kafkaBootstrap(),
     PIPELINE_TOPIC_PREFIX: prefix,
@@ -64,31 +62,25 @@ beforeAll(async () => {
     MOCK_PLANNER_TASKS: '2',
     LOG_LEVEL: 'info',
   });
-  const logger = jsonLogger({ level: 'info', write: (line) => logLines.push(JSON.parse(line)) });
+  const logger = capturingLogger('info', logLines);
   agents = await startMockAgents(config, { logger });
 
-  producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  audit = kafka.consumer({ groupId: uniqueName('mock-audit'), maxWaitTimeInMs: 100 });
-  await audit.connect();
-  await audit.subscribe({ topics: replyTopics.map((t) => prefix + t), fromBeginning: true });
-  await audit.run({
-    eachMessage: async ({ topic, message }) => {
-      const logical = topic.slice(prefix.length) as MessageTopic;
-      replies.push({
-        topic: logical,
-        key: message.key?.toString('utf8'),
-        headers: readHeaders(message.headers),
-        message: decode(schemaOf(logical), message.value ?? Buffer.alloc(0)),
-      });
-    },
+  producer = await connectProducer(client, names);
+  audit = await startAudit(client, names, replyTopics, (record) => {
+    const topic = record.topic as MessageTopic;
+    replies.push({
+      topic,
+      key: record.key?.toString('utf8'),
+      headers: readHeaders(record.headers),
+      message: decodeTopicMessage(topic, record.value ?? Buffer.alloc(0)),
+    });
   });
 }, 120_000);
 
 afterAll(async () => {
   await agents?.stop();
   await agents?.stop(); // idempotent
-  await Promise.all([audit?.disconnect(), producer?.disconnect()]);
+  await Promise.all([audit?.close(), producer?.disconnect()]);
   expect(agents?.agents.every((a) => !a.ready())).toBe(true);
 }, 60_000);
 
@@ -102,12 +94,8 @@ async function send<T extends MessageTopic>(
   const record = encodeRecord(topic, message, {
     ...(requestId === undefined ? {} : { key: requestId }),
     traceparent,
-    topicNames: { [topic]: prefix + topic },
   });
-  await producer.send({
-    topic: record.topic,
-    messages: [{ key: record.key ?? null, value: record.value, headers: record.headers }],
-  });
+  await producer.sendRecords([record]);
   return traceparent;
 }
 

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, KAFKA_ENV_VARS } from '@pipeline/kafka';
+import { ConfigError, describeEnv } from '@pipeline/common';
+import { KAFKA_ENV } from '@pipeline/kafka';
 import { AGENT_ROLE_NAMES } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, MOCK_AGENTS_ENV, roleEnvKey, roleEnvName } from '../src/config.js';
+import { describeMockAgentsEnv, loadConfig, roleEnvKey, roleEnvName } from '../src/config.js';
+
+const MOCK_AGENTS_ENV = describeMockAgentsEnv();
 
 const BASE = { KAFKA_BOOTSTRAP: 'localhost:9092' };
 
@@ -136,7 +139,7 @@ describe('loadConfig', () => {
   });
 });
 
-describe('MOCK_AGENTS_ENV', () => {
+describe('the variables of the mock agents', () => {
   it('names the per-role variables after the role, upper case with _', () => {
     expect(roleEnvKey('test-planner')).toBe('TEST_PLANNER');
     expect(roleEnvName('test-planner', 'THINK_MS')).toBe('MOCK_TEST_PLANNER_THINK_MS');
@@ -155,6 +158,7 @@ describe('MOCK_AGENTS_ENV', () => {
 
   it('is documented: the README names every variable, the Kafka ones included', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    for (const { name } of [...MOCK_AGENTS_ENV, ...KAFKA_ENV_VARS]) expect(readme).toContain(`\`${name}\``);
+    for (const { name } of [...MOCK_AGENTS_ENV, ...describeEnv(KAFKA_ENV)])
+      expect(readme).toContain(`\`${name}\``);
   });
 });

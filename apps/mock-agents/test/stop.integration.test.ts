@@ -1,16 +1,18 @@
 import { create } from '@bufbuild/protobuf';
+import { noopLogger, pollUntil } from '@pipeline/common';
 import { BuildRequestSchema } from '@pipeline/contracts';
-import { encodeRecord, jsonLogger, noopLogger } from '@pipeline/kafka';
-import { createTopics, kafkaBootstrap, testKafka, uniqueName } from '@pipeline/testkit';
-import { BREPORT, BUILD_REQ, DLQ } from '@pipeline/topics';
-import type { Consumer, Producer } from 'kafkajs';
+import { type Consumer, encodeRecord, type Producer } from '@pipeline/kafka';
+import { kafkaBootstrap, uniqueName } from '@pipeline/testkit';
+import { BREPORT, BUILD_REQ, DLQ, TopicNames } from '@pipeline/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type MockAgentsHandle, startMockAgents } from '../src/mock-agents.js';
+import { capturingLogger, connectProducer, createTopics, startAudit, testClient } from './support/kafka.js';
 
 const prefix = `${uniqueName('mock-stop')}.`;
 const groupPrefix = uniqueName('mock-stop-agents');
-const kafka = testKafka('mock-agents-stop-test');
+const names = TopicNames.prefixed(prefix);
+const client = testClient('mock-agents-stop-test');
 const answered: string[] = [];
 let producer: Producer;
 let audit: Consumer;
@@ -25,50 +27,32 @@ const config = (thinkMs: string) =>
   });
 
 beforeAll(async () => {
-  await createTopics(
-    kafka,
-    [BUILD_REQ, BREPORT, DLQ].map((t) => prefix + t),
-    1,
-  );
-  producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  audit = kafka.consumer({ groupId: uniqueName('mock-stop-audit'), maxWaitTimeInMs: 100 });
-  await audit.connect();
-  await audit.subscribe({ topics: [prefix + BREPORT], fromBeginning: true });
-  await audit.run({
-    eachMessage: async ({ message }) => {
-      answered.push(message.key?.toString('utf8') ?? '');
-    },
+  await createTopics(client, names, [BUILD_REQ, BREPORT, DLQ]);
+  producer = await connectProducer(client, names);
+  audit = await startAudit(client, names, [BREPORT], (record) => {
+    answered.push(record.key?.toString('utf8') ?? '');
   });
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([audit?.disconnect(), producer?.disconnect()]);
+  await Promise.all([audit?.close(), producer?.disconnect()]);
 });
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = (condition: () => boolean, timeoutMs: number, what: string) =>
+  pollUntil(condition, { timeoutMs, what });
 
 describe('stopping in the middle of a command', () => {
   it('does not wait out the think time, and the command is answered after a restart', async () => {
     const logLines: Record<string, unknown>[] = [];
-    const logger = jsonLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line)) });
+    const logger = capturingLogger('debug', logLines);
     const slow: MockAgentsHandle = await startMockAgents(config('60000'), { logger });
     const id = uniqueName('crq');
     const record = encodeRecord(
       BUILD_REQ,
       create(BuildRequestSchema, { requestId: id, buildId: `${id}/build1`, round: 1 }),
-      { key: id, topicNames: { [BUILD_REQ]: prefix + BUILD_REQ } },
+      { key: id },
     );
-    await producer.send({
-      topic: record.topic,
-      messages: [{ key: id, value: record.value, headers: record.headers }],
-    });
+    await producer.sendRecords([record]);
     // The agent picks the command up and thinks (30..90 s).
     await waitFor(() => logLines.some((l) => l.msg === 'thinking' && l.requestId === id), 30_000, 'thinking');
     const started = Date.now();

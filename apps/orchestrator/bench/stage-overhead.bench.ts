@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { ChangeRequestSchema } from '@pipeline/contracts';
 import { CRQ } from '@pipeline/topics';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stageOf } from '../src/domain/request-record.js';
 import { type InProcessOrchestrator, TestPipeline, waitFor } from '../test/support/pipeline.js';
 import { ScriptedAgents } from '../test/support/responder.js';
 
@@ -39,7 +40,14 @@ it('measures the time per stage of one request at a time', async () => {
     const id = `bench-${Date.now().toString(36)}-${i}`;
     const started = performance.now();
     await pipeline.send(CRQ, create(ChangeRequestSchema, { id, repo: 'demo' }), { key: id });
-    await waitFor(() => orch.orchestrator.getRequest(id)?.stage === 'done', 30_000, `${id} done`);
+    await waitFor(
+      () => {
+        const record = orch.orchestrator.getRequest(id);
+        return record !== undefined && stageOf(record) === 'done';
+      },
+      30_000,
+      `${id} done`,
+    );
     perRequest.push(performance.now() - started);
   }
   const sorted = [...perRequest].sort((a, b) => a - b);

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, KAFKA_ENV_VARS } from '@pipeline/kafka';
+import { ConfigError, describeEnv } from '@pipeline/common';
+import { KAFKA_ENV } from '@pipeline/kafka';
+import { TOPIC_PREFIX_ENV } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, ORCHESTRATOR_ENV, parseDuration } from '../src/config.js';
+import { loadConfig, ORCHESTRATOR_ENV } from '../src/config.js';
 
 const base = { KAFKA_BOOTSTRAP: 'localhost:9092' };
 
@@ -67,27 +69,11 @@ describe('loadConfig', () => {
 
   it('documents every variable it reads, in the README too', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    for (const name of [...ORCHESTRATOR_ENV.map(([n]) => n), ...KAFKA_ENV_VARS.map((v) => v.name)]) {
+    const rows = [ORCHESTRATOR_ENV, KAFKA_ENV, TOPIC_PREFIX_ENV].flatMap((spec) => describeEnv(spec));
+    for (const { name } of rows) {
       expect(readme, `README.md does not mention ${name}`).toContain(`\`${name}\``);
     }
-    const names = ORCHESTRATOR_ENV.map(([name]) => name);
-    expect(new Set(names).size).toBe(names.length);
-    for (const [, , description] of ORCHESTRATOR_ENV) expect(description.length).toBeGreaterThan(10);
-  });
-});
-
-describe('parseDuration', () => {
-  it.each([
-    ['500ms', 500],
-    ['30s', 30_000],
-    ['1.5m', 90_000],
-    ['2h', 7_200_000],
-    ['7d', 604_800_000],
-    ['250', 250],
-    ['off', 'off'],
-    ['soon', undefined],
-    ['-1s', undefined],
-  ])('%s → %s', (text, expected) => {
-    expect(parseDuration(text)).toBe(expected);
+    for (const { description } of describeEnv(ORCHESTRATOR_ENV))
+      expect(description.length).toBeGreaterThan(10);
   });
 });

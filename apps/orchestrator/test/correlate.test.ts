@@ -9,8 +9,8 @@ import {
 } from '@pipeline/contracts';
 import { BREPORT, CRES, CRQ, GTRES, PLAN, TSPEC } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
+import { correlate } from '../src/domain/correlate.js';
 import { aliasesOf, type RequestRecord } from '../src/domain/request-record.js';
-import { correlate } from '../src/routing/correlate.js';
 
 const record = {
   requestId: 'cr-1',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { ChangeRequestSchema } from '@pipeline/contracts';
-import { encodeRecord } from '@pipeline/kafka';
+import { createTransactionalProducer, encodeRecord } from '@pipeline/kafka';
 import { CRQ, REG } from '@pipeline/topics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectExactlyOnce } from './support/audit.js';
@@ -29,18 +29,11 @@ const scriptFor = (id: string): Script => {
 const expectedFinal = (id: string) => (scriptFor(id).failAt ? 'regress' : 'done');
 
 async function submitAll(pipeline: TestPipeline, ids: string[]): Promise<void> {
-  const producer = pipeline.kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: pipeline.physical(CRQ),
-    messages: ids.map((id) => {
-      const record = encodeRecord(CRQ, create(ChangeRequestSchema, { id, repo: 'demo', branch: 'main' }), {
-        key: id,
-      });
-      return { key: id, value: record.value, headers: record.headers };
-    }),
-  });
-  await producer.disconnect();
+  await pipeline.sendRecords(
+    ids.map((id) =>
+      encodeRecord(CRQ, create(ChangeRequestSchema, { id, repo: 'demo', branch: 'main' }), { key: id }),
+    ),
+  );
 }
 
 async function finals(url: string, ids: string[]): Promise<Map<string, string>> {
@@ -176,15 +169,12 @@ describe('recovery from a failed transaction', () => {
     // A "zombie" opens the transactional ids of both partitions: every open transaction of the
     // orchestrator is aborted and its producers are fenced, as when another instance takes over.
     for (let p = 0; p < pipeline.partitions; p++) {
-      const zombie = pipeline.kafka.producer({
+      const zombie = createTransactionalProducer(pipeline.client, {
         transactionalId: `${pipeline.groupId}-${p}`,
-        maxInFlightRequests: 1,
-        idempotent: true,
+        names: pipeline.names,
       });
-      await zombie.connect();
-      const tx = await zombie.transaction();
-      await tx.abort();
-      await zombie.disconnect();
+      await zombie.open();
+      await zombie.close();
     }
     await submitAll(pipeline, ids.slice(20));
     let result = new Map<string, string>();

@@ -1,12 +1,12 @@
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { BuildReportSchema, ChangeRequestSchema, CommitResultSchema, PlanSchema } from '@pipeline/contracts';
-import { partitionFor } from '@pipeline/kafka';
+import { encodeRecord, partitionFor } from '@pipeline/kafka';
 import { BREPORT, CRES, CRQ, PLAN, STATE } from '@pipeline/topics';
 import { afterAll, expect, it } from 'vitest';
-import type { RequestRecord } from '../src/domain/request-record.js';
-import type { Inbound } from '../src/routing/inbound.js';
-import { route } from '../src/routing/route.js';
-import { encodeState } from '../src/state/state-record.js';
+import type { Inbound } from '../src/domain/correlate.js';
+import { type RequestRecord, stageOf } from '../src/domain/request-record.js';
+import { route } from '../src/domain/route.js';
+import { encodeState } from '../src/domain/state-record.js';
 import { getRequest, type InProcessOrchestrator, TestPipeline, waitFor } from './support/pipeline.js';
 
 const pipeline = new TestPipeline(12);
@@ -51,18 +51,17 @@ it('restores 10,000 finished and in-flight requests from the state topic, then c
   const total = 10_000;
   const inFlight = Array.from({ length: 1000 }, (_, i) => `restore-live-${i}`);
   const finished = Array.from({ length: total - inFlight.length }, (_, i) => `restore-done-${i}`);
-  const producer = pipeline.kafka.producer();
-  await producer.connect();
   const all = [...finished.map((id) => recordFor(id, true)), ...inFlight.map((id) => recordFor(id, false))];
   for (let i = 0; i < all.length; i += 1000) {
-    await producer.send({
-      topic: pipeline.physical(STATE),
-      messages: all.slice(i, i + 1000).map((r) => ({
+    await pipeline.sendRecords(
+      all.slice(i, i + 1000).map((r) => ({
+        topic: STATE,
         key: r.requestId,
         value: encodeState(r),
+        headers: {},
         partition: partitionFor(r.requestId, pipeline.partitions),
       })),
-    });
+    );
   }
 
   const started = Date.now();
@@ -78,19 +77,20 @@ it('restores 10,000 finished and in-flight requests from the state topic, then c
   });
   expect((await getRequest(orch.url, inFlight[7] as string)).body).toMatchObject({ stage: 'build1' });
   // The in-flight ones continue where they were.
-  await producer.send({
-    topic: pipeline.physical(BREPORT),
-    messages: inFlight.map((id) => ({
-      key: id,
-      value: Buffer.from(
-        toBinary(BuildReportSchema, create(BuildReportSchema, { commitSha: `${id}-c1`, status: 'PASSED' })),
-      ),
-    })),
-  });
-  await producer.disconnect();
+  await pipeline.sendRecords(
+    inFlight.map((id) =>
+      encodeRecord(BREPORT, create(BuildReportSchema, { commitSha: `${id}-c1`, status: 'PASSED' }), {
+        key: id,
+      }),
+    ),
+  );
   const orchestrator = orch.orchestrator;
   await waitFor(
-    () => inFlight.every((id) => orchestrator.getRequest(id)?.stage === 'test_plan'),
+    () =>
+      inFlight.every((id) => {
+        const record = orchestrator.getRequest(id);
+        return record !== undefined && stageOf(record) === 'test_plan';
+      }),
     60_000,
     'in-flight to move on',
   );

@@ -3,6 +3,7 @@ import { ChangeRequestSchema } from '@pipeline/contracts';
 import { encodeRecord } from '@pipeline/kafka';
 import { CRQ } from '@pipeline/topics';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stageOf } from '../src/domain/request-record.js';
 import { type InProcessOrchestrator, TestPipeline, waitFor } from './support/pipeline.js';
 import { ScriptedAgents } from './support/responder.js';
 
@@ -25,26 +26,26 @@ it('takes 1,000 concurrent change requests to done', async () => {
   const count = 1000;
   const ids = Array.from({ length: count }, (_, i) => `load-${Date.now().toString(36)}-${i}`);
   const started = Date.now();
-  const producer = pipeline.kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: pipeline.physical(CRQ),
-    messages: ids.map((id) => {
-      const record = encodeRecord(
+  await pipeline.sendRecords(
+    ids.map((id) =>
+      encodeRecord(
         CRQ,
         create(ChangeRequestSchema, { id, repo: 'demo', branch: 'main', description: 'load' }),
-        { key: id },
-      );
-      return { key: id, value: record.value, headers: record.headers };
-    }),
-  });
-  await producer.disconnect();
+        {
+          key: id,
+        },
+      ),
+    ),
+  );
 
-  const stageOf = (id: string) => orch.orchestrator.getRequest(id)?.stage;
+  const stageNow = (id: string) => {
+    const record = orch.orchestrator.getRequest(id);
+    return record && stageOf(record);
+  };
   let lastReport = 0;
   await waitFor(
     () => {
-      const done = ids.filter((id) => stageOf(id) === 'done').length;
+      const done = ids.filter((id) => stageNow(id) === 'done').length;
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now();
         console.log(`[scale] ${done}/${count} done after ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -58,7 +59,7 @@ it('takes 1,000 concurrent change requests to done', async () => {
   console.log(
     `[scale] ${count} requests × 7 stages in ${seconds.toFixed(1)}s (${((count * 7) / seconds).toFixed(0)} stage transitions/s)`,
   );
-  expect(ids.every((id) => stageOf(id) === 'done')).toBe(true);
+  expect(ids.every((id) => stageNow(id) === 'done')).toBe(true);
   const metrics = await (await fetch(`${orch.url}/metrics`)).text();
   expect(metrics).toMatch(new RegExp(`orch_stage_total\\{stage="done"\\} ${count}\\b`));
 });

@@ -1,13 +1,52 @@
-export * from './assigner/index.js';
-export * from './client/index.js';
-export * from './config/index.js';
-export * from './consumer/index.js';
-export * from './errors/index.js';
-export * from './headers/index.js';
-export * from './logging/index.js';
-export * from './partitioner/index.js';
-export * from './producer/index.js';
-export * from './provision/index.js';
+// @pipeline/kafka: the only package that talks to Kafka. Its API speaks the pipeline's terms
+// (logical topics, records, offsets); no type of the client library crosses it.
+export { KafkaAdmin, type PartitionInfo, type PartitionOffsets } from './admin.js';
+export { type ClientOptions, type ClientProfile, createKafkaClient, KafkaClient } from './client.js';
+export { CO_PARTITION_PROTOCOL } from './co-partition-assigner.js';
+export {
+  KAFKA_ENV,
+  type KafkaConfig,
+  kafkaConfigFromEnv,
+  readKafkaConfig,
+  SASL_MECHANISMS,
+  type SaslMechanism,
+} from './config.js';
+export {
+  type Batch,
+  type Consumer,
+  type ConsumerEvent,
+  type ConsumerOptions,
+  createConsumer,
+} from './consumer.js';
+export {
+  isFenced,
+  isRetriable,
+  isTooLarge,
+  isUnknownTopic,
+  isUnreachable,
+  type PartitionMismatch,
+  PartitionMismatchError,
+} from './errors.js';
+export { createProducer, type Producer, type ProducerOptions } from './producer.js';
+export {
+  assertPartitionsMatch,
+  describeTopics,
+  type ProvisionOptions,
+  type ProvisionResult,
+  provisionPipelineTopics,
+  provisionTopics,
+  type TopicDescription,
+} from './provision.js';
 export * from './records/index.js';
-export * from './retry/index.js';
-export * from './topics/index.js';
+export {
+  createTransactionalProducer,
+  type OffsetCommit,
+  type TransactionalProducer,
+  type TransactionalProducerOptions,
+} from './transactional-producer.js';
+export {
+  createTypedConsumer,
+  type InboundMessage,
+  type TypedConsumer,
+  type TypedConsumerOptions,
+} from './typed-consumer.js';

@@ -1,6 +1,6 @@
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { CO_PARTITION_PROTOCOL, CoPartitionAssigner } from '../src/index.js';
+import { CO_PARTITION_PROTOCOL, CoPartitionAssigner } from '../src/co-partition-assigner.js';
 
 type Cluster = Parameters<PartitionAssigner>[0]['cluster'];
 

@@ -1,4 +1,4 @@
-import { PipelineError } from '@pipeline/common';
+import { ConfigError, isPipelineError, PipelineError } from '@pipeline/common';
 import {
   KafkaJSConnectionError,
   KafkaJSNumberOfRetriesExceeded,
@@ -7,9 +7,11 @@ import {
 } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
+  isFenced,
   isRetriable,
-  KafkaLayerError,
+  isTooLarge,
+  isUnknownTopic,
+  isUnreachable,
   PartitionMismatchError,
   WrongMessageTypeError,
 } from '../src/index.js';
@@ -68,11 +70,12 @@ describe('isRetriable', () => {
 describe('errors', () => {
   it('are PipelineErrors with codes', () => {
     const config = new ConfigError(['A is bad: fix A']);
-    expect(config).toBeInstanceOf(KafkaLayerError);
+    expect(isPipelineError(config)).toBe(true);
     expect(config).toBeInstanceOf(PipelineError);
     expect([config.code, config.canRetry, config.name]).toEqual(['INVALID_CONFIG', false, 'ConfigError']);
 
     const wrong = new WrongMessageTypeError('plan.out', 'core.Plan', 'core.ChangeRequest');
+    expect(isPipelineError(wrong)).toBe(true);
     expect(wrong.code).toBe('WRONG_MESSAGE_TYPE');
     expect(wrong.message).toContain('core.Plan');
 
@@ -83,5 +86,38 @@ describe('errors', () => {
     expect(mismatch.code).toBe('PARTITION_MISMATCH');
     expect(mismatch.message).toContain('a: expected 12 partitions, found 3');
     expect(mismatch.message).toContain('b: expected 12 partitions, found 1');
+  });
+});
+
+describe('what a failure means', () => {
+  it('tells a fenced producer, through wrappers', () => {
+    expect(isFenced(protocolError('PRODUCER_FENCED', 90, true))).toBe(true);
+    expect(isFenced(protocolError('KAFKAJS_UNKNOWN_ERROR_CODE', -99, true, 'Unknown error code 90'))).toBe(
+      true,
+    );
+    const wrapped = new KafkaJSNumberOfRetriesExceeded(protocolError('INVALID_PRODUCER_EPOCH', 47, false), {
+      retryCount: 5,
+      retryTime: 100,
+    });
+    expect(isFenced(wrapped)).toBe(true);
+    expect(isFenced(protocolError('CONCURRENT_TRANSACTIONS', 51, true))).toBe(false);
+  });
+
+  it('tells an unreachable cluster from a missing topic', () => {
+    expect(
+      isUnreachable(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1')),
+    ).toBe(true);
+    expect(isUnreachable(Object.assign(new Error('x'), { cause: { code: 'ENOTFOUND' } }))).toBe(true);
+    const missing = protocolError('UNKNOWN_TOPIC_OR_PARTITION', 3, true);
+    const retriesOnMissing = new KafkaJSNumberOfRetriesExceeded(missing, { retryCount: 2, retryTime: 10 });
+    expect(isUnreachable(retriesOnMissing)).toBe(false);
+    expect(isUnknownTopic(retriesOnMissing)).toBe(true);
+    expect(isUnknownTopic(new KafkaJSConnectionError('refused'))).toBe(false);
+  });
+
+  it('tells a record too large to ever be sent', () => {
+    expect(isTooLarge(protocolError('MESSAGE_TOO_LARGE', 10, false))).toBe(true);
+    expect(isTooLarge(protocolError('RECORD_LIST_TOO_LARGE', 18, false))).toBe(true);
+    expect(isTooLarge(protocolError('NOT_LEADER_OR_FOLLOWER', 6, true))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import {
   readHeaders,
   readStandardHeaders,
   standardHeaders,
-} from '../src/index.js';
+} from '../src/records/index.js';
 
 const VALID = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionFor } from '../src/index.js';
+import { murmur2, partitionFor } from '../src/records/index.js';
 
 describe('murmur2', () => {
   // From Kafka's own clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java (testMurmur2).

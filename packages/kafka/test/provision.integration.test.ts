@@ -1,4 +1,5 @@
-import { createTopics, uniqueName } from '@pipeline/testkit';
+import { uniqueName } from '@pipeline/testkit';
+import { CRQ, PLAN, TopicNames, topicSpecs } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import {
   assertPartitionsMatch,
@@ -6,22 +7,28 @@ import {
   PartitionMismatchError,
   provisionTopics,
 } from '../src/index.js';
-import { kafka, testSpecs } from './support.js';
+import { createTestTopics, kafka, uniqueNames } from './support.js';
+
+const specsOf = (partitions: number) =>
+  topicSpecs({ partitions }).filter((s) => s.name === CRQ || s.name === PLAN);
 
 describe('provisionTopics (real broker)', () => {
   it('creates missing topics, then is idempotent', async () => {
     const client = kafka();
-    const names = [uniqueName('prov-a'), uniqueName('prov-b')];
-    const specs = testSpecs(names, 3);
+    const names = uniqueNames(CRQ, PLAN);
+    const physical = [names.physical(CRQ), names.physical(PLAN)];
+    const specs = specsOf(3);
 
-    const first = await provisionTopics(client, specs);
-    expect(first).toEqual({ created: names, existing: [], mismatches: [] });
+    const first = await provisionTopics(client, specs, { names });
+    expect(first).toEqual({ created: physical, existing: [], mismatches: [] });
     assertPartitionsMatch(first);
 
-    const second = await provisionTopics(client, specs);
-    expect(second).toEqual({ created: [], existing: names, mismatches: [] });
+    const second = await provisionTopics(client, specs, { names });
+    expect(second).toEqual({ created: [], existing: physical, mismatches: [] });
 
-    const [a, missing] = await describeTopics(client, [names[0] as string, uniqueName('prov-missing')]);
+    const missingNames = TopicNames.of({ [CRQ]: names.physical(CRQ), [PLAN]: uniqueName('prov-missing') });
+    const [a, missing] = await describeTopics(client, [CRQ, PLAN], missingNames);
+    expect(a?.name).toBe(names.physical(CRQ));
     expect(a?.exists).toBe(true);
     expect(a?.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
     expect(a?.partitions.every((p) => p.leader >= 0)).toBe(true);
@@ -32,11 +39,12 @@ describe('provisionTopics (real broker)', () => {
 
   it('reports a pre-existing topic with another partition count', async () => {
     const client = kafka();
-    const existing = uniqueName('prov-existing');
-    const fresh = uniqueName('prov-fresh');
-    await createTopics(client, [existing], 2);
+    const names = uniqueNames(CRQ, PLAN);
+    const existing = names.physical(CRQ);
+    const fresh = names.physical(PLAN);
+    await createTestTopics(client, names, [CRQ], 2);
 
-    const result = await provisionTopics(client, testSpecs([existing, fresh], 4));
+    const result = await provisionTopics(client, specsOf(4), { names });
     expect(result.created).toEqual([fresh]);
     expect(result.existing).toEqual([existing]);
     expect(result.mismatches).toEqual([{ topic: existing, expectedPartitions: 4, actualPartitions: 2 }]);
@@ -45,11 +53,16 @@ describe('provisionTopics (real broker)', () => {
   });
 
   it('survives concurrent provisioning of the same topics', async () => {
-    const names = [uniqueName('prov-race-a'), uniqueName('prov-race-b')];
-    const specs = testSpecs(names, 2);
-    const results = await Promise.all([provisionTopics(kafka(), specs), provisionTopics(kafka(), specs)]);
+    const names = uniqueNames(CRQ, PLAN);
+    const specs = specsOf(2);
+    const results = await Promise.all([
+      provisionTopics(kafka(), specs, { names }),
+      provisionTopics(kafka(), specs, { names }),
+    ]);
     for (const r of results) expect(r.mismatches).toEqual([]);
     // Each topic was created exactly once, whoever won.
-    expect(results.flatMap((r) => r.created).sort()).toEqual([...names].sort());
+    expect(results.flatMap((r) => r.created).sort()).toEqual(
+      [names.physical(CRQ), names.physical(PLAN)].sort(),
+    );
   });
 });

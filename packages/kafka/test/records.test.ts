@@ -1,16 +1,16 @@
+import { ConfigError } from '@pipeline/common';
 import { create, DecodeError, schemas } from '@pipeline/contracts';
-import { CRQ, DLQ, PLAN, type TopicMessage } from '@pipeline/topics';
+import { CRQ, DLQ, PLAN, STATE, type TopicMessage, TopicNames } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   deadLetterRecord,
   decodeRecord,
   encodeRecord,
-  groupByTopic,
   HEADERS,
   isValidTraceparent,
   WrongMessageTypeError,
-} from '../src/index.js';
+} from '../src/records/index.js';
+import { toTopicMessages } from '../src/send.js';
 
 const plan = create(schemas.Plan, { id: 'plan-1', parentRequestId: 'req-1', taskIds: ['t1', 't2'] });
 const TRACE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -31,14 +31,13 @@ describe('encodeRecord', () => {
     expect(decoded.ok && decoded.message).toEqual(plan);
   });
 
-  it('starts a trace when none is given, keeps extra headers, lets standard ones win, maps topic names', () => {
+  it('starts a trace when none is given, keeps extra headers, lets standard ones win, keeps the logical topic', () => {
     const record = encodeRecord(PLAN, plan, {
       requestId: 'r',
       partition: 3,
       headers: { 'x-custom': 'yes', [HEADERS.messageType]: 'lie' },
-      topicNames: { [PLAN]: 'test.plan' },
     });
-    expect(record.topic).toBe('test.plan');
+    expect(record.topic).toBe(PLAN);
     expect(record.key).toBeUndefined();
     expect(record.partition).toBe(3);
     expect(record.headers['x-custom']).toBe('yes');
@@ -117,7 +116,7 @@ describe('deadLetterRecord', () => {
     );
     expect(record.topic).toBe(DLQ);
     expect(record.key).toBe('req-9');
-    expect(record.value.equals(Buffer.from([0x0f, 0xff]))).toBe(true);
+    expect(record.value?.equals(Buffer.from([0x0f, 0xff]))).toBe(true);
     expect(record.headers).toEqual({
       [HEADERS.requestId]: 'req-9',
       'x-custom': 'kept',
@@ -130,41 +129,54 @@ describe('deadLetterRecord', () => {
     });
   });
 
-  it('handles a missing error, a null key and value, a custom topic, and long errors', () => {
-    const record = deadLetterRecord({ ...source, key: null, value: null }, 'handler_failed', undefined, 1, {
-      deadLetterTopic: 'test.dlq',
-    });
-    expect(record.topic).toBe('test.dlq');
+  it('handles a missing error, a null key and value, and long errors', () => {
+    const record = deadLetterRecord({ ...source, key: null, value: null }, 'handler_failed', undefined, 1);
+    expect(record.topic).toBe(DLQ);
     expect(record.key).toBeUndefined();
-    expect(record.value.length).toBe(0);
+    expect(record.value?.length).toBe(0);
     expect(record.headers[HEADERS.dlqError]).toBeUndefined();
-    const long = deadLetterRecord(source, 'handler_failed', 'x'.repeat(10_000));
+    const long = deadLetterRecord(source, 'handler_failed', 'x'.repeat(10_000), 1);
     expect(long.headers[HEADERS.dlqError]?.length).toBe(2000);
-    expect(deadLetterRecord(source, 'r', { why: 'object' }).headers[HEADERS.dlqError]).toBe(
+    expect(deadLetterRecord(source, 'handler_failed', { why: 'object' }, 1).headers[HEADERS.dlqError]).toBe(
       '{"why":"object"}',
     );
   });
 });
 
-describe('groupByTopic', () => {
-  it('groups by topic, keeping order, key, partition and headers', () => {
-    const r = (topic: string, key?: string, partition?: number) => ({
+describe('toTopicMessages', () => {
+  it('groups by physical topic, keeping order, key, partition, headers and tombstones', () => {
+    const names = TopicNames.prefixed('test.');
+    const r = (
+      topic: typeof PLAN | typeof STATE,
+      key?: string,
+      partition?: number,
+      value: Buffer | null = Buffer.from(topic + (key ?? '')),
+    ) => ({
       topic,
-      value: Buffer.from(topic + (key ?? '')),
+      value,
       headers: { h: '1' },
       ...(key !== undefined ? { key } : {}),
       ...(partition !== undefined ? { partition } : {}),
     });
-    expect(groupByTopic([r('a', 'k1'), r('b'), r('a', 'k2', 3)])).toEqual([
+    expect(toTopicMessages([r(PLAN, 'k1'), r(STATE, 'k3', 1, null), r(PLAN, 'k2', 3)], names)).toEqual([
       {
-        topic: 'a',
+        topic: 'test.plan.out',
         messages: [
-          { key: 'k1', value: Buffer.from('ak1'), headers: { h: '1' } },
-          { key: 'k2', value: Buffer.from('ak2'), headers: { h: '1' }, partition: 3 },
+          { key: 'k1', value: Buffer.from('plan.outk1'), headers: { h: '1' } },
+          { key: 'k2', value: Buffer.from('plan.outk2'), headers: { h: '1' }, partition: 3 },
         ],
       },
-      { topic: 'b', messages: [{ value: Buffer.from('b'), headers: { h: '1' } }] },
+      {
+        topic: 'test.orchestrator.state',
+        messages: [{ key: 'k3', value: null, headers: { h: '1' }, partition: 1 }],
+      },
     ]);
-    expect(groupByTopic([])).toEqual([]);
+    expect(toTopicMessages([r(PLAN)], names)).toEqual([
+      {
+        topic: 'test.plan.out',
+        messages: [{ key: null, value: Buffer.from('plan.out'), headers: { h: '1' } }],
+      },
+    ]);
+    expect(toTopicMessages([], names)).toEqual([]);
   });
 });

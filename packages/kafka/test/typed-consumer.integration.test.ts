@@ -1,50 +1,36 @@
 import { PipelineError } from '@pipeline/common';
 import { create, schemas } from '@pipeline/contracts';
-import { createTopics, uniqueName } from '@pipeline/testkit';
-import { CRQ, PLAN } from '@pipeline/topics';
-import type { Kafka } from 'kafkajs';
+import { uniqueName } from '@pipeline/testkit';
+import { CRQ, DLQ, PLAN, TopicNames } from '@pipeline/topics';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  createProducer,
   createTypedConsumer,
-  createTypedProducer,
   HEADERS,
   type InboundMessage,
+  KafkaAdmin,
+  type KafkaClient,
+  type Producer,
   readHeaders,
-  type TopicNames,
   type TypedConsumer,
-  type TypedProducer,
 } from '../src/index.js';
-import { kafka, waitFor } from './support.js';
+import { createTestTopics, kafka, readAll, uniqueNames, waitFor } from './support.js';
 
 const TRACE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
-interface Raw {
-  key: string | undefined;
-  value: Buffer | null;
-  headers: Record<string, string>;
+/** What landed on the dead-letter topic, headers decoded. */
+async function deadLetters(client: KafkaClient, names: TopicNames, count: number) {
+  const records = await readAll(client, names, [DLQ], count);
+  return records.map((r) => ({ key: r.key?.toString(), value: r.value, headers: readHeaders(r.headers) }));
 }
 
-/** Reads a topic with a plain kafkajs consumer, to see exactly what landed there. */
-async function readAll(client: Kafka, topic: string, count: number): Promise<Raw[]> {
-  const consumer = client.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 200 });
-  const seen: Raw[] = [];
-  await consumer.connect();
+async function committedOffset(client: KafkaClient, names: TopicNames, groupId: string) {
+  const admin = await KafkaAdmin.open(client, names);
   try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push({
-          key: message.key?.toString(),
-          value: message.value,
-          headers: readHeaders(message.headers),
-        });
-      },
-    });
-    await waitFor(() => seen.length >= count, 30_000, `${count} records on ${topic}`);
+    return (await admin.committedOffsets(groupId, [CRQ])).get(CRQ)?.get(0);
   } finally {
-    await consumer.disconnect();
+    await admin.close();
   }
-  return seen;
 }
 
 describe('typed producer and consumer (real broker)', () => {
@@ -55,24 +41,18 @@ describe('typed producer and consumer (real broker)', () => {
 
   async function setup(partitions = 1) {
     const client = kafka();
-    const topicNames: TopicNames = { [CRQ]: uniqueName('t-crq'), [PLAN]: uniqueName('t-plan') };
-    const deadLetterTopic = uniqueName('t-dlq');
-    await createTopics(
-      client,
-      [topicNames[CRQ] as string, topicNames[PLAN] as string, deadLetterTopic],
-      partitions,
-    );
-    const producer = createTypedProducer(client, { topicNames });
+    const names = uniqueNames(CRQ, PLAN, DLQ);
+    await createTestTopics(client, names, [CRQ, PLAN, DLQ], partitions);
+    const producer = createProducer(client, { names });
     await producer.connect();
     cleanup.push(() => producer.disconnect());
-    return { client, topicNames, deadLetterTopic, producer };
+    return { client, names, producer };
   }
 
   function startConsumer(
-    client: Kafka,
-    producer: TypedProducer,
-    topicNames: TopicNames,
-    deadLetterTopic: string,
+    client: KafkaClient,
+    producer: Producer,
+    names: TopicNames,
     handle: (m: InboundMessage<typeof CRQ | typeof PLAN>) => Promise<void>,
   ): TypedConsumer {
     const consumer = createTypedConsumer(client, {
@@ -80,8 +60,7 @@ describe('typed producer and consumer (real broker)', () => {
       topics: [CRQ, PLAN],
       fromBeginning: true,
       producer,
-      topicNames,
-      deadLetterTopic,
+      names,
       retry: { retries: 2, initialDelayMs: 1, maxDelayMs: 5 },
       handle,
     });
@@ -90,10 +69,10 @@ describe('typed producer and consumer (real broker)', () => {
   }
 
   it('round-trips typed messages with standard headers, narrowed by topic', async () => {
-    const { client, topicNames, deadLetterTopic, producer } = await setup();
+    const { client, names, producer } = await setup();
     const received: InboundMessage<typeof CRQ | typeof PLAN>[] = [];
     const plans: string[] = [];
-    const consumer = startConsumer(client, producer, topicNames, deadLetterTopic, async (m) => {
+    const consumer = startConsumer(client, producer, names, async (m) => {
       received.push(m);
       // The discriminated union: on PLAN, m.message is a Plan.
       if (m.topic === PLAN) plans.push(m.message.parentRequestId);
@@ -138,12 +117,12 @@ describe('typed producer and consumer (real broker)', () => {
   });
 
   it('dead-letters undecodable bytes with the original bytes and goes on', async () => {
-    const { client, topicNames, deadLetterTopic, producer } = await setup();
+    const { client, names, producer } = await setup();
     const garbage = Buffer.from([0x0f, 0xff]);
     // A foreign producer writes bytes that are no ChangeRequest, then a good message follows.
     await producer.sendRecords([
       {
-        topic: topicNames[CRQ] as string,
+        topic: CRQ,
         key: 'req-bad',
         value: garbage,
         headers: { 'x-origin': 'elsewhere' },
@@ -152,20 +131,20 @@ describe('typed producer and consumer (real broker)', () => {
     await producer.send(CRQ, create(schemas.ChangeRequest, { id: 'req-good' }), { key: 'req-good' });
 
     const handled: string[] = [];
-    const consumer = startConsumer(client, producer, topicNames, deadLetterTopic, async (m) => {
+    const consumer = startConsumer(client, producer, names, async (m) => {
       handled.push(m.key ?? '');
     });
     await consumer.start();
     await waitFor(() => handled.length === 1, 30_000, 'the good message');
     expect(handled).toEqual(['req-good']);
 
-    const [dead] = await readAll(client, deadLetterTopic, 1);
+    const [dead] = await deadLetters(client, names, 1);
     expect(dead?.key).toBe('req-bad');
     expect(dead?.value?.equals(garbage)).toBe(true);
     expect(dead?.headers).toMatchObject({
       'x-origin': 'elsewhere',
       [HEADERS.dlqReason]: 'undecodable',
-      [HEADERS.dlqSourceTopic]: topicNames[CRQ],
+      [HEADERS.dlqSourceTopic]: names.physical(CRQ),
       [HEADERS.dlqSourcePartition]: '0',
       [HEADERS.dlqSourceOffset]: '0',
     });
@@ -174,7 +153,7 @@ describe('typed producer and consumer (real broker)', () => {
   });
 
   it('retries a failing handler, then dead-letters it and goes on; commits what it handled', async () => {
-    const { client, topicNames, deadLetterTopic, producer } = await setup();
+    const { client, names, producer } = await setup();
     for (const id of ['flaky', 'broken', 'fine']) {
       await producer.send(CRQ, create(schemas.ChangeRequest, { id }), { key: id });
     }
@@ -185,8 +164,7 @@ describe('typed producer and consumer (real broker)', () => {
       topics: [CRQ],
       fromBeginning: true,
       producer,
-      topicNames,
-      deadLetterTopic,
+      names,
       retry: { retries: 2, initialDelayMs: 1, maxDelayMs: 5 },
       handle: async (m) => {
         const n = (attempts.get(m.message.id) ?? 0) + 1;
@@ -200,7 +178,7 @@ describe('typed producer and consumer (real broker)', () => {
     await waitFor(() => attempts.has('fine'), 30_000, 'the last message');
     expect(Object.fromEntries(attempts)).toEqual({ flaky: 2, broken: 3, fine: 1 });
 
-    const [dead] = await readAll(client, deadLetterTopic, 1);
+    const [dead] = await deadLetters(client, names, 1);
     expect(dead?.key).toBe('broken');
     expect(dead?.headers[HEADERS.dlqReason]).toBe('handler_failed');
     expect(dead?.headers[HEADERS.dlqError]).toBe('Error: always broken');
@@ -208,32 +186,25 @@ describe('typed producer and consumer (real broker)', () => {
     await consumer.stop();
 
     // Offsets were committed: the group resumes after the last message.
-    const admin = client.admin();
-    await admin.connect();
-    try {
-      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topicNames[CRQ] as string] });
-      expect(offsets?.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '3' })]);
-    } finally {
-      await admin.disconnect();
-    }
+    expect(await committedOffset(client, names, groupId)).toBe(3n);
   });
 
   it('does not retry a PipelineError that says retrying cannot help', async () => {
-    const { client, topicNames, deadLetterTopic, producer } = await setup();
+    const { client, names, producer } = await setup();
     await producer.send(CRQ, create(schemas.ChangeRequest, { id: 'invalid' }), { key: 'invalid' });
     let calls = 0;
-    const consumer = startConsumer(client, producer, topicNames, deadLetterTopic, async () => {
+    const consumer = startConsumer(client, producer, names, async () => {
       calls++;
       throw new PipelineError('DECODE_FAILED', 'nope', { canRetry: false });
     });
     await consumer.start();
-    const [dead] = await readAll(client, deadLetterTopic, 1);
+    const [dead] = await deadLetters(client, names, 1);
     expect(dead?.headers[HEADERS.dlqError]).toBe('PipelineError: nope');
     expect(calls).toBe(1);
   });
 
   it('stop lets the message in hand finish and commits it', async () => {
-    const { client, topicNames, deadLetterTopic, producer } = await setup();
+    const { client, names, producer } = await setup();
     await producer.send(CRQ, create(schemas.ChangeRequest, { id: 'slow' }), { key: 'slow' });
     await producer.send(CRQ, create(schemas.ChangeRequest, { id: 'next' }), { key: 'next' });
     let started = false;
@@ -245,8 +216,7 @@ describe('typed producer and consumer (real broker)', () => {
       topics: [CRQ],
       fromBeginning: true,
       producer,
-      topicNames,
-      deadLetterTopic,
+      names,
       handle: async (m) => {
         handled.push(m.message.id);
         started = true;
@@ -260,43 +230,30 @@ describe('typed producer and consumer (real broker)', () => {
     expect(finished).toBe(true);
     expect(handled).toEqual(['slow']);
 
-    const admin = client.admin();
-    await admin.connect();
-    try {
-      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topicNames[CRQ] as string] });
-      expect(offsets?.partitions[0]?.offset).toBe('1');
-    } finally {
-      await admin.disconnect();
-    }
+    expect(await committedOffset(client, names, groupId)).toBe(1n);
   });
 
   it('validates its options', () => {
     const client = kafka();
-    const producer = createTypedProducer(client);
+    const names = TopicNames.prefixed('');
+    const producer = createProducer(client, { names });
     expect(() =>
       createTypedConsumer(client, {
         groupId: '',
         topics: [],
+        names,
         producer,
         handle: async () => {},
-        partitionsConsumedConcurrently: 0,
+        concurrency: 0,
       }),
     ).toThrow(
-      /groupId must be a non-empty string[\s\S]*topics must list at least one topic[\s\S]*partitionsConsumedConcurrently/,
+      /groupId must be a non-empty string[\s\S]*topics must list at least one topic[\s\S]*concurrency/,
     );
-    expect(() =>
-      createTypedConsumer(client, {
-        groupId: 'g',
-        topics: [CRQ, PLAN],
-        producer,
-        topicNames: { [CRQ]: 'same', [PLAN]: 'same' },
-        handle: async () => {},
-      }),
-    ).toThrow(/both map to same/);
+    expect(() => TopicNames.of({ [CRQ]: 'same', [PLAN]: 'same' })).toThrow(/same physical name/);
   });
 
   it('refuses to send before connect', async () => {
-    const producer = createTypedProducer(kafka());
+    const producer = createProducer(kafka(), { names: TopicNames.prefixed('') });
     await expect(producer.send(CRQ, create(schemas.ChangeRequest, { id: 'x' }))).rejects.toMatchObject({
       code: 'NOT_CONNECTED',
     });

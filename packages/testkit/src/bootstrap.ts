@@ -29,3 +29,8 @@ export function kafkaBrokers(): string[] {
     .map((b) => b.trim())
     .filter(Boolean);
 }
+
+/** How a test's Kafka client reaches the broker of the run (plain data for `createKafkaClient`). */
+export function testBrokerConfig(clientId: string) {
+  return { brokers: kafkaBrokers(), clientId, connectionTimeoutMs: 3000, requestTimeoutMs: 30_000 };
+}

@@ -1,3 +1,2 @@
-export { createTopics, testKafka } from './admin.js';
-export { kafkaBootstrap, kafkaBrokers } from './bootstrap.js';
+export { kafkaBootstrap, kafkaBrokers, testBrokerConfig } from './bootstrap.js';
 export { uniqueName } from './names.js';

@@ -2,3 +2,4 @@ export * from './messages.js';
 export * from './names.js';
 export * from './roles.js';
 export * from './specs.js';
+export * from './topic-names.js';

@@ -1,9 +1,10 @@
+import { isUnknownTopic } from '@pipeline/kafka';
 import { CRQ } from '@pipeline/topics';
 import { type CommandSpec, stringValue } from '../args.js';
 import { connectChangeRequestSender } from '../change-request.js';
 import type { Command } from '../command.js';
-import { CliError, isUnknownTopicError, UsageError } from '../errors.js';
-import { cliKafka, kafkaConfig, topicPrefix, withBroker } from '../kafka.js';
+import { CliError, UsageError } from '../errors.js';
+import { cliClient, kafkaSettings, withBroker } from '../kafka.js';
 import { buildRequestId, FAIL_TARGETS, isFailTarget } from '../request-id.js';
 
 export const submitSpec: CommandSpec = {
@@ -59,11 +60,10 @@ export const submitCommand: Command = {
       throw new UsageError('--id must not be empty', 'submit');
     const id = buildRequestId({ id: givenId?.trim(), fail });
 
-    const config = kafkaConfig(io.env);
-    const prefix = topicPrefix(io.env);
-    const kafka = cliKafka(config, io.env);
+    const { config, prefix, names } = kafkaSettings(io.env);
+    const client = cliClient(config, io.env);
     await withBroker(config, async () => {
-      const sender = await connectChangeRequestSender(kafka, prefix);
+      const sender = await connectChangeRequestSender(client, names);
       try {
         await sender.send({
           id,
@@ -73,7 +73,7 @@ export const submitCommand: Command = {
           requester: stringValue(args, 'requester') ?? io.env.USER ?? io.env.USERNAME ?? 'cli',
         });
       } catch (error) {
-        if (!isUnknownTopicError(error)) throw error;
+        if (!isUnknownTopic(error)) throw error;
         throw new CliError(
           `topic ${prefix}${CRQ} does not exist on ${config.brokers.join(',')}: the orchestrator creates the ` +
             `topics when it starts (or \`pipeline topics --create\`); is PIPELINE_TOPIC_PREFIX ${prefix ? `"${prefix}"` : '(empty)'} the orchestrator's?`,

@@ -1,15 +1,9 @@
-import {
-  describeTopics,
-  type Kafka,
-  prefixedTopicNames,
-  provisionTopics as provision,
-  type TopicDescription,
-} from '@pipeline/kafka';
-import { ALL_TOPICS, DEFAULT_TOPIC_OPTIONS, type Topic, topicSpecs } from '@pipeline/topics';
+import { describeTopics, provisionPipelineTopics, type TopicDescription } from '@pipeline/kafka';
+import { ALL_TOPICS, DEFAULT_TOPIC_OPTIONS } from '@pipeline/topics';
 import { booleanValue, type CommandSpec, intValue } from '../args.js';
 import type { Command } from '../command.js';
 import { columns, formatRetention } from '../format.js';
-import { cliKafka, kafkaConfig, topicPrefix, withBroker } from '../kafka.js';
+import { cliClient, kafkaSettings, withBroker } from '../kafka.js';
 
 export const topicsSpec: CommandSpec = {
   name: 'topics',
@@ -50,16 +44,13 @@ export const topicsCommand: Command = {
       100,
     );
     const create = booleanValue(args, 'create');
-    const config = kafkaConfig(io.env);
-    const prefix = topicPrefix(io.env);
-    const kafka = cliKafka(config, io.env);
-    const names = prefixedTopicNames(prefix);
-    const physical = ALL_TOPICS.map((t) => names[t] as string);
+    const { config, prefix, names } = kafkaSettings(io.env);
+    const client = cliClient(config, io.env);
 
     const problems: string[] = [];
     const described = await withBroker(config, async () => {
       if (create) {
-        const result = await provisionPipelineTopics(kafka, prefix, { partitions, replicationFactor });
+        const result = await provisionPipelineTopics(client, { names, partitions, replicationFactor });
         io.out(
           `created ${result.created.length} topic${result.created.length === 1 ? '' : 's'}` +
             `${result.created.length > 0 ? `: ${result.created.join(', ')}` : ''}; ${result.existing.length} already existed\n`,
@@ -72,7 +63,7 @@ export const topicsCommand: Command = {
           );
         }
       }
-      return describeTopics(kafka, physical);
+      return describeTopics(client, ALL_TOPICS, names);
     });
     io.out(`${renderTopics(described, prefix)}\n`);
     const missing = described.filter((t) => !t.exists).map((t) => t.name);
@@ -87,16 +78,6 @@ export const topicsCommand: Command = {
     return problems.length > 0 ? 1 : 0;
   },
 };
-
-/** Creates the missing pipeline topics under a prefix (what the orchestrator does at start). */
-export function provisionPipelineTopics(
-  kafka: Kafka,
-  prefix: string,
-  options: { partitions?: number; replicationFactor?: number } = {},
-) {
-  const specs = topicSpecs(options).map((spec) => ({ ...spec, name: `${prefix}${spec.name}` as Topic }));
-  return provision(kafka, specs);
-}
 
 export function renderTopics(topics: readonly TopicDescription[], prefix: string): string {
   const rows = [['topic', 'exists', 'partitions', 'cleanup.policy', 'retention']];

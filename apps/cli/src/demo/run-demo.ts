@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ALL_TOPICS, DEFAULT_TOPIC_OPTIONS } from '@pipeline/topics';
+import { provisionPipelineTopics } from '@pipeline/kafka';
+import { ALL_TOPICS, DEFAULT_TOPIC_OPTIONS, TopicNames } from '@pipeline/topics';
 import type { ParsedArgs } from '../args.js';
 import { type ChangeRequestSender, connectChangeRequestSender } from '../change-request.js';
 import { type Io, processIo } from '../command.js';
-import { provisionPipelineTopics } from '../commands/topics.js';
 import { CliError, EXIT, errorText } from '../errors.js';
 import { formatDuration } from '../format.js';
-import { cliKafka, kafkaConfig, withBroker } from '../kafka.js';
+import { cliClient, kafkaSettings, withBroker } from '../kafka.js';
 import { fetchRequest, isReady, type RequestView } from '../orchestrator-client.js';
 import { historySpanMs } from '../request-view.js';
 import { runCommand } from '../run-command.js';
@@ -188,9 +188,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     // --- Topics
     const kafkaEnv = { ...env, KAFKA_BOOTSTRAP: bootstrap };
-    const config = kafkaConfig(kafkaEnv, 'pipeline-demo');
-    const kafka = cliKafka(config, env);
-    await withBroker(config, () => provisionPipelineTopics(kafka, prefix));
+    const { config } = kafkaSettings(kafkaEnv, 'pipeline-demo');
+    const names = TopicNames.prefixed(prefix);
+    const client = cliClient(config, env);
+    await withBroker(config, () => provisionPipelineTopics(client, { names }));
     step(
       'topics',
       `prefix ${prefix} (${ALL_TOPICS.length} topics, ${DEFAULT_TOPIC_OPTIONS.partitions} partitions each; ` +
@@ -267,7 +268,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           ? `, ${failing.length} set to fail (${[...new Set(failing.map((p) => `fail-${p.fail}`))].join(', ')}; understood by the stub agents only)`
           : ''),
     );
-    sender = await withBroker(config, () => connectChangeRequestSender(kafka, prefix));
+    sender = await withBroker(config, () => connectChangeRequestSender(client, names));
     const submittedAt = Date.now();
     await sender.send(
       ...planned.map((p) => ({

@@ -1,4 +1,5 @@
-import type { PersistedStageSnapshot, Stage } from '@pipeline/state-machine';
+import type { RegressionReason } from '@pipeline/contracts';
+import { isFinalStage, type PersistedStageSnapshot, type Stage } from '@pipeline/state-machine';
 
 /** One coding task of the plan and, once the coder answered, its outcome. */
 export interface TaskRecord {
@@ -21,17 +22,16 @@ export interface StageEntry {
 }
 
 /**
- * Everything the orchestrator knows about one change request. It is the value written to the
- * compacted state topic (keyed by request id), so it must stay plain JSON and small; `v` lets a
- * later version read records written by this one.
+ * Everything the orchestrator knows about one change request. The stage, and the failed stage and
+ * reason of a regressed request, live in the machine snapshot only; `stageOf` and `failureOf` read
+ * them. (The state topic's JSON still spells them out for its readers: see state-record.ts.)
  */
 export interface RequestRecord {
   v: 1;
   requestId: string;
   change: { requester: string; repo: string; branch: string; description: string };
-  /** The stage machine's own snapshot; `stage` below repeats its value for readers. */
+  /** The stage machine's own snapshot. */
   machine: PersistedStageSnapshot;
-  stage: Stage;
   planId?: string;
   tasks: TaskRecord[];
   /** The commit that build 1 builds: the last successful commit of the coding stage. */
@@ -41,16 +41,49 @@ export interface RequestRecord {
   /** The commit with the generated tests, built by build 2. */
   testsCommit?: string;
   history: StageEntry[];
-  failure?: { stage: Stage; reason: string; detail: string };
+  /** Why the request regressed, in words (the machine holds the stage and the reason). */
+  failureDetail?: string;
   /** W3C trace context of the change request, passed on to every command. */
   traceparent?: string;
   createdAt: number;
   updatedAt: number;
 }
 
+/** Why a request regressed: the stage it failed in, the ticket's reason, and what happened. */
+export interface Failure {
+  stage: Stage;
+  reason: RegressionReason;
+  detail: string;
+}
+
+export function stageOf(record: RequestRecord): Stage {
+  return record.machine.value;
+}
+
+/** Done or regressed: nothing moves the request any more. */
+export function isFinished(record: RequestRecord): boolean {
+  return isFinalStage(stageOf(record));
+}
+
+export function failureOf(record: RequestRecord): Failure | undefined {
+  const failure = record.machine.context.failure;
+  if (!failure) return undefined;
+  return {
+    stage: failure.stage,
+    reason: (failure.reason ?? failure.event) as RegressionReason,
+    detail: record.failureDetail ?? '',
+  };
+}
+
 /** When the request entered its current stage. */
 export function stageEnteredAt(record: RequestRecord): number {
   return record.history.at(-1)?.at ?? record.createdAt;
+}
+
+export type AliasKind = 'plan' | 'task' | 'commit' | 'build' | 'spec';
+
+export function alias(kind: AliasKind, id: string): string {
+  return `${kind}:${id}`;
 }
 
 /**
@@ -66,10 +99,4 @@ export function aliasesOf(record: RequestRecord): string[] {
   if (record.specId) aliases.push(alias('spec', record.specId));
   if (record.testsCommit) aliases.push(alias('commit', record.testsCommit));
   return [...new Set(aliases)];
-}
-
-export type AliasKind = 'plan' | 'task' | 'commit' | 'build' | 'spec';
-
-export function alias(kind: AliasKind, id: string): string {
-  return `${kind}:${id}`;
 }

@@ -1,5 +1,11 @@
 import type { Stage } from '@pipeline/state-machine';
-import type { RequestRecord } from '../domain/request-record.js';
+import {
+  type Failure,
+  failureOf,
+  isFinished,
+  type RequestRecord,
+  stageOf,
+} from '../domain/request-record.js';
 
 /** What `GET /requests/{id}` answers: the public shape, independent of the stored record. */
 export interface RequestView {
@@ -14,7 +20,7 @@ export interface RequestView {
     spec?: string;
     testsCommit?: string;
   };
-  failure?: RequestRecord['failure'];
+  failure?: Failure;
   history: Array<{ stage: Stage; at: string }>;
   createdAt: string;
   updatedAt: string;
@@ -34,14 +40,15 @@ export function toRequestView(record: RequestRecord): RequestView {
   if (record.testsCommit) ids.testsCommit = record.testsCommit;
   const view: RequestView = {
     id: record.requestId,
-    stage: record.stage,
-    final: record.stage === 'done' || record.stage === 'regress',
+    stage: stageOf(record),
+    final: isFinished(record),
     change: record.change,
     ids,
     history: record.history.map((h) => ({ stage: h.stage, at: new Date(h.at).toISOString() })),
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
   };
-  if (record.failure) view.failure = record.failure;
+  const failure = failureOf(record);
+  if (failure) view.failure = failure;
   return view;
 }

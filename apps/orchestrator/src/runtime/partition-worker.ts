@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { type Kafka, type Logger, physicalTopic, type TopicNames } from '@pipeline/kafka';
-import { STATE, type Topic } from '@pipeline/topics';
-import type { Admin } from 'kafkajs';
-import { aliasesOf, type RequestRecord } from '../domain/request-record.js';
-import type { StateDirectory } from '../state/directory.js';
-import { BARRIER_HEADER, barrierKey, encodeState } from '../state/state-record.js';
-import type { BatchPlan } from './plan-batch.js';
-import { type OffsetCommit, PartitionProducer, type TxRecord } from './transaction.js';
+import { pause } from '@pipeline/common';
+import type { OffsetCommit, OutboundRecord, TransactionalProducer } from '@pipeline/kafka';
+import { type OrchestratorInput, STATE } from '@pipeline/topics';
+import type { BatchPlan } from '../domain/decide-batch.js';
+import { RequestIndex } from '../domain/request-index.js';
+import type { RequestRecord } from '../domain/request-record.js';
+import { encodeState } from '../domain/state-record.js';
+import { type RestoreDeps, restorePartition } from './restore.js';
 
 /**
  * Lifecycle of a worker: restoring (also again after a failed transaction) until its state is read,
@@ -14,16 +13,7 @@ import { type OffsetCommit, PartitionProducer, type TxRecord } from './transacti
  */
 export type WorkerState = 'restoring' | 'ready' | 'closed';
 
-export interface WorkerDeps {
-  kafka: Kafka;
-  admin: Admin;
-  directory: StateDirectory;
-  names: TopicNames;
-  groupId: string;
-  /** Physical names of the input topics, for the committed offsets and end offsets of p. */
-  inputTopics: readonly string[];
-  restoreTimeoutMs: number;
-  logger: Logger;
+export interface WorkerDeps extends RestoreDeps {
   /** The previous worker of this partition on this instance, to be closed before we open. */
   after?: Promise<void>;
   /** Called after every successful restore (the first and those after a failed transaction). */
@@ -32,6 +22,8 @@ export interface WorkerDeps {
 
 /** How long after a restore the deadline sweep waits for input topics that deliver nothing. */
 const CATCH_UP_GRACE_MS = 5000;
+/** A failed restore is tried again after 0.5 s, 1 s, 2 s, … up to 30 s. */
+const restoreDelayMs = (attempt: number) => Math.min(30_000, 500 * 2 ** (attempt - 1));
 
 /**
  * Owns partition p of every input topic and of the state topic on this instance: the requests
@@ -44,15 +36,12 @@ export class PartitionWorker {
   state: WorkerState = 'restoring';
   restoreMs = 0;
   private restoring: Promise<void>;
-  private readonly store = new Map<string, RequestRecord>();
-  private readonly aliases = new Map<string, string>();
-  private producer: PartitionProducer | undefined;
+  private readonly store = new RequestIndex();
+  private producer: TransactionalProducer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly closing = new AbortController();
-  /** Committed offset of each input topic at the last restore: anything below was already applied. */
-  private floors = new Map<string, bigint>();
-  /** Input topics whose backlog (as of the last restore) has not been read yet, with its end. */
-  private backlog = new Map<string, bigint>();
+  private floors = new Map<OrchestratorInput, bigint>();
+  private backlog = new Map<OrchestratorInput, bigint>();
   private readyAt = 0;
 
   constructor(
@@ -76,7 +65,7 @@ export class PartitionWorker {
   }
 
   lookupAlias(alias: string): string | undefined {
-    return this.aliases.get(alias);
+    return this.store.lookupAlias(alias);
   }
 
   records(): IterableIterator<RequestRecord> {
@@ -87,12 +76,12 @@ export class PartitionWorker {
    * The offset below which records of `topic` were already applied (by us before a failure, or by
    * the previous owner): a batch fetched from an older position must skip them.
    */
-  floor(topic: string): bigint {
+  floor(topic: OrchestratorInput): bigint {
     return this.floors.get(topic) ?? 0n;
   }
 
   /** Notes how far a topic's backlog has been read; see `caughtUp`. */
-  advanced(topic: string, nextOffset: bigint): void {
+  advanced(topic: OrchestratorInput, nextOffset: bigint): void {
     const end = this.backlog.get(topic);
     if (end !== undefined && nextOffset >= end) this.backlog.delete(topic);
   }
@@ -114,38 +103,26 @@ export class PartitionWorker {
   }
 
   /**
-   * Commits a plan: its records, the new state of every request it changed, and the input offsets,
-   * in one transaction. Only after the commit does the in-memory state change. On failure the
-   * producer is discarded and the partition restored from Kafka, which settles whether an
+   * Commits a plan: its records, the new state of every request it changed or forgot, and the input
+   * offsets, in one transaction. Only after the commit does the in-memory state change. On failure
+   * the producer is discarded and the partition restored from Kafka, which settles whether an
    * ambiguous commit happened (state and offsets are read back); the caller re-reads its batch.
    */
-  async commit(plan: BatchPlan, offsets: OffsetCommit[], tombstones: string[] = []): Promise<void> {
+  async commit(plan: BatchPlan, offsets: readonly OffsetCommit[]): Promise<void> {
     const producer = this.producer;
     if (this.state !== 'ready' || !producer) throw new Error(`partition ${this.partition} is ${this.state}`);
-    const { names } = this.deps;
-    const stateTopic = physicalTopic(STATE, names);
-    const records: TxRecord[] = plan.records.map((r) => ({
-      ...r,
-      topic: physicalTopic(r.topic as Topic, names),
-    }));
-    for (const record of plan.updated.values()) {
-      records.push({
-        topic: stateTopic,
-        key: record.requestId,
-        value: encodeState(record),
-        headers: {},
-        partition: this.partition,
-      });
-    }
-    for (const requestId of tombstones) {
-      records.push({
-        topic: stateTopic,
-        key: requestId,
-        value: null,
-        headers: {},
-        partition: this.partition,
-      });
-    }
+    const state = (key: string, value: Buffer | null): OutboundRecord => ({
+      topic: STATE,
+      key,
+      value,
+      headers: {},
+      partition: this.partition,
+    });
+    const records = [
+      ...plan.records,
+      ...[...plan.updated.values()].map((record) => state(record.requestId, encodeState(record))),
+      ...plan.forgotten.map((requestId) => state(requestId, null)),
+    ];
     if (records.length === 0 && offsets.length === 0) return;
     try {
       await producer.commit(records, offsets);
@@ -156,8 +133,8 @@ export class PartitionWorker {
       this.restoring = this.restoreUntilDone(producer.close());
       throw error;
     }
-    for (const record of plan.updated.values()) this.put(record);
-    for (const requestId of tombstones) this.forget(requestId);
+    for (const record of plan.updated.values()) this.store.put(record);
+    for (const requestId of plan.forgotten) this.store.forget(requestId);
   }
 
   async close(): Promise<void> {
@@ -174,119 +151,36 @@ export class PartitionWorker {
   /** Restores, retrying with backoff until it works or the worker is closed. */
   private async restoreUntilDone(after?: Promise<void>): Promise<void> {
     await after?.catch(() => {});
-    for (let attempt = 0; !this.isClosed(); attempt++) {
+    for (let attempt = 1; !this.isClosed(); attempt++) {
+      const started = Date.now();
       try {
-        await this.restoreOnce();
+        const restored = await restorePartition(this.partition, this.deps, this.closing.signal);
+        if (this.isClosed()) {
+          await restored.producer.close();
+          return;
+        }
+        this.store.clear();
+        for (const record of restored.records) this.store.put(record);
+        this.floors = restored.floors;
+        this.backlog = restored.backlog;
+        this.producer = restored.producer;
+        this.state = 'ready';
+        this.readyAt = Date.now();
+        this.restoreMs = this.readyAt - started;
+        this.deps.logger.info({ requests: this.store.size, restoreMs: this.restoreMs }, 'partition restored');
+        this.deps.onRestored?.(this.restoreMs);
         return;
       } catch (error) {
         if (this.isClosed()) return;
-        const delayMs = Math.min(30_000, 500 * 2 ** attempt);
+        const delayMs = restoreDelayMs(attempt);
         this.deps.logger.error({ err: error, attempt, delayMs }, 'partition restore failed; retrying');
-        await sleep(delayMs, this.closing.signal);
+        await pause(delayMs, this.closing.signal);
       }
     }
-  }
-
-  private async restoreOnce(): Promise<void> {
-    const started = Date.now();
-    const { directory, names, groupId, admin } = this.deps;
-    // Opening the producer fences any previous owner of this partition and aborts its open
-    // transaction, so nothing can be committed to p behind our back from here on.
-    const producer = new PartitionProducer(this.deps.kafka, `${groupId}-${this.partition}`, this.deps.logger);
-    try {
-      await producer.open();
-      this.throwIfClosed();
-      const nonce = randomUUID();
-      const seen = directory.waitForBarrier(nonce, this.deps.restoreTimeoutMs, this.closing.signal);
-      seen.catch(() => {}); // awaited below; a failed commit must not leave it unhandled
-      const barrier: TxRecord = {
-        topic: physicalTopic(STATE, names),
-        key: barrierKey(this.partition),
-        value: Buffer.from(JSON.stringify({ barrier: nonce, at: started })),
-        headers: { [BARRIER_HEADER]: nonce },
-        partition: this.partition,
-      };
-      await producer.commit([barrier], []);
-      await seen;
-      this.throwIfClosed();
-      const [floors, backlog] = await Promise.all([this.committedOffsets(admin), this.endOffsets(admin)]);
-      this.throwIfClosed();
-      this.store.clear();
-      this.aliases.clear();
-      for (const record of directory.recordsOf(this.partition)) this.put(record);
-      this.floors = floors;
-      this.backlog = new Map([...backlog].filter(([topic, end]) => end > (floors.get(topic) ?? 0n)));
-    } catch (error) {
-      await producer.close();
-      throw error;
-    }
-    this.producer = producer;
-    this.state = 'ready';
-    this.readyAt = Date.now();
-    this.restoreMs = this.readyAt - started;
-    this.deps.logger.info({ requests: this.store.size, restoreMs: this.restoreMs }, 'partition restored');
-    this.deps.onRestored?.(this.restoreMs);
-  }
-
-  private async committedOffsets(admin: Admin): Promise<Map<string, bigint>> {
-    const topics = await admin.fetchOffsets({
-      groupId: this.deps.groupId,
-      topics: [...this.deps.inputTopics],
-    });
-    const floors = new Map<string, bigint>();
-    for (const { topic, partitions } of topics) {
-      const offset = partitions.find((p) => p.partition === this.partition)?.offset;
-      if (offset !== undefined && offset !== '-1') floors.set(topic, BigInt(offset));
-    }
-    return floors;
-  }
-
-  private async endOffsets(admin: Admin): Promise<Map<string, bigint>> {
-    // One lookup per input topic, at once: a restore should not wait for them one after another.
-    const highs = await Promise.all(
-      this.deps.inputTopics.map(async (topic) => {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        return [topic, offsets.find((o) => o.partition === this.partition)?.high] as const;
-      }),
-    );
-    const ends = new Map<string, bigint>();
-    for (const [topic, high] of highs) if (high !== undefined) ends.set(topic, BigInt(high));
-    return ends;
   }
 
   /** A method, not a property check: the state changes across awaits, which narrowing ignores. */
   private isClosed(): boolean {
     return this.state === 'closed';
   }
-
-  private throwIfClosed(): void {
-    if (this.isClosed()) throw new Error(`partition ${this.partition} closed during restore`);
-  }
-
-  private put(record: RequestRecord): void {
-    // Drop the previous version's aliases first: ids a request no longer has must not point at it.
-    this.forget(record.requestId);
-    this.store.set(record.requestId, record);
-    for (const alias of aliasesOf(record)) this.aliases.set(alias, record.requestId);
-  }
-
-  private forget(requestId: string): void {
-    const record = this.store.get(requestId);
-    if (!record) return;
-    for (const alias of aliasesOf(record)) this.aliases.delete(alias);
-    this.store.delete(requestId);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

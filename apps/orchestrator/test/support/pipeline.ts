@@ -1,19 +1,31 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { decode } from '@pipeline/contracts';
-import { createKafka, encodeRecord, noopLogger, type RecordHeaders, readHeaders } from '@pipeline/kafka';
+import { freePort, noopLogger, pollUntil } from '@pipeline/common';
+import {
+  type Consumer,
+  createConsumer,
+  createKafkaClient,
+  createProducer,
+  decodeTopicMessage,
+  encodeRecord,
+  type KafkaClient,
+  type OutboundRecord,
+  type Producer,
+  provisionPipelineTopics,
+  type RecordHeaders,
+  readHeaders,
+} from '@pipeline/kafka';
 import { kafkaBootstrap, kafkaBrokers, uniqueName } from '@pipeline/testkit';
 import {
   DLQ,
+  isMessageTopic,
   type MessageTopic,
   ORCHESTRATOR_OUTPUTS,
-  schemaOf,
   type Topic,
   type TopicMessage,
+  TopicNames,
 } from '@pipeline/topics';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { loadConfig } from '../../src/config.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
 import { Orchestrator } from '../../src/runtime/orchestrator.js';
@@ -36,15 +48,15 @@ export interface Seen {
 export class TestPipeline {
   readonly prefix = `${uniqueName('orch')}.`;
   readonly groupId = uniqueName('orch-group');
-  // Through @pipeline/kafka as the service does, so kafkajs' routine retried errors stay quiet.
-  readonly kafka: Kafka = createKafka(
+  readonly names = TopicNames.prefixed(this.prefix);
+  readonly client: KafkaClient = createKafkaClient(
     {
       brokers: kafkaBrokers(),
       clientId: 'orchestrator-test',
       connectionTimeoutMs: 3000,
       requestTimeoutMs: 30_000,
     },
-    noopLogger,
+    { logger: noopLogger },
   );
   readonly seen: Seen[] = [];
   private producer: Producer | undefined;
@@ -74,7 +86,7 @@ export class TestPipeline {
   /** Starts an orchestrator in this process (fast; for everything but crash tests). */
   async startInProcess(extra: Record<string, string> = {}): Promise<InProcessOrchestrator> {
     const config = loadConfig(this.env(extra));
-    const orchestrator = new Orchestrator(config, { kafka: this.kafka, logger: noopLogger });
+    const orchestrator = new Orchestrator(config, { client: this.client, logger: noopLogger });
     const server = createHttpServer({
       registry: orchestrator.metrics.registry,
       live: () => orchestrator.isLive(),
@@ -140,51 +152,54 @@ export class TestPipeline {
     await this.sendRaw(topic, record.value, options.key ?? undefined, record.headers);
   }
 
+  /** Sends ready records (logical topics) in one request. */
+  async sendRecords(records: readonly OutboundRecord[]): Promise<void> {
+    await (await this.getProducer()).sendRecords(records);
+  }
+
   async sendRaw(topic: Topic, value: Buffer, key?: string, headers: RecordHeaders = {}): Promise<void> {
     const producer = await this.getProducer();
-    await producer.send({ topic: this.physical(topic), messages: [{ key: key ?? null, value, headers }] });
+    await producer.sendRecords([{ topic, value, headers, ...(key === undefined ? {} : { key }) }]);
   }
 
   /** Starts the audit consumer; call before the orchestrator writes anything worth checking. */
   async startAudit(topics: readonly Topic[] = [...ORCHESTRATOR_OUTPUTS, DLQ]): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
     // The orchestrator creates its topics at start; the audit may subscribe first.
-    await admin
-      .createTopics({
-        topics: topics.map((t) => ({ topic: this.physical(t), numPartitions: this.partitions })),
-        waitForLeaders: true,
-      })
-      .catch(() => {});
-    await admin.disconnect();
-    const consumer = this.kafka.consumer({
+    await provisionPipelineTopics(this.client, {
+      names: this.names,
+      partitions: this.partitions,
+      only: topics,
+    });
+    const consumer = createConsumer(this.client, {
       groupId: uniqueName('audit'),
-      readUncommitted: false,
-      maxWaitTimeInMs: 100,
+      topics,
+      names: this.names,
+      fromBeginning: true,
+      maxWaitTimeMs: 100,
     });
     this.audit = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: topics.map((t) => this.physical(t)), fromBeginning: true });
-    const byPhysical = new Map(topics.map((t) => [this.physical(t), t]));
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        const logical = byPhysical.get(topic) as Topic;
+    await consumer.run(async (batch) => {
+      for (const record of batch.records) {
         const seen: Seen = {
-          topic: logical,
-          key: message.key?.toString('utf8'),
-          value: message.value,
-          headers: readHeaders(message.headers),
+          topic: record.topic,
+          key: record.key?.toString('utf8'),
+          value: record.value,
+          headers: readHeaders(record.headers),
         };
-        if (logical !== DLQ && message.value)
-          seen.message = decode(schemaOf(logical as MessageTopic), message.value);
+        if (isMessageTopic(record.topic) && record.value) {
+          seen.message = decodeTopicMessage(record.topic, record.value);
+        }
         this.seen.push(seen);
-      },
+        batch.resolve(record.offset);
+      }
     });
   }
 
   /** Audited records of one topic (and request). */
   on<T extends MessageTopic>(topic: T, key?: string): Array<Seen & { message: TopicMessage<T> }> {
-    return this.seen.filter((s) => s.topic === topic && (key === undefined || s.key === key)) as never;
+    return this.seen.filter((s) => s.topic === topic && (key === undefined || s.key === key)) as Array<
+      Seen & { message: TopicMessage<T> }
+    >;
   }
 
   deadLetters(key?: string): Seen[] {
@@ -192,13 +207,14 @@ export class TestPipeline {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.producer?.disconnect(), this.audit?.disconnect()]);
+    await Promise.all([this.producer?.disconnect(), this.audit?.close()]);
   }
 
   private async getProducer(): Promise<Producer> {
     if (!this.producer) {
-      this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
-      await this.producer.connect();
+      const producer = createProducer(this.client, { names: this.names, retry: { retries: 0 } });
+      await producer.connect();
+      this.producer = producer;
     }
     return this.producer;
   }
@@ -219,17 +235,12 @@ export interface ChildOrchestrator {
 }
 
 /** Polls until `check` is true; fails with what it was waiting for. */
-export async function waitFor(
+export function waitFor(
   check: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return pollUntil(check, { timeoutMs, intervalMs: 25, what });
 }
 
 export async function getRequest(
@@ -238,15 +249,4 @@ export async function getRequest(
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${url}/requests/${encodeURIComponent(id)}`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

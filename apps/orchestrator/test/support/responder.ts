@@ -3,15 +3,23 @@ import { create } from '@bufbuild/protobuf';
 import {
   BuildReportSchema,
   CommitResultSchema,
-  decode,
   GeneratedTestsSchema,
   PlanSchema,
+  STATUS,
   TestSpecSchema,
 } from '@pipeline/contracts';
-import { encodeRecord, type OutboundRecord, readHeaders } from '@pipeline/kafka';
+import {
+  type Consumer,
+  createConsumer,
+  createProducer,
+  decodeTopicMessage,
+  encodeRecord,
+  type OutboundRecord,
+  type Producer,
+  readHeaders,
+} from '@pipeline/kafka';
 import { uniqueName } from '@pipeline/testkit';
-import { BUILD_REQ, DEEP, type MessageTopic, schemaOf, TASK, TGEN_REQ, TPLAN_REQ } from '@pipeline/topics';
-import type { Consumer, Producer } from 'kafkajs';
+import { BUILD_REQ, DEEP, type MessageTopic, TASK, TGEN_REQ, TPLAN_REQ } from '@pipeline/topics';
 import type { TestPipeline } from './pipeline.js';
 
 /** How the scripted agents treat one request. */
@@ -43,47 +51,41 @@ export class ScriptedAgents {
   ) {}
 
   async start(): Promise<void> {
-    const { kafka } = this.pipeline;
-    this.producer = kafka.producer({ allowAutoTopicCreation: false });
-    await this.producer.connect();
+    const { client, names } = this.pipeline;
+    const producer = createProducer(client, { names });
+    await producer.connect();
+    this.producer = producer;
     const topics: MessageTopic[] = [DEEP, TASK, BUILD_REQ, TPLAN_REQ, TGEN_REQ];
-    const consumer = kafka.consumer({ groupId: uniqueName('agents'), maxWaitTimeInMs: 100 });
+    const consumer = createConsumer(client, {
+      groupId: uniqueName('agents'),
+      topics,
+      names,
+      fromBeginning: true,
+      maxWaitTimeMs: 100,
+      concurrency: 4,
+    });
     this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: topics.map((t) => this.pipeline.physical(t)), fromBeginning: true });
-    const byPhysical = new Map(topics.map((t) => [this.pipeline.physical(t), t]));
-    await consumer.run({
-      partitionsConsumedConcurrently: 4,
-      eachBatch: async ({ batch }) => {
-        const topic = byPhysical.get(batch.topic) as MessageTopic;
-        const replies: OutboundRecord[] = [];
-        for (const m of batch.messages) {
-          this.commandsSeen++;
-          const requestId = m.key?.toString('utf8') ?? '';
-          const headers = readHeaders(m.headers);
-          replies.push(
-            ...this.answer(
-              topic,
-              decode(schemaOf(topic), m.value ?? Buffer.alloc(0)),
-              requestId,
-              headers.traceparent,
-            ),
-          );
-        }
-        if (replies.length === 0) return;
+    await consumer.run(async (batch) => {
+      const topic = batch.topic as MessageTopic;
+      const replies: OutboundRecord[] = [];
+      for (const m of batch.records) {
+        this.commandsSeen++;
+        const requestId = m.key?.toString('utf8') ?? '';
+        const headers = readHeaders(m.headers);
+        const command = decodeTopicMessage(topic, m.value ?? Buffer.alloc(0));
+        replies.push(...this.answer(topic, command, requestId, headers.traceparent));
+      }
+      if (replies.length > 0) {
         if (this.thinkMs > 0) await new Promise((r) => setTimeout(r, this.thinkMs * (0.5 + Math.random())));
-        await this.producer?.sendBatch({
-          topicMessages: replies.map((r) => ({
-            topic: this.pipeline.physical(r.topic as MessageTopic),
-            messages: [{ key: r.key ?? null, value: r.value, headers: r.headers }],
-          })),
-        });
-      },
+        await this.producer?.sendRecords(replies);
+      }
+      for (const m of batch.records) batch.resolve(m.offset);
+      await batch.commit();
     });
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.consumer?.disconnect(), this.producer?.disconnect()]);
+    await Promise.all([this.consumer?.close(), this.producer?.disconnect()]);
   }
 
   private answer(
@@ -115,7 +117,7 @@ export class ScriptedAgents {
           const message = create(CommitResultSchema, {
             taskId,
             commitSha: sha(taskId),
-            status: failed ? 'FAILED' : 'SUCCESS',
+            status: failed ? STATUS.failed : STATUS.success,
           });
           return encodeRecord('commit.result.out', message, opts);
         });
@@ -126,7 +128,7 @@ export class ScriptedAgents {
         const failed = script.failAt === (request.round === 1 ? 'build1' : 'build2');
         const report = create(BuildReportSchema, {
           commitSha: request.commitSha,
-          status: failed ? 'FAILED' : 'PASSED',
+          status: failed ? STATUS.failed : STATUS.passed,
           // A seed builder does not know build ids; keyless replies stand for those.
           buildId: script.keyless ? '' : request.buildId,
         });
@@ -144,7 +146,7 @@ export class ScriptedAgents {
       }
       case TGEN_REQ: {
         const request = command as { specId: string };
-        const precheck = script.failAt === 'precheck' ? 'FAILED' : 'PASSED';
+        const precheck = script.failAt === 'precheck' ? STATUS.failed : STATUS.passed;
         const tests = create(GeneratedTestsSchema, {
           specId: request.specId,
           commitSha: sha(`${requestId}/tests`),

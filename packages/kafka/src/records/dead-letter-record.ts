@@ -1,8 +1,10 @@
+import type { DeadLetterReason } from '@pipeline/contracts';
 import { DLQ } from '@pipeline/topics';
-import { HEADERS, type RecordHeaders } from '../headers/names.js';
-import type { OutboundRecord } from './outbound-record.js';
+import { HEADERS, type RecordHeaders } from './headers.js';
+import type { OutboundRecord } from './record.js';
 
 export interface DeadLetterSource {
+  /** Where the record was read, as the x-dlq-source-topic header shows it. */
   topic: string;
   partition: number;
   offset: string;
@@ -21,10 +23,9 @@ const MAX_ERROR_LENGTH = 2000;
  */
 export function deadLetterRecord(
   source: DeadLetterSource,
-  reason: string,
-  error?: unknown,
-  now: number = Date.now(),
-  options: { deadLetterTopic?: string } = {},
+  reason: DeadLetterReason,
+  error: unknown,
+  now: number,
 ): OutboundRecord {
   const headers: RecordHeaders = {
     ...source.headers,
@@ -38,7 +39,7 @@ export function deadLetterRecord(
   else delete headers[HEADERS.dlqError];
 
   const record: OutboundRecord = {
-    topic: options.deadLetterTopic ?? DLQ,
+    topic: DLQ,
     value: source.value ?? Buffer.alloc(0),
     headers,
   };

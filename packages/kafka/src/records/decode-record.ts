@@ -1,5 +1,6 @@
-import { DecodeError, decode } from '@pipeline/contracts';
+import { DecodeError } from '@pipeline/contracts';
 import { type MessageTopic, schemaOf, type TopicMessage } from '@pipeline/topics';
+import { decodeTopicMessage } from './codec.js';
 
 export type DecodeResult<T extends MessageTopic> =
   | { ok: true; message: TopicMessage<T> }
@@ -11,19 +12,13 @@ export type DecodeResult<T extends MessageTopic> =
  * a null value is a tombstone, which no message topic uses, so it is an error.
  */
 export function decodeRecord<T extends MessageTopic>(topic: T, value: Buffer | null): DecodeResult<T> {
-  const schema = schemaOf(topic);
+  const { typeName } = schemaOf(topic);
   if (value === null || value === undefined) {
-    return {
-      ok: false,
-      error: new DecodeError(schema.typeName, 'empty value (a tombstone) on a message topic'),
-    };
+    return { ok: false, error: new DecodeError(typeName, 'empty value (a tombstone) on a message topic') };
   }
   try {
-    return { ok: true, message: decode(schema as never, value) as TopicMessage<T> };
+    return { ok: true, message: decodeTopicMessage(topic, value) };
   } catch (error) {
-    return {
-      ok: false,
-      error: error instanceof DecodeError ? error : new DecodeError(schema.typeName, error),
-    };
+    return { ok: false, error: error instanceof DecodeError ? error : new DecodeError(typeName, error) };
   }
 }

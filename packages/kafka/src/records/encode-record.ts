@@ -1,12 +1,9 @@
-import { encode } from '@pipeline/contracts';
-import { isMessageTopic, type MessageTopic, schemaOf, type TopicMessage } from '@pipeline/topics';
-import { ConfigError } from '../errors/config-error.js';
-import { WrongMessageTypeError } from '../errors/wrong-message-type-error.js';
-import type { RecordHeaders } from '../headers/names.js';
-import { standardHeaders } from '../headers/standard-headers.js';
-import { isValidTraceparent, newTraceparent } from '../headers/traceparent.js';
-import { physicalTopic, type TopicNames } from '../topics/topic-names.js';
-import type { OutboundRecord } from './outbound-record.js';
+import { ConfigError } from '@pipeline/common/errors';
+import { isMessageTopic, type MessageTopic, type TopicMessage } from '@pipeline/topics';
+import { encodeTopicMessage } from './codec.js';
+import { type RecordHeaders, standardHeaders } from './headers.js';
+import type { OutboundRecord } from './record.js';
+import { isValidTraceparent, newTraceparent } from './traceparent.js';
 
 export interface EncodeOptions {
   /** Record key; the change request id, so all records of one request share a partition number. */
@@ -17,51 +14,43 @@ export interface EncodeOptions {
   traceparent?: string;
   /** Explicit partition; normally left out so the key decides. */
   partition?: number;
-  /** The x-produced-at time, epoch ms; default now. For tests and replays. */
+  /** The x-produced-at time, epoch ms; default now. Pure callers pass their clock's time. */
   now?: number;
   /** More headers. The standard ones win on a name clash, so they always tell the truth. */
   headers?: RecordHeaders;
-  /** Logical → physical topic names (see TopicNames). */
-  topicNames?: TopicNames;
 }
 
 /**
- * Encodes a message for its topic. The compile-time topic→message check can be defeated by a cast,
- * so the message's type name is checked again here: wrong bytes on a topic poison every reader.
+ * Encodes a message for its topic, with the standard headers (x-message-type, x-request-id,
+ * x-produced-at, traceparent). A message of another type (smuggled past the types by a cast) is
+ * refused: wrong bytes on a topic poison every reader.
  */
 export function encodeRecord<T extends MessageTopic>(
   topic: T,
   message: TopicMessage<T>,
   options: EncodeOptions = {},
-): OutboundRecord {
+): OutboundRecord & { value: Buffer } {
   if (!isMessageTopic(topic)) {
     throw new ConfigError(
       [`topic "${String(topic)}" carries no protobuf message: use one of MESSAGE_TOPICS`],
       'record',
     );
   }
-  const schema = schemaOf(topic);
-  const actualType = (message as { $typeName?: unknown } | null | undefined)?.$typeName;
-  if (actualType !== schema.typeName) {
-    throw new WrongMessageTypeError(topic, schema.typeName, typeof actualType === 'string' ? actualType : '');
-  }
   if (options.partition !== undefined && (!Number.isInteger(options.partition) || options.partition < 0)) {
     throw new ConfigError([`partition must be a whole number >= 0, got ${options.partition}`], 'record');
   }
-
-  const value = Buffer.from(encode(schema as never, message as never));
+  const { typeName, bytes } = encodeTopicMessage(topic, message);
   const requestId = options.requestId ?? options.key;
   const headers: RecordHeaders = {
     ...options.headers,
     ...standardHeaders({
-      messageType: schema.typeName,
+      messageType: typeName,
       ...(requestId !== undefined ? { requestId } : {}),
       traceparent: isValidTraceparent(options.traceparent) ? options.traceparent : newTraceparent(),
       ...(options.now !== undefined ? { producedAt: options.now } : {}),
     }),
   };
-
-  const record: OutboundRecord = { topic: physicalTopic(topic, options.topicNames), value, headers };
+  const record: OutboundRecord & { value: Buffer } = { topic, value: Buffer.from(bytes), headers };
   if (options.key !== undefined) record.key = options.key;
   if (options.partition !== undefined) record.partition = options.partition;
   return record;

@@ -1,5 +1,19 @@
+// The pure half of @pipeline/kafka (`@pipeline/kafka/records`): records, headers, partitioning.
+// No client library, no I/O, no clock: the orchestrator's decisions use it.
+export { DecodeError, decodeTopicMessage, encodeTopicMessage } from './codec.js';
 export { type DeadLetterSource, deadLetterRecord } from './dead-letter-record.js';
 export { type DecodeResult, decodeRecord } from './decode-record.js';
 export { type EncodeOptions, encodeRecord } from './encode-record.js';
-export { groupByTopic, type TopicBatch } from './group-by-topic.js';
-export type { OutboundRecord } from './outbound-record.js';
+export {
+  HEADERS,
+  type RawHeaders,
+  type RecordHeaders,
+  readHeaders,
+  readStandardHeaders,
+  type StandardHeaderValues,
+  standardHeaders,
+} from './headers.js';
+export { murmur2, partitionFor } from './murmur2.js';
+export type { ConsumedRecord, OutboundRecord } from './record.js';
+export { childTraceparent, isValidTraceparent, newTraceparent } from './traceparent.js';
+export { WrongMessageTypeError } from './wrong-message-type-error.js';

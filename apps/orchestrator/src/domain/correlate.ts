@@ -1,0 +1,73 @@
+import type { OrchestratorInput, TopicMessage } from '@pipeline/topics';
+import { BREPORT, CRES, CRQ, GTRES, PLAN, TSPEC } from '@pipeline/topics';
+import { type AliasKind, alias } from './request-record.js';
+
+/** A decoded message on one of the orchestrator's input topics. */
+export type Inbound = { [T in OrchestratorInput]: { topic: T; message: TopicMessage<T> } }[OrchestratorInput];
+
+/** Finds the request id an alias (`task:<id>`, `commit:<sha>`, …) belongs to. */
+export type AliasLookup = (alias: string) => string | undefined;
+
+export type Correlation =
+  | { ok: true; requestId: string; via: 'key' | 'payload' | AliasKind }
+  | { ok: false; detail: string };
+
+/**
+ * Which change request a message belongs to. The key is the request id by protocol; agents built
+ * on the reference stubs send no key, so the payload is used: ChangeRequest.id and
+ * Plan.parent_request_id name the request, other messages name an id the request already knows.
+ */
+export function correlate(inbound: Inbound, key: string | undefined, lookup: AliasLookup): Correlation {
+  if (inbound.topic === CRQ && key && inbound.message.id && key !== inbound.message.id) {
+    return missing(`key ${key} does not match ChangeRequest.id ${inbound.message.id}`);
+  }
+  if (key) return { ok: true, requestId: key, via: 'key' };
+  switch (inbound.topic) {
+    case CRQ:
+      return inbound.message.id ? found(inbound.message.id, 'payload') : missing('ChangeRequest has no id');
+    case PLAN:
+      return inbound.message.parentRequestId
+        ? found(inbound.message.parentRequestId, 'payload')
+        : byAlias(lookup, [['plan', inbound.message.id]]);
+    case CRES:
+      return byAlias(lookup, [
+        ['task', inbound.message.taskId],
+        ['commit', inbound.message.commitSha],
+      ]);
+    case BREPORT:
+      return byAlias(lookup, [
+        ['build', inbound.message.buildId],
+        ['commit', inbound.message.commitSha],
+      ]);
+    case TSPEC:
+      return byAlias(lookup, [['commit', inbound.message.parentCommitSha]]);
+    case GTRES:
+      return byAlias(lookup, [
+        ['spec', inbound.message.specId],
+        ['commit', inbound.message.commitSha],
+      ]);
+  }
+}
+
+function found(requestId: string, via: 'payload' | AliasKind): Correlation {
+  return { ok: true, requestId, via };
+}
+
+function missing(detail: string): Correlation {
+  return { ok: false, detail };
+}
+
+function byAlias(lookup: AliasLookup, candidates: Array<[AliasKind, string]>): Correlation {
+  const tried: string[] = [];
+  for (const [kind, id] of candidates) {
+    if (!id) continue;
+    const requestId = lookup(alias(kind, id));
+    if (requestId) return found(requestId, kind);
+    tried.push(alias(kind, id));
+  }
+  return missing(
+    tried.length === 0
+      ? 'no key and no id in the payload'
+      : `no key, and no request knows ${tried.join(' or ')}`,
+  );
+}

@@ -1,0 +1,238 @@
+import { isPassed, isSuccess, type RegressionReason, type RejectReason } from '@pipeline/contracts';
+import {
+  acceptedEvents,
+  fromPersisted,
+  initialSnapshot,
+  isFinalStage,
+  type Stage,
+  type StageEvent,
+  type StageEventType,
+  step,
+  toPersisted,
+} from '@pipeline/state-machine';
+import { BREPORT, CRES, CRQ, GTRES, type OrchestratorInput, PLAN, TSPEC } from '@pipeline/topics';
+import { type Command, commandsFor } from './commands.js';
+import type { Inbound } from './correlate.js';
+import { isFinished, type RequestRecord, stageEnteredAt, stageOf } from './request-record.js';
+
+export interface StageChange {
+  from: Stage;
+  to: Stage;
+  /** When `from` had been entered (epoch ms), for the stage-duration histogram. */
+  fromEnteredAt: number;
+  at: number;
+}
+
+export type RouteResult =
+  | { kind: 'applied'; record: RequestRecord; commands: Command[]; change?: StageChange }
+  | { kind: 'rejected'; reason: RejectReason; detail: string; stage?: Stage };
+
+export interface RouteContext {
+  /** Epoch ms: the time the orchestrator handles the message. */
+  now: number;
+  traceparent?: string;
+}
+
+/**
+ * The events a reply can bring about. Whether the request's stage takes one of them is the machine's
+ * answer (acceptedEvents), not a rule of its own here; a build report means build_ok in build1 and
+ * build2_ok in build2, whichever the stage accepts.
+ */
+const REPLY_EVENTS: Record<Exclude<OrchestratorInput, typeof CRQ>, readonly StageEventType[]> = {
+  [PLAN]: ['plan'],
+  [CRES]: ['code_ok'],
+  [BREPORT]: ['build_ok', 'build2_ok'],
+  [TSPEC]: ['tspec'],
+  [GTRES]: ['gt_ok'],
+};
+
+/**
+ * The orchestrator's whole decision for one message, as a pure function:
+ * (request state, message) → (new state, messages to emit) or a rejection with its reason.
+ * No I/O, no clock, no randomness: the runtime runs it inside a Kafka transaction and may run it
+ * again after a crash, with the same result.
+ */
+export function route(
+  record: RequestRecord | undefined,
+  requestId: string,
+  inbound: Inbound,
+  ctx: RouteContext,
+): RouteResult {
+  if (inbound.topic === CRQ) {
+    if (record) {
+      const stage = stageOf(record);
+      return reject('duplicate_request', `change request ${requestId} is known (stage ${stage})`, stage);
+    }
+    return transition(newRecord(requestId, inbound.message, ctx), { type: 'crq' }, ctx);
+  }
+  if (!record) return reject('unknown_request', `no change request ${requestId}`);
+  const event = acceptedEvents(stageOf(record)).find((e) => REPLY_EVENTS[inbound.topic].includes(e));
+  if (!event) return notNow(record, inbound.message.$typeName.replace(/^core\./, ''));
+  const draft = structuredClone(record);
+
+  switch (inbound.topic) {
+    case PLAN: {
+      const plan = inbound.message;
+      draft.planId = plan.id || `${requestId}/plan`;
+      // A planner built on the reference stubs lists no tasks: its plan is one task.
+      const taskIds = plan.taskIds.length > 0 ? [...new Set(plan.taskIds)] : [`${draft.planId}/task-1`];
+      draft.tasks = taskIds.map((id) => ({ id }));
+      return transition(draft, { type: event }, ctx);
+    }
+    case CRES: {
+      const result = inbound.message;
+      const task = draft.tasks.find((t) => t.id === result.taskId);
+      if (!task) {
+        const detail = `task ${result.taskId || '(empty)'} is not in plan ${draft.planId}`;
+        return reject('unknown_task', detail, stageOf(draft));
+      }
+      if (task.status !== undefined) {
+        return reject(
+          'duplicate_task_result',
+          `task ${task.id} already reported ${task.status}`,
+          stageOf(draft),
+        );
+      }
+      task.status = result.status;
+      if (result.commitSha) task.commitSha = result.commitSha;
+      if (!isSuccess(result.status)) {
+        const detail = `task ${task.id} reported ${result.status || '(empty status)'}`;
+        return fail(draft, 'build_fail', 'task_failed', detail, ctx);
+      }
+      if (result.commitSha) draft.headCommit = result.commitSha;
+      if (draft.tasks.every((t) => t.status !== undefined && isSuccess(t.status))) {
+        return transition(draft, { type: event }, ctx);
+      }
+      draft.updatedAt = ctx.now;
+      return { kind: 'applied', record: draft, commands: [] };
+    }
+    case BREPORT: {
+      const report = inbound.message;
+      const build = draft.build;
+      // An agent following the protocol echoes the build id; a seed agent only has the commit. When
+      // build 2 builds the same commit as build 1 (no test commit), a commit alone cannot tell a late
+      // build-1 report from the build-2 one, so only the build id counts.
+      const ambiguous = build?.round === 2 && build.commitSha === draft.headCommit;
+      const matches = report.buildId
+        ? report.buildId === build?.id
+        : !ambiguous && report.commitSha === build?.commitSha;
+      if (!build || !matches) {
+        const got = report.buildId ? `build ${report.buildId}` : `commit ${report.commitSha || '(empty)'}`;
+        const detail = `waiting for build ${build?.id} of commit ${build?.commitSha}, got ${got}`;
+        return reject('stale_build_report', detail, stageOf(draft));
+      }
+      if (!isPassed(report.status)) {
+        const detail = `build ${build.round} of commit ${build.commitSha || '(none)'} reported ${report.status || '(empty status)'}`;
+        return fail(draft, 'build_fail', 'build_failed', detail, ctx);
+      }
+      return transition(draft, { type: event }, ctx);
+    }
+    case TSPEC: {
+      const spec = inbound.message;
+      if (spec.parentCommitSha && spec.parentCommitSha !== draft.build?.commitSha) {
+        const detail = `spec for commit ${spec.parentCommitSha}, expected ${draft.build?.commitSha}`;
+        return reject('stale_test_spec', detail, stageOf(draft));
+      }
+      draft.specId = spec.id || `${requestId}/spec`;
+      return transition(draft, { type: event }, ctx);
+    }
+    case GTRES: {
+      const tests = inbound.message;
+      if (tests.specId && tests.specId !== draft.specId) {
+        return reject(
+          'unknown_spec',
+          `tests for spec ${tests.specId}, expected ${draft.specId}`,
+          stageOf(draft),
+        );
+      }
+      if (!isPassed(tests.precheck)) {
+        const detail = `generated tests for spec ${draft.specId} failed precheck (${tests.precheck || 'empty'})`;
+        return fail(draft, 'gt_fail', 'precheck_failed', detail, ctx);
+      }
+      draft.testsCommit = tests.commitSha || draft.build?.commitSha;
+      return transition(draft, { type: event }, ctx);
+    }
+  }
+}
+
+/**
+ * The deadline decision, also pure: a request that has been in its (non-final) stage for longer
+ * than `deadlineMs` regresses. Undefined when nothing is due.
+ */
+export function expire(
+  record: RequestRecord,
+  deadlineMs: number,
+  ctx: RouteContext,
+): RouteResult | undefined {
+  const since = stageEnteredAt(record);
+  if (isFinished(record) || ctx.now - since <= deadlineMs) return undefined;
+  const stage = stageOf(record);
+  const detail = `deadline exceeded: no progress in ${stage} for ${Math.round((ctx.now - since) / 1000)}s (limit ${Math.round(deadlineMs / 1000)}s)`;
+  return fail(structuredClone(record), 'build_fail', 'deadline_exceeded', detail, ctx);
+}
+
+function newRecord(
+  requestId: string,
+  change: { requester: string; repo: string; branch: string; description: string },
+  ctx: RouteContext,
+): RequestRecord {
+  const record: RequestRecord = {
+    v: 1,
+    requestId,
+    change: {
+      requester: change.requester,
+      repo: change.repo,
+      branch: change.branch,
+      description: change.description,
+    },
+    machine: toPersisted(initialSnapshot()),
+    tasks: [],
+    history: [{ stage: 'idle', at: ctx.now }],
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  if (ctx.traceparent) record.traceparent = ctx.traceparent;
+  return record;
+}
+
+function fail(
+  draft: RequestRecord,
+  type: 'build_fail' | 'gt_fail',
+  reason: RegressionReason,
+  detail: string,
+  ctx: RouteContext,
+): RouteResult {
+  draft.failureDetail = detail;
+  return transition(draft, { type, reason }, ctx);
+}
+
+/** Moves the draft through the stage machine and collects the commands of the stage it enters. */
+function transition(draft: RequestRecord, event: StageEvent, ctx: RouteContext): RouteResult {
+  const result = step(fromPersisted(draft.machine), event);
+  // The machine has the last word: an event it refuses changes nothing, whatever was checked before.
+  if (!result.accepted)
+    return reject(result.reason, `${event.type} is not accepted in stage ${result.stage}`, result.stage);
+  const change: StageChange = {
+    from: result.from,
+    to: result.to,
+    fromEnteredAt: stageEnteredAt(draft),
+    at: ctx.now,
+  };
+  draft.machine = toPersisted(result.snapshot);
+  draft.history.push({ stage: result.to, at: ctx.now });
+  draft.updatedAt = ctx.now;
+  const commands = commandsFor(result.actions, draft);
+  return { kind: 'applied', record: draft, commands, change };
+}
+
+function notNow(record: RequestRecord, what: string): RouteResult {
+  const stage = stageOf(record);
+  const reason = isFinalStage(stage) ? 'final_stage' : 'not_accepted_in_stage';
+  return reject(reason, `${what} is not accepted in stage ${stage}`, stage);
+}
+
+function reject(reason: RejectReason, detail: string, stage?: Stage): RouteResult {
+  return stage === undefined
+    ? { kind: 'rejected', reason, detail }
+    : { kind: 'rejected', reason, detail, stage };
+}

@@ -1,0 +1,48 @@
+import { isStage, type Stage } from '@pipeline/state-machine';
+import { failureOf, type RequestRecord, stageOf } from './request-record.js';
+
+/**
+ * The state topic holds two kinds of records:
+ * - key = request id, value = the request as JSON (a null value = forgotten);
+ * - restore barriers: header `x-barrier`, written by an instance that takes a partition over, so it
+ *   knows it has read everything committed before it (see runtime/restore.ts).
+ *
+ * The JSON spells out `stage` and `failure` (stage, reason, detail) next to the machine snapshot, for
+ * tools and older readers; this version reads the stage and failure from the snapshot alone.
+ */
+export const BARRIER_HEADER = 'x-barrier';
+
+export function barrierKey(partition: number): string {
+  return `__barrier__/${partition}`;
+}
+
+/** The JSON of a state record, as written to the state topic (version 1). */
+interface StateJsonV1 extends Omit<RequestRecord, 'failureDetail'> {
+  stage: Stage;
+  failure?: { stage: Stage; reason: string; detail: string };
+}
+
+export function encodeState(record: RequestRecord): Buffer {
+  const { failureDetail: _detail, ...rest } = record;
+  const json: StateJsonV1 = { ...rest, stage: stageOf(record) };
+  const failure = failureOf(record);
+  if (failure) json.failure = failure;
+  return Buffer.from(JSON.stringify(json));
+}
+
+/** Parses a state value; undefined when it is not a request record this version understands. */
+export function decodeState(value: Buffer): RequestRecord | undefined {
+  try {
+    const parsed = JSON.parse(value.toString('utf8')) as Partial<StateJsonV1>;
+    if (parsed?.v !== 1 || typeof parsed.requestId !== 'string' || !isStage(parsed.machine?.value))
+      return undefined;
+    const { stage: _stage, failure, ...record } = parsed as StateJsonV1;
+    return failure?.detail === undefined ? record : { ...record, failureDetail: failure.detail };
+  } catch {
+    return undefined;
+  }
+}
+
+export function isBarrier(headers: Readonly<Record<string, string>>): boolean {
+  return headers[BARRIER_HEADER] !== undefined;
+}

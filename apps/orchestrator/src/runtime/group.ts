@@ -1,0 +1,156 @@
+import type { Logger } from '@pipeline/common';
+import { type Batch, type Consumer, createConsumer, type KafkaClient } from '@pipeline/kafka';
+import { ORCHESTRATOR_INPUTS } from '@pipeline/topics';
+import type { Metrics } from '../metrics.js';
+import { PartitionWorker, type WorkerDeps } from './partition-worker.js';
+import { type BatchDeps, processBatch } from './process-batch.js';
+
+export interface GroupOptions {
+  groupId: string;
+  sessionTimeoutMs: number;
+  concurrency: number;
+}
+
+export interface GroupDeps {
+  client: KafkaClient;
+  metrics: Metrics;
+  logger: Logger;
+  /** What every worker needs besides its partition. */
+  worker: Omit<WorkerDeps, 'after' | 'onRestored' | 'logger'>;
+  batch: Omit<BatchDeps, 'lookupAlias' | 'metrics' | 'logger'>;
+  /** Aliases of requests this instance does not own (the state directory). */
+  lookupForeignAlias: (alias: string) => string | undefined;
+}
+
+/**
+ * The instance's membership in the orchestrator group: the co-partitioned consumer of every input
+ * topic, and one PartitionWorker per partition number it owns. Each assignment replaces the workers;
+ * each batch goes to the worker of its partition.
+ */
+export class PartitionGroup {
+  private workers = new Map<number, PartitionWorker>();
+  private member = false;
+  private failed = false;
+  private readonly consumer: Consumer;
+
+  constructor(
+    options: GroupOptions,
+    private readonly deps: GroupDeps,
+  ) {
+    this.consumer = createConsumer(deps.client, {
+      groupId: options.groupId,
+      topics: ORCHESTRATOR_INPUTS,
+      names: deps.worker.names,
+      fromBeginning: true,
+      coPartitioned: true,
+      // A short long-poll keeps shutdown and rebalances quick; data is returned as soon as it exists.
+      maxWaitTimeMs: 500,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      heartbeatIntervalMs: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)),
+      retries: 10,
+      concurrency: options.concurrency,
+      logger: deps.logger,
+    });
+    this.consumer.on((event) => {
+      switch (event.type) {
+        case 'joined': {
+          this.member = true;
+          const owned = new Set<number>();
+          for (const partitions of event.partitions.values()) for (const p of partitions) owned.add(p);
+          this.assign(owned);
+          break;
+        }
+        case 'crashed':
+          this.member = false;
+          // The client gave up (it restarts by itself otherwise): only a process restart helps now.
+          if (!event.restarting) this.failed = true;
+          break;
+        default:
+          this.member = false;
+      }
+    });
+  }
+
+  /** In the group, with an assignment. */
+  get inGroup(): boolean {
+    return this.member;
+  }
+
+  /** The consumer stopped for good. */
+  get crashed(): boolean {
+    return this.failed;
+  }
+
+  /** Joins the group and consumes; resolves once it does. */
+  start(): Promise<void> {
+    const lookupAlias = (alias: string) => this.lookupAlias(alias);
+    const batchDeps: BatchDeps = {
+      ...this.deps.batch,
+      lookupAlias,
+      metrics: this.deps.metrics,
+      logger: this.deps.logger,
+    };
+    return this.consumer.run(async (batch: Batch) => {
+      const worker = this.workers.get(batch.partition);
+      if (worker) await processBatch(batch, worker, batchDeps);
+    });
+  }
+
+  /** Stops fetching (the batches in hand finish and commit), closes the workers, leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer
+      .stop()
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'consumer stop failed'));
+    await Promise.all([...this.workers.values()].map((w) => w.close().catch(() => {})));
+    this.workers.clear();
+    await this.consumer
+      .close()
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'consumer disconnect failed'));
+  }
+
+  owned(): IterableIterator<PartitionWorker> {
+    return this.workers.values();
+  }
+
+  worker(partition: number): PartitionWorker | undefined {
+    return this.workers.get(partition);
+  }
+
+  private lookupAlias(alias: string): string | undefined {
+    for (const worker of this.workers.values()) {
+      const requestId = worker.lookupAlias(alias);
+      if (requestId) return requestId;
+    }
+    return this.deps.lookupForeignAlias(alias);
+  }
+
+  /**
+   * A new assignment: every partition, kept or new, is restored again. Between two assignments
+   * another instance may have owned it, so what we held in memory may be stale; the restore makes
+   * that impossible to miss (fence, barrier, read).
+   */
+  private assign(owned: Set<number>): void {
+    const previous = this.workers;
+    this.workers = new Map();
+    this.deps.metrics.consumerLag.reset();
+    const closeQuietly = (worker: PartitionWorker) =>
+      worker
+        .close()
+        .catch((error: unknown) =>
+          this.deps.logger.warn({ err: error, partition: worker.partition }, 'worker close failed'),
+        );
+    for (const [partition, worker] of previous) if (!owned.has(partition)) void closeQuietly(worker);
+    const sorted = [...owned].sort((a, b) => a - b);
+    for (const partition of sorted) {
+      const before = previous.get(partition);
+      const worker = new PartitionWorker(partition, {
+        ...this.deps.worker,
+        logger: this.deps.logger.child({ partition }),
+        ...(before ? { after: closeQuietly(before) } : {}),
+        onRestored: (ms) => this.deps.metrics.restoreSeconds.observe(ms / 1000),
+      });
+      this.workers.set(partition, worker);
+    }
+    this.deps.logger.info({ partitions: sorted }, 'partitions assigned');
+  }
+}

@@ -1,0 +1,42 @@
+import type { Logger } from '@pipeline/common';
+import type { BatchPlan } from '../domain/decide-batch.js';
+import type { Metrics } from '../metrics.js';
+
+/** Metrics and logs of a committed plan; latency is measured now, after the commit. */
+export function observeCommitted(plan: BatchPlan, metrics: Metrics, logger: Logger): void {
+  const committedAt = Date.now();
+  for (const effect of plan.effects) {
+    switch (effect.kind) {
+      case 'applied':
+        if (effect.producedAt !== undefined && committedAt >= effect.producedAt) {
+          metrics.processingLatency.observe((committedAt - effect.producedAt) / 1000);
+        }
+        if (effect.change) {
+          const { from, to, at, fromEnteredAt } = effect.change;
+          metrics.stageTotal.inc({ stage: to });
+          metrics.stageDuration.observe({ stage: from }, Math.max(0, at - fromEnteredAt) / 1000);
+          logger.info(
+            { requestId: effect.requestId, from, to, via: effect.topic, sent: effect.commands },
+            'stage changed',
+          );
+        }
+        break;
+      case 'rejected':
+        metrics.rejected.inc({ reason: effect.reason });
+        metrics.deadLettered.inc({ reason: effect.reason });
+        logger.warn(
+          { requestId: effect.requestId, topic: effect.topic, reason: effect.reason, detail: effect.detail },
+          'message dead-lettered',
+        );
+        break;
+      case 'forwarded':
+        metrics.forwarded.inc();
+        logger.debug(
+          { requestId: effect.requestId, topic: effect.topic, toPartition: effect.toPartition },
+          'message forwarded',
+        );
+        break;
+    }
+  }
+  if (plan.forgotten.length > 0) logger.info({ count: plan.forgotten.length }, 'finished requests forgotten');
+}

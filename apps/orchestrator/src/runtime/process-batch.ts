@@ -1,0 +1,76 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@pipeline/common';
+import { type Batch, readHeaders } from '@pipeline/kafka';
+import type { OrchestratorInput, TopicNames } from '@pipeline/topics';
+import { decideBatch, type RawInbound } from '../domain/decide-batch.js';
+import type { Metrics } from '../metrics.js';
+import { observeCommitted } from './observe.js';
+import type { PartitionWorker } from './partition-worker.js';
+
+export interface BatchDeps {
+  groupId: string;
+  names: TopicNames;
+  numPartitions: number;
+  clock: () => number;
+  /** Any request's id by alias, from every partition this instance knows. */
+  lookupAlias: (alias: string) => string | undefined;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * One fetched batch of one input topic-partition, the whole way: skip what was applied already,
+ * decide (pure), commit the outcome and the input offset in one transaction, then resolve the
+ * batch. While the partition restores (after an assignment or a failed transaction) it is paused
+ * rather than waited for, so the other partitions of the fetch go on; the client fetches the same
+ * records again once resumed, because nothing was resolved.
+ */
+export async function processBatch(batch: Batch, worker: PartitionWorker, deps: BatchDeps): Promise<void> {
+  const topic = batch.topic as OrchestratorInput;
+  const pauseUntilReady = () => {
+    const resume = batch.pause();
+    void worker.whenReady().then(resume);
+  };
+  if (worker.state !== 'ready') return pauseUntilReady();
+  await worker.enqueue(async () => {
+    if (!batch.isActive()) return;
+    if (worker.state !== 'ready') return pauseUntilReady();
+    const started = performance.now();
+    // Records below the committed offset were applied already (before a failed transaction that
+    // in fact committed, or by the previous owner after our fetch position was set).
+    const floor = worker.floor(topic);
+    const messages: RawInbound[] = batch.records
+      .filter((m) => BigInt(m.offset) >= floor)
+      .map((m) => ({
+        topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key?.toString('utf8') || undefined,
+        value: m.value,
+        headers: readHeaders(m.headers),
+      }));
+    if (messages.length > 0) {
+      const plan = decideBatch(messages, {
+        partition: batch.partition,
+        numPartitions: deps.numPartitions,
+        now: deps.clock(),
+        getRecord: (id) => worker.get(id),
+        lookupAlias: deps.lookupAlias,
+      });
+      const offset = { groupId: deps.groupId, topic, partition: batch.partition, offset: batch.nextOffset };
+      try {
+        await worker.commit(plan, [offset]);
+      } catch {
+        // The worker restores itself; read this batch again once it is ready.
+        return pauseUntilReady();
+      }
+      observeCommitted(plan, deps.metrics, deps.logger);
+    }
+    batch.resolve(String(batch.nextOffset - 1n));
+    worker.advanced(topic, batch.nextOffset);
+    deps.metrics.batchDuration.observe((performance.now() - started) / 1000);
+    const lagLabels = { topic: deps.names.physical(topic), partition: String(batch.partition) };
+    deps.metrics.consumerLag.set(lagLabels, Number(batch.lag()));
+  });
+  await batch.heartbeat();
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@pipeline/common';
+import {
+  createTransactionalProducer,
+  type KafkaAdmin,
+  type KafkaClient,
+  type OutboundRecord,
+  type TransactionalProducer,
+} from '@pipeline/kafka';
+import { type OrchestratorInput, STATE, type TopicNames } from '@pipeline/topics';
+import type { RequestRecord } from '../domain/request-record.js';
+import { BARRIER_HEADER, barrierKey } from '../domain/state-record.js';
+import type { StateDirectory } from './state-directory.js';
+
+export interface RestoreDeps {
+  client: KafkaClient;
+  admin: KafkaAdmin;
+  directory: StateDirectory;
+  names: TopicNames;
+  groupId: string;
+  inputTopics: readonly OrchestratorInput[];
+  restoreTimeoutMs: number;
+  logger: Logger;
+}
+
+/** What a partition's new owner starts from. */
+export interface Restored {
+  /** The partition's transactional producer, open; every older one is fenced. */
+  producer: TransactionalProducer;
+  /** The partition's requests, as committed. */
+  records: RequestRecord[];
+  /** Committed offset of each input topic: anything below was already applied. */
+  floors: Map<OrchestratorInput, bigint>;
+  /** Input topics whose backlog had not been read yet, with the end of that backlog. */
+  backlog: Map<OrchestratorInput, bigint>;
+}
+
+/**
+ * Takes partition p over: opening its transactional producer fences any previous owner and aborts
+ * its open transaction, so nothing can be committed to p behind our back from here on; a barrier
+ * written to state partition p and read back by the directory then proves that the directory holds
+ * every state record committed to p before. Throws when any step fails (the producer is closed).
+ */
+export async function restorePartition(
+  partition: number,
+  deps: RestoreDeps,
+  signal: AbortSignal,
+): Promise<Restored> {
+  const { directory, names, groupId, admin, inputTopics } = deps;
+  const producer = createTransactionalProducer(deps.client, {
+    transactionalId: `${groupId}-${partition}`,
+    names,
+    logger: deps.logger,
+  });
+  try {
+    await producer.open();
+    signal.throwIfAborted();
+    const nonce = randomUUID();
+    const seen = directory.waitForBarrier(nonce, deps.restoreTimeoutMs, signal);
+    seen.catch(() => {}); // awaited below; a failed commit must not leave it unhandled
+    const barrier: OutboundRecord = {
+      topic: STATE,
+      key: barrierKey(partition),
+      value: Buffer.from(JSON.stringify({ barrier: nonce, at: Date.now() })),
+      headers: { [BARRIER_HEADER]: nonce },
+      partition,
+    };
+    await producer.commit([barrier], []);
+    await seen;
+    signal.throwIfAborted();
+    const [committed, ends] = await Promise.all([
+      admin.committedOffsets(groupId, inputTopics),
+      admin.endOffsets(inputTopics),
+    ]);
+    signal.throwIfAborted();
+    const floors = new Map<OrchestratorInput, bigint>();
+    const backlog = new Map<OrchestratorInput, bigint>();
+    for (const topic of inputTopics) {
+      const floor = committed.get(topic)?.get(partition);
+      if (floor !== undefined) floors.set(topic, floor);
+      const end = ends.get(topic)?.get(partition);
+      if (end !== undefined && end > (floor ?? 0n)) backlog.set(topic, end);
+    }
+    return { producer, records: directory.recordsOf(partition), floors, backlog };
+  } catch (error) {
+    await producer.close();
+    throw error;
+  }
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@pipeline/common';
+import { type Consumer, createConsumer, KafkaAdmin, type KafkaClient, readHeaders } from '@pipeline/kafka';
+import { STATE, type TopicNames } from '@pipeline/topics';
+import { RequestIndex } from '../domain/request-index.js';
+import type { RequestRecord } from '../domain/request-record.js';
+import { BARRIER_HEADER, decodeState, isBarrier } from '../domain/state-record.js';
+
+/**
+ * A live, read-only copy of the whole state topic (every partition), like a Kafka Streams global
+ * table. It serves three needs:
+ * - restore: an instance taking partition p over writes a barrier to p and, once the directory has
+ *   read it, has every record committed to p before (read_committed), so it can start processing;
+ * - correlation of keyless agent replies (task, commit, spec ids) to requests on any partition;
+ * - `GET /requests/{id}` on any instance, whoever owns the request.
+ * It uses a group of its own that never commits, so every start reads the topic from the beginning.
+ */
+export class StateDirectory {
+  private readonly index = new RequestIndex();
+  /** The state partition of each request: a restore takes the records of its partition. */
+  private readonly partitionOf = new Map<string, number>();
+  private readonly seenBarriers = new Set<string>();
+  private readonly barrierWaiters = new Map<string, () => void>();
+  private readonly consumer: Consumer;
+  private readonly groupId: string;
+  private running = false;
+  private crashed = false;
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly options: { names: TopicNames; groupPrefix: string; logger: Logger },
+  ) {
+    this.groupId = `${options.groupPrefix}-directory-${randomUUID()}`;
+    this.consumer = createConsumer(client, {
+      groupId: this.groupId,
+      topics: [STATE],
+      names: options.names,
+      fromBeginning: true,
+      maxWaitTimeMs: 250,
+      logger: options.logger,
+    });
+    this.consumer.on((event) => {
+      if (event.type === 'crashed' && !event.restarting) this.crashed = true;
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.run(async (batch) => {
+      for (const record of batch.records) {
+        const headers = readHeaders(record.headers);
+        const key = record.key?.toString('utf8');
+        if (isBarrier(headers)) this.onBarrier(headers[BARRIER_HEADER] as string);
+        else if (key !== undefined) this.apply(key, batch.partition, record.value);
+        batch.resolve(record.offset);
+      }
+      await batch.heartbeat();
+    });
+    this.running = true;
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  get(requestId: string): RequestRecord | undefined {
+    return this.index.get(requestId);
+  }
+
+  lookupAlias(alias: string): string | undefined {
+    return this.index.lookupAlias(alias);
+  }
+
+  /** The records last written to state partition p. */
+  recordsOf(partition: number): RequestRecord[] {
+    return [...this.index.values()].filter((record) => this.partitionOf.get(record.requestId) === partition);
+  }
+
+  /**
+   * Resolves once the barrier with this nonce has been read (and so everything before it). Rejects
+   * after `timeoutMs`, or at once when `signal` aborts (the worker was closed meanwhile).
+   */
+  waitForBarrier(nonce: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.seenBarriers.delete(nonce)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.barrierWaiters.delete(nonce);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onAbort = () => done(new Error(`restore barrier ${nonce} no longer awaited: worker closed`));
+      const timer = setTimeout(
+        () => done(new Error(`state directory did not read restore barrier ${nonce} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.barrierWaiters.set(nonce, () => done());
+    });
+  }
+
+  /** False once the directory's consumer crashed for good: restores cannot complete any more. */
+  get healthy(): boolean {
+    return this.running && !this.crashed;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.close();
+    // The group exists only for this instance's lifetime; remove it so the cluster keeps no trace.
+    try {
+      const admin = await KafkaAdmin.open(this.client, this.options.names);
+      await admin.deleteGroups([this.groupId]).finally(() => admin.close());
+    } catch (error) {
+      this.options.logger.debug({ err: error, groupId: this.groupId }, 'could not delete directory group');
+    }
+  }
+
+  private onBarrier(nonce: string): void {
+    const waiter = this.barrierWaiters.get(nonce);
+    if (waiter) {
+      this.barrierWaiters.delete(nonce);
+      waiter();
+    } else {
+      this.seenBarriers.add(nonce);
+      // Barriers of other instances pile up otherwise; only recent ones can still be awaited.
+      if (this.seenBarriers.size > 1000)
+        this.seenBarriers.delete(this.seenBarriers.values().next().value as string);
+    }
+  }
+
+  private apply(requestId: string, partition: number, value: Buffer | null): void {
+    const record = value === null ? undefined : decodeState(value);
+    if (value !== null && !record)
+      this.options.logger.warn({ requestId, partition }, 'skipping unreadable state record');
+    if (!record) {
+      this.index.forget(requestId);
+      this.partitionOf.delete(requestId);
+      return;
+    }
+    this.index.put(record);
+    this.partitionOf.set(requestId, partition);
+  }
+}

@@ -1,0 +1,91 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { ChangeRequestSchema, CommitResultSchema } from '@pipeline/contracts';
+import { HEADERS, partitionFor } from '@pipeline/kafka/records';
+import { CRES, CRQ, DEEP, DLQ } from '@pipeline/topics';
+import { describe, expect, it } from 'vitest';
+import { decideBatch, type RawInbound } from '../src/domain/decide-batch.js';
+import { stageOf } from '../src/domain/request-record.js';
+
+const partitions = 12;
+const idOn = (partition: number) => {
+  for (let i = 0; ; i++) if (partitionFor(`cr-${i}`, partitions) === partition) return `cr-${i}`;
+};
+const ctx = (partition: number) => ({
+  partition,
+  numPartitions: partitions,
+  now: 1000,
+  getRecord: () => undefined,
+  lookupAlias: () => undefined,
+});
+const raw = (over: Partial<RawInbound>): RawInbound => ({
+  topic: CRQ,
+  partition: 0,
+  offset: '7',
+  key: undefined,
+  value: null,
+  headers: {},
+  ...over,
+});
+const changeRequest = (id: string) =>
+  Buffer.from(toBinary(ChangeRequestSchema, create(ChangeRequestSchema, { id })));
+
+describe('decideBatch', () => {
+  it('routes a message of its own partition and plans the command and the new state', () => {
+    const id = idOn(3);
+    const plan = decideBatch([raw({ partition: 3, key: id, value: changeRequest(id) })], ctx(3));
+    expect(plan.records.map((r) => [r.topic, r.key])).toEqual([[DEEP, id]]);
+    const updated = plan.updated.get(id);
+    expect(updated && stageOf(updated)).toBe('plan_phase');
+    expect(plan.effects).toMatchObject([
+      { kind: 'applied', requestId: id, change: { from: 'idle', to: 'plan_phase' } },
+    ]);
+  });
+
+  it('dead-letters undecodable bytes with the original value and where they came from', () => {
+    const value = Buffer.from([0x0f, 0xff]);
+    const plan = decideBatch([raw({ partition: 5, key: 'k', value, headers: { a: 'b' } })], ctx(5));
+    const [letter] = plan.records;
+    expect(letter).toMatchObject({ topic: DLQ, key: 'k', value });
+    expect(letter?.headers).toMatchObject({
+      a: 'b',
+      [HEADERS.dlqReason]: 'undecodable',
+      [HEADERS.dlqSourceTopic]: CRQ,
+      [HEADERS.dlqSourcePartition]: '5',
+      [HEADERS.dlqSourceOffset]: '7',
+    });
+    expect(plan.updated.size).toBe(0);
+  });
+
+  it('forwards a message of another partition to it, keyed by the request, and never twice', () => {
+    const id = idOn(4);
+    const keyless = raw({ partition: 9, key: undefined, value: changeRequest(id) });
+    const plan = decideBatch([keyless], ctx(9));
+    expect(plan.records).toMatchObject([{ topic: CRQ, key: id, partition: 4 }]);
+    expect(plan.records[0]?.headers[HEADERS.forwardedFrom]).toBe(`${CRQ}/9/7`);
+    expect(plan.updated.size).toBe(0);
+
+    const again = decideBatch([{ ...keyless, headers: plan.records[0]?.headers ?? {} }], ctx(9));
+    expect(again.records[0]).toMatchObject({ topic: DLQ });
+    expect(again.records[0]?.headers[HEADERS.dlqReason]).toBe('misrouted');
+  });
+
+  it('dead-letters a keyless reply no request knows', () => {
+    const value = Buffer.from(toBinary(CommitResultSchema, create(CommitResultSchema, { taskId: 'ghost' })));
+    const plan = decideBatch([raw({ topic: CRES, value })], ctx(0));
+    expect(plan.records[0]?.headers[HEADERS.dlqReason]).toBe('uncorrelated');
+    expect(plan.records[0]?.headers[HEADERS.dlqError]).toContain('task:ghost');
+  });
+
+  it('applies several messages of one request in order within a batch', () => {
+    const id = idOn(2);
+    const plan = decideBatch(
+      [
+        raw({ partition: 2, key: id, value: changeRequest(id) }),
+        raw({ partition: 2, key: id, value: changeRequest(id), offset: '8' }),
+      ],
+      ctx(2),
+    );
+    expect(plan.effects.map((e) => e.kind)).toEqual(['applied', 'rejected']);
+    expect(plan.records.map((r) => r.topic)).toEqual([DEEP, DLQ]);
+  });
+});

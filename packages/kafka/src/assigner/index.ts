@@ -1,1 +1,0 @@
-export { CO_PARTITION_PROTOCOL, CoPartitionAssigner } from './co-partition-assigner.js';

@@ -1,0 +1,121 @@
+import { ConfigError, type Logger, noopLogger } from '@pipeline/common';
+import { Kafka, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
+import type { KafkaConfig } from './config.js';
+
+/**
+ * How patient a client is. `service`: kafkajs' own retries with growing waits (longer patience
+ * lives in `withRetry` around whole operations). `cli`: a command-line tool fails fast when the
+ * broker is down (3 attempts, short waits, 10 s per request), and stays silent unless LOG_LEVEL is
+ * debug, so a connection failure prints one line of ours instead of kafkajs' ERROR lines.
+ */
+export type ClientProfile = 'service' | 'cli';
+
+export interface ClientOptions {
+  logger?: Logger;
+  profile?: ClientProfile;
+}
+
+// `retries` is left at kafkajs' default (5) for services on purpose: setting it makes kafkajs warn on
+// every idempotent producer ("limiting retries ... may invalidate EoS"), and the idempotent default
+// (retry forever) would hang a send while the cluster is down.
+const RETRY: Record<ClientProfile, object> = {
+  service: { initialRetryTime: 300, maxRetryTime: 30_000, factor: 0.2, multiplier: 2 },
+  cli: { retries: 2, initialRetryTime: 300, maxRetryTime: 2000, factor: 0.2, multiplier: 2 },
+};
+const CLI_REQUEST_TIMEOUT_MS = 10_000;
+
+const clients = new WeakMap<KafkaClient, Kafka>();
+
+/**
+ * A connection to one cluster, shared by the producers, consumers and admin operations made from
+ * it. Opaque on purpose: no kafkajs type crosses this package's API, so the client library can be
+ * replaced behind it.
+ */
+export class KafkaClient {
+  private constructor(
+    readonly config: Readonly<KafkaConfig>,
+    readonly logger: Logger,
+  ) {}
+
+  static create(config: KafkaConfig, options: ClientOptions = {}): KafkaClient {
+    validate(config);
+    const profile = options.profile ?? 'service';
+    const logger = options.logger ?? noopLogger;
+    const client = new KafkaClient(config, logger);
+    const kafkaLogger = logger.child({ component: 'kafkajs' });
+    clients.set(
+      client,
+      new Kafka({
+        clientId: config.clientId,
+        brokers: config.brokers,
+        // kafkajs DEBUG logs every request; INFO and above is what is worth forwarding.
+        logLevel: profile === 'cli' && !options.logger ? logLevel.NOTHING : logLevel.INFO,
+        logCreator: () => (entry) => forward(kafkaLogger, entry),
+        connectionTimeout: config.connectionTimeoutMs,
+        requestTimeout:
+          profile === 'cli'
+            ? Math.min(config.requestTimeoutMs, CLI_REQUEST_TIMEOUT_MS)
+            : config.requestTimeoutMs,
+        retry: RETRY[profile],
+        ...(config.ssl ? { ssl: { ...config.ssl } } : {}),
+        // kafkajs' SASLOptions is a union per mechanism; our mechanisms are a subset of its.
+        ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
+      }),
+    );
+    return client;
+  }
+}
+
+/** Creates a client; shorthand for `KafkaClient.create`. */
+export function createKafkaClient(config: KafkaConfig, options: ClientOptions = {}): KafkaClient {
+  return KafkaClient.create(config, options);
+}
+
+/** The kafkajs instance behind a client: for this package's own modules only (not exported). */
+export function kafkajsOf(client: KafkaClient): Kafka {
+  const kafka = clients.get(client);
+  if (!kafka) throw new TypeError('not a KafkaClient made by createKafkaClient');
+  return kafka;
+}
+
+/**
+ * Errors kafkajs logs at ERROR although it retries them itself and they are routine: a transaction
+ * started right after the previous commit meets CONCURRENT_TRANSACTIONS for a few ms. Logged at
+ * debug, so a healthy service's log stays quiet; a retry that finally fails still surfaces as an
+ * exception to the caller.
+ */
+const ROUTINE_RETRIED = [/concurrent operation on the same transaction/i];
+
+/** kafkajs logs routine events (joins, leaves, connects) at INFO: noise for an operator, so debug. */
+function forward(logger: Logger, entry: LogEntry): void {
+  const { message, timestamp: _timestamp, ...fields } = entry.log;
+  const obj = { namespace: entry.namespace, ...fields };
+  const error = typeof fields.error === 'string' ? fields.error : '';
+  const routine = ROUTINE_RETRIED.some((pattern) => pattern.test(error));
+  switch (routine ? logLevel.DEBUG : entry.level) {
+    case logLevel.ERROR:
+      logger.error(obj, message);
+      break;
+    case logLevel.WARN:
+      logger.warn(obj, message);
+      break;
+    default:
+      logger.debug(obj, message);
+  }
+}
+
+/** A KafkaConfig may be built by hand instead of from the environment; check it where it enters. */
+function validate(config: KafkaConfig): void {
+  const problems: string[] = [];
+  if (!Array.isArray(config.brokers) || config.brokers.length === 0)
+    problems.push('brokers must list at least one host:port');
+  if (!config.clientId) problems.push('clientId must not be empty');
+  for (const [name, value] of [
+    ['connectionTimeoutMs', config.connectionTimeoutMs],
+    ['requestTimeoutMs', config.requestTimeoutMs],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      problems.push(`${name} must be a whole number >= 1, got ${value}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'Kafka configuration');
+}

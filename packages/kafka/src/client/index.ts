@@ -1,1 +1,0 @@
-export { createKafka, type Kafka } from './create-kafka.js';

@@ -1,7 +1,0 @@
-export type { InboundMessage } from './inbound-message.js';
-export {
-  createTypedConsumer,
-  DEAD_LETTER_REASONS,
-  type TypedConsumer,
-  type TypedConsumerOptions,
-} from './typed-consumer.js';

@@ -1,1 +1,0 @@
-export { type JsonLoggerOptions, jsonLogger, type Logger, type LogLevel, noopLogger } from './logger.js';

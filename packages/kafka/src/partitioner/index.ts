@@ -1,1 +1,0 @@
-export { murmur2, partitionFor } from './murmur2.js';

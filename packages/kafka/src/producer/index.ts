@@ -1,1 +1,0 @@
-export { createTypedProducer, type TypedProducer, type TypedProducerOptions } from './typed-producer.js';

@@ -1,1 +1,0 @@
-export { DEFAULT_RETRY, type RetryOptions, withRetry } from './with-retry.js';

@@ -1,1 +1,0 @@
-export { logicalTopics, physicalTopic, prefixedTopicNames, type TopicNames } from './topic-names.js';
