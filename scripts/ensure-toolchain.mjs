@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Makes a checkout ready to run: the pnpm version the root package.json pins (`packageManager`),
 // the dependencies (when node_modules is missing or older than pnpm-lock.yaml), and a build of every
-// package (turbo; a no-op when nothing changed). Plain Node with no dependencies, so it runs on a
-// fresh clone before `pnpm install`.
+// package, or only of those a command needs (turbo; a no-op when nothing changed). Plain Node with no
+// dependencies, so it runs on a fresh clone before `pnpm install`.
 //
 //   node scripts/ensure-toolchain.mjs
 //   import { ensureToolchain } from './ensure-toolchain.mjs'; await ensureToolchain({ log });
@@ -25,10 +25,13 @@ export class ToolchainError extends Error {
 /**
  * @param {object} [options]
  * @param {(line: string) => void} [options.log]  progress lines; default stderr with a `[setup]` prefix
- * @param {boolean} [options.build]  run the turbo build (default true)
+ * @param {boolean | string[]} [options.build]  run the turbo build (default true): of every package, or
+ *   only of the named packages (and the workspace packages they depend on)
+ * @param {boolean} [options.quiet]  the commands' output goes to stderr, and the build's only when it
+ *   fails (for commands whose stdout is a result, e.g. `pnpm kafka:status --json`)
  * @returns {Promise<{ pnpmVersion: string, installedPnpm: boolean, installed: boolean }>}
  */
-export async function ensureToolchain({ log = defaultLog, build = true } = {}) {
+export async function ensureToolchain({ log = defaultLog, build = true, quiet = false } = {}) {
   const wanted = pinnedPnpmVersion();
   const current = pnpmVersion();
   let installedPnpm = false;
@@ -39,6 +42,7 @@ export async function ensureToolchain({ log = defaultLog, build = true } = {}) {
         : `pnpm not found: npm install --global pnpm@${wanted}`,
     );
     await run('npm', ['install', '--global', '--no-fund', '--no-audit', `pnpm@${wanted}`], {
+      quiet,
       hint:
         'installing pnpm globally failed; if it is a permission problem, install it yourself ' +
         `(e.g. \`sudo npm install --global pnpm@${wanted}\` or \`corepack enable\`) and run this again`,
@@ -58,17 +62,32 @@ export async function ensureToolchain({ log = defaultLog, build = true } = {}) {
   if (reason) {
     log(`${reason}: pnpm install --frozen-lockfile`);
     await run('pnpm', ['install', '--frozen-lockfile'], {
+      quiet,
       hint: 'the dependencies could not be installed; the output above says why',
     });
     installed = true;
   }
 
   if (build) {
-    log('building (turbo; only what changed)…');
-    await run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-      hint: 'the build failed; the output above shows the errors',
-    });
+    const only = Array.isArray(build) ? build : [];
+    if (!quiet) log(`building${only.map((name) => ` ${name}`).join(',')} (turbo; only what changed)…`);
+    await run(
+      'pnpm',
+      [
+        'exec',
+        'turbo',
+        'run',
+        'build',
+        '--output-logs=errors-only',
+        ...only.map((name) => `--filter=${name}`),
+      ],
+      {
+        env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+        quiet,
+        capture: quiet,
+        hint: 'the build failed; the output above shows the errors',
+      },
+    );
   }
   return { pnpmVersion: wanted, installedPnpm, installed };
 }
@@ -103,14 +122,23 @@ function installReason() {
   return undefined;
 }
 
-function run(command, args, { env = process.env, hint } = {}) {
+/**
+ * Runs a command in the repository root. quiet: its output goes to stderr; capture: it is kept and
+ * written (to stderr) only when the command fails.
+ */
+function run(command, args, { env = process.env, hint, quiet = false, capture = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: 'inherit', shell: isWindows });
+    const stdio = capture ? ['inherit', 'pipe', 'pipe'] : quiet ? ['inherit', 2, 2] : 'inherit';
+    const child = spawn(command, args, { cwd: root, env, stdio, shell: isWindows });
+    const output = [];
+    child.stdout?.on('data', (chunk) => output.push(chunk));
+    child.stderr?.on('data', (chunk) => output.push(chunk));
     child.on('error', (error) =>
       reject(new ToolchainError(`${command} ${args.join(' ')} could not start: ${error.message}`)),
     );
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       if (code === 0) return resolve();
+      if (output.length > 0) process.stderr.write(Buffer.concat(output));
       const status = signal ? `was stopped by ${signal}` : `exited with ${code}`;
       reject(new ToolchainError(`${command} ${args.join(' ')} ${status}${hint ? `: ${hint}` : ''}`));
     });

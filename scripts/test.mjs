@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // The test command (`npm test` / `pnpm test`): makes the checkout ready (the pinned pnpm, the
 // dependencies: scripts/ensure-toolchain.mjs), builds the workspace, makes sure there is a real Kafka broker
-// (KAFKA_BOOTSTRAP when set, otherwise one started with scripts/kafka for this run and stopped
-// after it), runs every package's tests in one vitest run, and ends with the line CI reads:
+// (KAFKA_BOOTSTRAP when set, otherwise one started with @pipeline/kafka-launcher for this run and
+// stopped after it), runs every package's tests in one vitest run, and ends with the line CI reads:
 // `N passed, N failed`. A broker that cannot start fails the run: integration tests never skip.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureToolchain } from './ensure-toolchain.mjs';
-import { down, up } from './kafka/launcher.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsFile = join(root, '.test-results', 'vitest.json');
@@ -23,17 +22,22 @@ process.env.TURBO_TELEMETRY_DISABLED = '1';
 
 let exitCode = 1;
 let startedBroker = false;
+/** @type {typeof import('@pipeline/kafka-launcher') | undefined} */
+let launcher;
 let counts = { passed: 0, failed: 0, skipped: 0 };
 try {
   step('setup and build');
   await ensureToolchain({ log: (line) => console.log(`[setup] ${line}`) });
+  // Only now: before the setup, the launcher may be neither installed nor built. The root package.json
+  // declares it (workspace:*), so it resolves by name.
+  launcher = await import('@pipeline/kafka-launcher');
 
   let bootstrap = process.env.KAFKA_BOOTSTRAP;
   if (bootstrap) {
     step(`broker: using KAFKA_BOOTSTRAP=${bootstrap}`);
   } else {
     step('broker: starting a local Kafka for this run (set KAFKA_BOOTSTRAP to use your own)');
-    const broker = await up({});
+    const broker = await launcher.up({});
     startedBroker = !broker.alreadyRunning;
     bootstrap = broker.bootstrap;
   }
@@ -63,9 +67,9 @@ try {
   counts.failed = Math.max(counts.failed, 1);
   exitCode = 1;
 } finally {
-  if (startedBroker) {
+  if (startedBroker && launcher) {
     step('broker: stopping');
-    await down().catch((error) => console.error(`could not stop the broker: ${error.message}`));
+    await launcher.down().catch((error) => console.error(`could not stop the broker: ${error.message}`));
   }
 }
 const skipped = counts.skipped > 0 ? `, ${counts.skipped} skipped` : '';

@@ -21,6 +21,11 @@ export const ERROR_CODES = [
   'KAFKA_TIMEOUT',
   /** A persisted stage-machine snapshot the machine could not have produced. */
   'INVALID_SNAPSHOT',
+  /**
+   * The local Kafka launcher could not start, stop or find a broker (LauncherError; its `exitCode`
+   * says whether the setup is wrong or the broker failed).
+   */
+  'LAUNCHER_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,23 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+import { runningBootstrap } from '@pipeline/kafka-launcher';
 
 /**
  * The broker of this test run. `pnpm test` sets KAFKA_BOOTSTRAP; a developer running one package's
- * tests after `pnpm kafka:up` gets the address the launcher wrote. No broker is an error, never a
- * reason to skip: an integration test that does not run proves nothing.
+ * tests after `pnpm kafka:up` gets the address of this checkout's running broker from the launcher.
+ * No broker is an error, never a reason to skip: an integration test that does not run proves nothing.
  */
 export function kafkaBootstrap(): string {
   const fromEnv = process.env.KAFKA_BOOTSTRAP?.trim();
   if (fromEnv) return fromEnv;
-  try {
-    const fromLauncher = readFileSync(join(repoRoot, '.kafka', 'bootstrap'), 'utf8').trim();
-    if (fromLauncher) return fromLauncher;
-  } catch {
-    // no launcher state: fall through to the error below
-  }
+  const fromLauncher = runningBootstrap();
+  if (fromLauncher) return fromLauncher;
   throw new Error(
     'no Kafka broker for integration tests: run `pnpm test` (it starts one), or `pnpm kafka:up` first, or set KAFKA_BOOTSTRAP',
   );

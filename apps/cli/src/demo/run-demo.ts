@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { provisionPipelineTopics } from '@pipeline/kafka';
+import * as launcher from '@pipeline/kafka-launcher';
 import { ALL_TOPICS, DEFAULT_TOPIC_OPTIONS, TopicNames } from '@pipeline/topics';
 import type { ParsedArgs } from '../args.js';
 import { type ChangeRequestSender, connectChangeRequestSender } from '../change-request.js';
@@ -17,7 +18,7 @@ import { fileContains, type ServiceProcess, startService } from './children.js';
 import { type ExpectedOutcome, type PlannedRequest, planRequests } from './plan.js';
 import { freePort, isPortFree } from './ports.js';
 import { LiveRegion, type ProgressState, renderProgressFrame, renderProgressLine } from './progress.js';
-import { loadLauncher, repoRoot } from './repo.js';
+import { repoRoot } from './repo.js';
 import { demoArgs, demoSpec } from './spec.js';
 import { percentile } from './stats.js';
 import { renderSummary } from './summary.js';
@@ -43,7 +44,7 @@ export interface DemoOptions {
   nonInteractive?: boolean;
   /** Plain progress lines instead of redrawing in place (default: CI=true or output not a TTY). */
   ci?: boolean;
-  /** Broker to use; default KAFKA_BOOTSTRAP, else one started with scripts/kafka/launcher.mjs. */
+  /** Broker to use; default KAFKA_BOOTSTRAP, else one started with @pipeline/kafka-launcher. */
   bootstrap?: string;
   /** Orchestrator HTTP port (default ORCH_HTTP_PORT, else 9300; a busy one is replaced); 0 = any free port. */
   httpPort?: number;
@@ -166,8 +167,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       bootstrap = given;
       step('broker', `using ${options.bootstrap ? '' : 'KAFKA_BOOTSTRAP='}${bootstrap}`);
     } else {
-      step('broker', 'starting a local Kafka (scripts/kafka/launcher.mjs; set KAFKA_BOOTSTRAP to use yours)');
-      const launcher = await loadLauncher(root);
+      step(
+        'broker',
+        'starting a local Kafka (@pipeline/kafka-launcher, as pnpm kafka:up; set KAFKA_BOOTSTRAP to use yours)',
+      );
       const broker = await launcher
         .up({ log: (line) => write(`  [kafka] ${line}\n`) })
         .catch((error: unknown) => {
@@ -453,12 +456,11 @@ function envPort(env: NodeJS.ProcessEnv): number | undefined {
 
 /** The launcher's own errors are written for humans: keep their text and exit code, drop the stack. */
 function launcherFailure(error: unknown): unknown {
-  const e = error as { name?: unknown; message?: unknown; exitCode?: unknown; details?: unknown };
-  if (e?.name !== 'LauncherError') return error;
-  const details = typeof e.details === 'string' && e.details ? `\n${e.details}` : '';
+  if (!(error instanceof launcher.LauncherError)) return error;
+  const details = error.details ? `\n${error.details}` : '';
   return new CliError(
-    `could not start a local Kafka: ${String(e.message)}${details}\n(or set KAFKA_BOOTSTRAP to a broker you run yourself)`,
-    typeof e.exitCode === 'number' ? e.exitCode : EXIT.failure,
+    `could not start a local Kafka: ${error.message}${details}\n(or set KAFKA_BOOTSTRAP to a broker you run yourself)`,
+    error.exitCode,
   );
 }
 

@@ -35,7 +35,7 @@ export const demoSpec: CommandSpec = {
     'keep-broker': { type: 'boolean', description: 'leave a broker the demo started running at the end' },
   },
   env: [
-    ['KAFKA_BOOTSTRAP', 'use this broker instead of starting one with scripts/kafka/launcher.mjs'],
+    ['KAFKA_BOOTSTRAP', 'use this broker instead of starting one with @pipeline/kafka-launcher'],
     ['CI', 'true = --ci'],
     ['ORCH_HTTP_PORT', "the orchestrator's HTTP port (--port wins)"],
   ],

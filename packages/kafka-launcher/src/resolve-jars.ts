@@ -9,17 +9,19 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXIT_CONFIG, LauncherError } from './errors.mjs';
-import { cacheBase } from './paths.mjs';
-import { checkPrereqs } from './prereqs.mjs';
+import { EXIT_CONFIG, LauncherError } from './errors.js';
+import { cacheBase } from './paths.js';
+import { checkPrereqs } from './prereqs.js';
 
 // Pinned so the build does not depend on whatever the "dependency:" prefix resolves to today;
 // 3.8.1 still runs on Maven 3.6.3+.
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 
+type Artifact = readonly [groupId: string, artifactId: string, version: string];
+
 // Kafka's published poms carry only slf4j-api; the distribution tarball adds the backend, so we must too.
 // 3.x logs through log4j 1 (Kafka's own Log4jController uses its API) -> reload4j, its maintained fork.
-const LOGGING_3X = [
+const LOGGING_3X: readonly Artifact[] = [
   ['org.slf4j', 'slf4j-reload4j', '1.7.36'],
   ['ch.qos.reload4j', 'reload4j', '1.2.25'],
 ];
@@ -28,19 +30,27 @@ const LOGGING_3X = [
 // 2.25.3 is what kafka-server 4.1.2/4.2.x declare; declaring api+core here (depth 1) makes Maven use
 // one log4j2 version for all three jars.
 const LOG4J2_VERSION = '2.25.3';
-const LOGGING_4X = [
+const LOGGING_4X: readonly Artifact[] = [
   ['org.apache.logging.log4j', 'log4j-slf4j-impl', LOG4J2_VERSION],
   ['org.apache.logging.log4j', 'log4j-api', LOG4J2_VERSION],
   ['org.apache.logging.log4j', 'log4j-core', LOG4J2_VERSION],
 ];
 
-export function majorVersion(version) {
-  return Number.parseInt(version.split('.')[0], 10);
+/** The major version number of a Kafka version (`4.1.2` → 4). */
+export function majorVersion(version: string): number {
+  return Number.parseInt(version.split('.')[0] ?? '', 10);
 }
 
-/** The generated pom: the broker plus a logging backend matching its major version. */
-export function pomFor(version) {
-  const deps = [
+/**
+ * The generated pom: the broker plus a logging backend matching its major version.
+ *
+ * Its exact text, comment included, is hashed into resolved.json, and the cache is shared by every
+ * checkout (also older ones that ran the launcher from scripts/kafka/): a changed byte makes each of
+ * them re-run Maven and overwrite the others' marker. So the text stays as it was, old file name in
+ * the comment and all, until the pom really has to change.
+ */
+export function pomFor(version: string): string {
+  const deps: Artifact[] = [
     ['org.apache.kafka', 'kafka_2.13', version],
     ...(majorVersion(version) >= 4 ? LOGGING_4X : LOGGING_3X),
   ];
@@ -65,18 +75,18 @@ ${xml}
 `;
 }
 
-function cacheDirs(version, env) {
+function cacheDirs(version: string, env: NodeJS.ProcessEnv) {
   const dir = join(cacheBase(env), version);
   return { dir, libs: join(dir, 'libs'), pom: join(dir, 'pom.xml'), marker: join(dir, 'resolved.json') };
 }
 
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Jar directory when the cache is warm for this version (and this launcher's pom), else null. */
-export function cachedLibs(version, env = process.env) {
+export function cachedLibs(version: string, env: NodeJS.ProcessEnv = process.env): string | null {
   const { libs, marker } = cacheDirs(version, env);
   try {
-    const m = JSON.parse(readFileSync(marker, 'utf8'));
+    const m = JSON.parse(readFileSync(marker, 'utf8')) as { pomSha256?: unknown };
     // A changed pom (e.g. a different logging backend in a newer launcher) invalidates the cache.
     if (m.pomSha256 === sha256(pomFor(version)) && existsSync(libs)) return libs;
   } catch {
@@ -85,16 +95,23 @@ export function cachedLibs(version, env = process.env) {
   return null;
 }
 
-/**
- * Returns the directory holding every runtime jar of Kafka `version`, running Maven only on a cold cache.
- * @param {{ version: string, mvn: string | null, log: (line: string) => void, env?: NodeJS.ProcessEnv }} opts
- */
-export async function resolveJars({ version, mvn, log, env = process.env }) {
+/** Returns the directory holding every runtime jar of Kafka `version`, running Maven only on a cold cache. */
+export async function resolveJars({
+  version,
+  mvn,
+  log,
+  env = process.env,
+}: {
+  version: string;
+  mvn: string | null;
+  log: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}): Promise<string> {
   const warm = cachedLibs(version, env);
   if (warm) return warm;
 
   // The caller only looked for mvn if the cache was cold when it checked; look now if it went cold since.
-  const mvnPath = mvn ?? checkPrereqs({ needMaven: true }).mvn;
+  const mvnPath = mvn ?? (checkPrereqs({ needMaven: true }).mvn as string);
   const { dir, libs, pom, marker } = cacheDirs(version, env);
   mkdirSync(dir, { recursive: true });
   const pomText = pomFor(version);
@@ -122,31 +139,10 @@ export async function resolveJars({ version, mvn, log, env = process.env }) {
     log(`  still resolving… ${((Date.now() - started) / 1000).toFixed(0)}s`),
   );
   if (code !== 0) {
-    // Maven 3.8 emits colour reset codes even in batch mode; keep our message plain text.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the ESC of ANSI codes is the point
-    const output = rawOutput.replace(/\x1b\[[0-9;]*m/g, '');
     rmSync(tmpLibs, { recursive: true, force: true });
     // Do not leave an empty cache entry behind for a version that never resolved (e.g. a typo).
     if (!existsSync(libs)) rmSync(dir, { recursive: true, force: true });
-    const tail = output.trimEnd().split('\n').slice(-40).join('\n');
-    const v = version.replaceAll('.', '\\.');
-    // Only a genuine "not found" of the broker itself is a bad version; a transfer error that merely
-    // mentions kafka_2.13 is a network problem.
-    const notFound = new RegExp(
-      `Could not find artifact org\\.apache\\.kafka:kafka_2\\.13:(jar|pom):${v}\\b|org\\.apache\\.kafka:kafka_2\\.13:(jar|pom):${v} was not found`,
-    );
-    if (notFound.test(output)) {
-      throw new LauncherError(
-        `Kafka ${version} is not on Maven Central (org.apache.kafka:kafka_2.13:${version}); ` +
-          'see https://repo1.maven.org/maven2/org/apache/kafka/kafka_2.13/ for the versions that exist.',
-        { exitCode: EXIT_CONFIG, details: output.split('\n').find((l) => l.startsWith('[ERROR]')) },
-      );
-    }
-    throw new LauncherError(
-      `Maven could not resolve Kafka ${version} (mvn exited with ${code}). Is Maven Central reachable ` +
-        '(proxy/mirror settings go in ~/.m2/settings.xml)?',
-      { details: tail },
-    );
+    throw mavenFailure(version, code, rawOutput);
   }
 
   const jars = readdirSync(tmpLibs).filter((f) => f.endsWith('.jar'));
@@ -164,15 +160,46 @@ export async function resolveJars({ version, mvn, log, env = process.env }) {
   return libs;
 }
 
+/** The error for a failed Maven run: a version that does not exist (exit 2), or anything else (exit 1). */
+export function mavenFailure(version: string, code: number | null, rawOutput: string): LauncherError {
+  // Maven 3.8 emits colour reset codes even in batch mode; keep our message plain text.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the ESC of ANSI codes is the point
+  const output = rawOutput.replace(/\x1b\[[0-9;]*m/g, '');
+  const tail = output.trimEnd().split('\n').slice(-40).join('\n');
+  const v = version.replaceAll('.', '\\.');
+  // Only a genuine "not found" of the broker itself is a bad version; a transfer error that merely
+  // mentions kafka_2.13 is a network problem.
+  const notFound = new RegExp(
+    `Could not find artifact org\\.apache\\.kafka:kafka_2\\.13:(jar|pom):${v}\\b|org\\.apache\\.kafka:kafka_2\\.13:(jar|pom):${v} was not found`,
+  );
+  if (notFound.test(output)) {
+    return new LauncherError(
+      `Kafka ${version} is not on Maven Central (org.apache.kafka:kafka_2.13:${version}); ` +
+        'see https://repo1.maven.org/maven2/org/apache/kafka/kafka_2.13/ for the versions that exist.',
+      { exitCode: EXIT_CONFIG, details: output.split('\n').find((l) => l.startsWith('[ERROR]')) },
+    );
+  }
+  return new LauncherError(
+    `Maven could not resolve Kafka ${version} (mvn exited with ${code}). Is Maven Central reachable ` +
+      '(proxy/mirror settings go in ~/.m2/settings.xml)?',
+    { details: tail },
+  );
+}
+
 /** Runs a command, collecting stdout+stderr; calls onTick every 15 s so a slow download shows life. */
-function run(cmd, args, cwd, onTick) {
+function run(
+  cmd: string,
+  args: readonly string[],
+  cwd: string,
+  onTick: () => void,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (b) => {
+    child.stdout.on('data', (b: Buffer) => {
       output += b;
     });
-    child.stderr.on('data', (b) => {
+    child.stderr.on('data', (b: Buffer) => {
       output += b;
     });
     const ticker = setInterval(onTick, 15_000);

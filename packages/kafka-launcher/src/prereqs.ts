@@ -3,7 +3,7 @@
 
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { COMPOSE_HINT, EXIT_CONFIG, LauncherError } from './errors.mjs';
+import { COMPOSE_HINT, EXIT_CONFIG, LauncherError } from './errors.js';
 
 const INSTALL_HINTS = {
   java: 'Java 17+ (e.g. `apt-get install openjdk-17-jre-headless`)',
@@ -11,7 +11,7 @@ const INSTALL_HINTS = {
 };
 
 /** `which` in a few lines: the first executable file called `name` on PATH, or null. */
-export function findOnPath(name, env = process.env) {
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
   for (const dir of (env.PATH || '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);
@@ -26,7 +26,7 @@ export function findOnPath(name, env = process.env) {
 }
 
 /** java: $JAVA_HOME/bin/java when JAVA_HOME is set (the usual way to pick a JDK), else PATH. */
-export function findJava(env = process.env) {
+export function findJava(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.JAVA_HOME) {
     const candidate = join(env.JAVA_HOME, 'bin', 'java');
     try {
@@ -39,18 +39,23 @@ export function findJava(env = process.env) {
   return findOnPath('java', env);
 }
 
+export interface Prereqs {
+  java: string;
+  /** null when Maven was not needed (warm jar cache). */
+  mvn: string | null;
+}
+
 /**
  * Checks the tools this run needs. Maven is only needed when the jar cache is cold, so a machine
  * with a warm cache (e.g. a CI image that baked it in) can start Kafka without Maven installed.
- * @returns {{ java: string, mvn: string | null }}
  */
-export function checkPrereqs({ needMaven }) {
+export function checkPrereqs({ needMaven }: { needMaven: boolean }): Prereqs {
   const java = findJava();
   const mvn = needMaven ? findOnPath('mvn') : null;
-  const missing = [];
+  const missing: string[] = [];
   if (!java) missing.push(INSTALL_HINTS.java);
   if (needMaven && !mvn) missing.push(INSTALL_HINTS.mvn);
-  if (missing.length > 0) {
+  if (!java || missing.length > 0) {
     throw new LauncherError(
       `The local Kafka launcher needs ${missing.join(' and ')} on PATH.\n${COMPOSE_HINT}`,
       { exitCode: EXIT_CONFIG },

@@ -4,15 +4,20 @@
 // then reuses the broker the first one started.
 
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { LauncherError } from './errors.mjs';
-import { isAlive } from './process.mjs';
+import { sleep } from '@pipeline/common';
+import { LauncherError } from './errors.js';
+import { isAlive } from './process.js';
+
+export type Release = () => void;
 
 /**
  * Takes the lock (O_EXCL create holding our pid), waiting while a live process holds it and taking
  * it over from a dead one. Returns the release function.
  */
-export async function acquireLock(lockFile, { log, maxWaitMs = 15 * 60_000 } = {}) {
+export async function acquireLock(
+  lockFile: string,
+  { log, maxWaitMs = 15 * 60_000 }: { log?: (line: string) => void; maxWaitMs?: number } = {},
+): Promise<Release> {
   const deadline = Date.now() + maxWaitMs;
   let announced = false;
   for (;;) {
@@ -22,7 +27,7 @@ export async function acquireLock(lockFile, { log, maxWaitMs = 15 * 60_000 } = {
       closeSync(fd);
       return () => releaseLock(lockFile);
     } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = readHolder(lockFile);
     if (holder === undefined) continue; // released between our create and our read
@@ -54,8 +59,8 @@ export async function acquireLock(lockFile, { log, maxWaitMs = 15 * 60_000 } = {
 }
 
 /** The pid in the lock file; null when the file is empty or garbage, undefined when it is gone. */
-function readHolder(lockFile) {
-  let text;
+function readHolder(lockFile: string): number | null | undefined {
+  let text: string;
   try {
     text = readFileSync(lockFile, 'utf8');
   } catch {
@@ -65,13 +70,13 @@ function readHolder(lockFile) {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-async function stillEmptyAfter(lockFile, ms) {
+async function stillEmptyAfter(lockFile: string, ms: number): Promise<boolean> {
   await sleep(ms);
   return readHolder(lockFile) === null; // undefined (gone) means: not ours to delete, just retry
 }
 
 /** Removes the lock file if this process holds it (also used by the CLI's Ctrl-C handler). */
-export function releaseLock(lockFile) {
+export function releaseLock(lockFile: string): void {
   if (readHolder(lockFile) !== process.pid) return;
   try {
     unlinkSync(lockFile);

@@ -1,0 +1,131 @@
+// The command line: `pipeline-kafka up|down|status [--version X] [--port N] [--json]`, which the root
+// scripts `pnpm kafka:up`, `kafka:down` and `kafka:status` run. See docs/kafka-launcher.md.
+
+import { down, status, stopAll, up } from './api.js';
+import { EXIT_CONFIG, EXIT_START_FAILED, LauncherError } from './errors.js';
+import { releaseLock } from './lock.js';
+import { DEFAULT_KAFKA_VERSION, defaultLog } from './options.js';
+import { statePaths } from './run-state.js';
+
+export const USAGE = `usage: pipeline-kafka <up|down|status> [--version X] [--port N] [--json]
+       (in the repository: pnpm kafka:up, pnpm kafka:down, pnpm kafka:status)
+
+  up       start a fresh single-node Kafka (or reuse the running one); prints the bootstrap address
+  down     stop it (SIGTERM, up to 20 s, then SIGKILL)
+  status   exit 0 when a broker is running and answering, 1 when not
+
+  --version X   Kafka version (env KAFKA_VERSION, default ${DEFAULT_KAFKA_VERSION})
+  --port N      client port on 127.0.0.1 (env KAFKA_PORT, default: a free port)
+  --json        print the result as JSON on stdout (progress goes to stderr)
+
+Exit codes: 0 ok, 1 start/stop failed (or status: not running), 2 configuration or missing prerequisite.`;
+
+export interface CliArgs {
+  /** up, down, status or help; anything else is reported by main. */
+  command: string | undefined;
+  version?: string;
+  port?: string;
+  json: boolean;
+}
+
+/** Parses the arguments; an unknown or incomplete one is a LauncherError with exit code 2. */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const opts: CliArgs = { command: undefined, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const [flag, inline] = eq >= 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined)
+        throw new LauncherError(`${flag} needs a value\n\n${USAGE}`, { exitCode: EXIT_CONFIG });
+      return v;
+    };
+    if (flag === '--version') opts.version = value();
+    else if (flag === '--port') opts.port = value();
+    else if (flag === '--json') opts.json = true;
+    else if (flag === '-h' || flag === '--help') opts.command = 'help';
+    else if (!a.startsWith('-') && !opts.command) opts.command = a;
+    else throw new LauncherError(`unknown argument "${a}"\n\n${USAGE}`, { exitCode: EXIT_CONFIG });
+  }
+  return opts;
+}
+
+/** Runs one command and resolves to its exit code; failures are thrown (see runCli). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const opts = parseArgs(argv);
+  // Human mode: everything on stdout. JSON mode: only the JSON on stdout, progress on stderr.
+  const say = opts.json
+    ? defaultLog
+    : (line: string) => {
+        process.stdout.write(`[kafka] ${line}\n`);
+      };
+  const print = (result: object, human?: string): void => {
+    if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else if (human) say(human);
+  };
+
+  switch (opts.command) {
+    case 'up': {
+      // The broker is detached from this terminal, so Ctrl-C during startup would orphan it; stop it instead.
+      const onSignal = async (): Promise<void> => {
+        say('interrupted; stopping the broker that was starting…');
+        const paths = statePaths();
+        await stopAll(paths, say).catch(() => {});
+        releaseLock(paths.lockFile);
+        process.exit(130);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const result = await up({ version: opts.version, port: opts.port, log: say });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      print(result, `export KAFKA_BOOTSTRAP=${result.bootstrap}`);
+      return 0;
+    }
+    case 'down': {
+      const result = await down({ log: say });
+      print(result);
+      return 0;
+    }
+    case 'status': {
+      const s = await status();
+      print(
+        s,
+        s.running
+          ? `Kafka ${s.version} running at ${s.bootstrap} (pid ${s.pid}, log ${s.logFile})`
+          : `no broker running${s.pid ? ` (broker.json: Kafka ${s.version}, ${s.state}; ${s.reason})` : ''}`,
+      );
+      return s.running ? 0 : 1;
+    }
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    default:
+      throw new LauncherError(opts.command ? `unknown command "${opts.command}"\n\n${USAGE}` : USAGE, {
+        exitCode: EXIT_CONFIG,
+      });
+  }
+}
+
+/**
+ * main() as a process: sets process.exitCode, and prints a LauncherError as `[kafka] error: …` (and
+ * its details) without a stack trace. Never rejects.
+ */
+export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (err) {
+    if (err instanceof LauncherError) {
+      process.stderr.write(`[kafka] error: ${err.message}\n`);
+      if (err.details) process.stderr.write(`${err.details}\n`);
+      code = err.exitCode;
+    } else {
+      process.stderr.write(`[kafka] unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      code = EXIT_START_FAILED;
+    }
+  }
+  process.exitCode = code;
+  return code;
+}
