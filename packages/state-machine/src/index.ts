@@ -25,7 +25,7 @@ export {
   acceptedEvents,
   initialSnapshot,
   isFinal,
-  type RejectReason,
+  type RefusalReason,
   type StageAction,
   type StageActionType,
   type StepResult,

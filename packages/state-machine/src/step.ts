@@ -23,11 +23,11 @@ export type StageActionType = StageAction['type'];
  * Why an event was refused. Refusals are results, not errors: an event arriving late or twice is
  * normal for a distributed orchestrator and must be visible without a try/catch.
  */
-export type RejectReason = 'final_stage' | 'not_accepted_in_stage';
+export type RefusalReason = 'final_stage' | 'not_accepted_in_stage';
 
 export type StepResult =
   | { accepted: true; snapshot: StageSnapshot; from: Stage; to: Stage; actions: StageAction[] }
-  | { accepted: false; snapshot: StageSnapshot; stage: Stage; reason: RejectReason };
+  | { accepted: false; snapshot: StageSnapshot; stage: Stage; reason: RefusalReason };
 
 /** The snapshot of a new change request: `idle`, no commands to run yet. */
 export function initialSnapshot(): StageSnapshot {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   EVENT_TYPES,
-  type RejectReason,
+  type RefusalReason,
   STAGES,
   type Stage,
   type StageAction,
@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { snapshotIn } from './helpers.js';
 
-type Expected = Stage | RejectReason;
+type Expected = Stage | RefusalReason;
 
 // Written out by hand from the rules, NOT derived from the machine: this is the specification the
 // machine is checked against. 9 stages × 9 events = 81 rows.
