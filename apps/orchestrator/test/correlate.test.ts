@@ -86,9 +86,14 @@ describe('correlate', () => {
       undefined,
       lookup,
     );
-    expect(result).toEqual({ ok: false, detail: 'no key, and no request knows task:nope' });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'uncorrelated',
+      detail: 'no key, and no request knows task:nope',
+    });
     expect(correlate({ topic: BREPORT, message: create(BuildReportSchema, {}) }, undefined, lookup)).toEqual({
       ok: false,
+      reason: 'uncorrelated',
       detail: 'no key and no id in the payload',
     });
   });

@@ -27,7 +27,7 @@ const raw = (over: Partial<RawInbound>): RawInbound => ({
   ...over,
 });
 const changeRequest = (id: string) =>
-  Buffer.from(toBinary(ChangeRequestSchema, create(ChangeRequestSchema, { id })));
+  Buffer.from(toBinary(ChangeRequestSchema, create(ChangeRequestSchema, { id, repo: 'demo' })));
 
 describe('decideBatch', () => {
   it('routes a message of its own partition and plans the command and the new state', () => {
@@ -70,7 +70,9 @@ describe('decideBatch', () => {
   });
 
   it('dead-letters a keyless reply no request knows', () => {
-    const value = Buffer.from(toBinary(CommitResultSchema, create(CommitResultSchema, { taskId: 'ghost' })));
+    const value = Buffer.from(
+      toBinary(CommitResultSchema, create(CommitResultSchema, { taskId: 'ghost', status: 'SUCCESS' })),
+    );
     const plan = decideBatch([raw({ topic: CRES, value })], ctx(0));
     expect(plan.records[0]?.headers[HEADERS.dlqReason]).toBe('uncorrelated');
     expect(plan.records[0]?.headers[HEADERS.dlqError]).toContain('task:ghost');

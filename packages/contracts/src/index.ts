@@ -14,3 +14,4 @@ export {
   STATUS,
 } from './protocol.js';
 export { type MessageName, registry, SEED_MESSAGE_NAMES, schemas } from './registry.js';
+export { type FieldRule, MESSAGE_RULES, ruleViolation } from './rules.js';

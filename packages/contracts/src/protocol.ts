@@ -45,6 +45,17 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
-/** Every x-dlq-reason: the orchestrator's refusals, bytes no one can decode, and failed handlers. */
-export const DEAD_LETTER_REASONS = [...REJECT_REASONS, 'undecodable', 'misrouted', 'handler_failed'] as const;
+/**
+ * Every x-dlq-reason: the orchestrator's refusals, bytes no one can decode, a record whose
+ * x-message-type names another type than its topic carries, a message that breaks a rule of
+ * MESSAGE_RULES, a forwarded record on the wrong partition, and failed handlers.
+ */
+export const DEAD_LETTER_REASONS = [
+  ...REJECT_REASONS,
+  'undecodable',
+  'wrong_type',
+  'invalid',
+  'misrouted',
+  'handler_failed',
+] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

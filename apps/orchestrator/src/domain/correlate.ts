@@ -10,7 +10,7 @@ export type AliasLookup = (alias: string) => string | undefined;
 
 export type Correlation =
   | { ok: true; requestId: string; via: 'key' | 'payload' | AliasKind }
-  | { ok: false; detail: string };
+  | { ok: false; reason: 'uncorrelated' | 'invalid'; detail: string };
 
 /**
  * Which change request a message belongs to. The key is the request id by protocol; agents built
@@ -18,9 +18,13 @@ export type Correlation =
  * Plan.parent_request_id name the request, other messages name an id the request already knows.
  */
 export function correlate(inbound: Inbound, key: string | undefined, lookup: AliasLookup): Correlation {
+  // A payload that names another request than the key: one of the two is wrong, so neither counts.
   if (inbound.topic === CRQ && key && inbound.message.id && key !== inbound.message.id) {
-    return missing(`key ${key} does not match ChangeRequest.id ${inbound.message.id}`);
+    return invalid(`ChangeRequest.id ${inbound.message.id} does not match the key ${key}`);
   }
+  const parent = inbound.topic === PLAN ? inbound.message.parentRequestId : '';
+  if (key && parent && key !== parent)
+    return invalid(`Plan.parent_request_id ${parent} does not match the key ${key}`);
   if (key) return { ok: true, requestId: key, via: 'key' };
   switch (inbound.topic) {
     case CRQ:
@@ -54,7 +58,11 @@ function found(requestId: string, via: 'payload' | AliasKind): Correlation {
 }
 
 function missing(detail: string): Correlation {
-  return { ok: false, detail };
+  return { ok: false, reason: 'uncorrelated', detail };
+}
+
+function invalid(detail: string): Correlation {
+  return { ok: false, reason: 'invalid', detail };
 }
 
 function byAlias(lookup: AliasLookup, candidates: Array<[AliasKind, string]>): Correlation {

@@ -1,4 +1,4 @@
-import type { DeadLetterReason } from '@pipeline/contracts';
+import { type DeadLetterReason, ruleViolation } from '@pipeline/contracts';
 import {
   deadLetterRecord,
   decodeRecord,
@@ -9,7 +9,7 @@ import {
   type RecordHeaders,
   readStandardHeaders,
 } from '@pipeline/kafka/records';
-import type { OrchestratorInput } from '@pipeline/topics';
+import { type OrchestratorInput, schemaOf } from '@pipeline/topics';
 import type { Command } from './commands.js';
 import { type AliasLookup, correlate, type Inbound } from './correlate.js';
 import { aliasesOf, type RequestRecord } from './request-record.js';
@@ -112,15 +112,25 @@ function decideOne(
     });
   };
 
+  const problem = admissionProblem(raw);
+  if (problem) {
+    deadLetter(problem.reason, problem.detail);
+    return;
+  }
   const decoded = decodeRecord(raw.topic, raw.value);
   if (!decoded.ok) {
     deadLetter('undecodable', decoded.error.message);
     return;
   }
+  const violation = ruleViolation(schemaOf(raw.topic), decoded.message);
+  if (violation) {
+    deadLetter('invalid', violation);
+    return;
+  }
   const inbound = { topic: raw.topic, message: decoded.message } as Inbound;
   const correlation = correlate(inbound, raw.key, lookupAlias);
   if (!correlation.ok) {
-    deadLetter('uncorrelated', correlation.detail);
+    deadLetter(correlation.reason, correlation.detail);
     return;
   }
   const { requestId } = correlation;
@@ -158,6 +168,22 @@ function decideOne(
     return;
   }
   apply(plan, requestId, raw.topic, result, ctx.now, standard.producedAt);
+}
+
+/**
+ * A record the orchestrator refuses before decoding it: its x-message-type header names another
+ * message than its topic carries (bytes of one type often decode as another, field numbers lining up).
+ */
+function admissionProblem(raw: RawInbound): { reason: DeadLetterReason; detail: string } | undefined {
+  const expected = schemaOf(raw.topic).typeName;
+  const declared = raw.headers[HEADERS.messageType];
+  if (declared !== undefined && declared !== expected) {
+    return {
+      reason: 'wrong_type',
+      detail: `x-message-type is ${declared}, but ${raw.topic} carries ${expected}`,
+    };
+  }
+  return undefined;
 }
 
 /** Records a routing result in the plan: the request's new state, its commands, the effect. */
