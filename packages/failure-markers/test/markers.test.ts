@@ -6,8 +6,11 @@ import {
   failureTargetOf,
   failureTargetsOf,
   hasFailureMarker,
+  isFailingTarget,
+  isFailureTarget,
   silentMarker,
-} from '../src/failure-markers.js';
+  withFailureMarker,
+} from '../src/index.js';
 
 describe('failure markers', () => {
   it('names every target: the failing ones and one silent per role', () => {
@@ -64,5 +67,25 @@ describe('failure markers', () => {
     expect(failureTargetsOf('fail-build2-fail-precheck')).toEqual(['build2', 'precheck']);
     expect(failureTargetOf('fail-build2-fail-precheck')).toBe('build2');
     expect(hasFailureMarker('fail-build2-fail-precheck', 'precheck')).toBe(true);
+  });
+
+  it('know the four targets the stub agents fail at, in pipeline order', () => {
+    expect(FAILING_TARGETS).toEqual(['coder', 'build1', 'precheck', 'build2']);
+    expect(isFailingTarget('build2')).toBe(true);
+    expect(isFailingTarget('planner')).toBe(false);
+    expect(isFailingTarget('silent-coder')).toBe(false);
+    expect(isFailureTarget('silent-coder')).toBe(true);
+    expect(isFailureTarget('silent-nobody')).toBe(false);
+  });
+
+  it('append a marker to an id, unless the id already carries it', () => {
+    expect(withFailureMarker('cr-1', 'build1')).toBe('cr-1-fail-build1');
+    expect(withFailureMarker('cr-1', 'silent-builder')).toBe('cr-1-fail-silent-builder');
+    expect(withFailureMarker('x-fail-build1', 'build1')).toBe('x-fail-build1');
+    // fail-build10 is not the build1 marker (the stub agents read it the same way)
+    expect(withFailureMarker('x-fail-build10', 'build1')).toBe('x-fail-build10-fail-build1');
+    for (const target of FAILURE_TARGETS) {
+      expect(failureTargetsOf(withFailureMarker('cr-9', target))).toEqual([target]);
+    }
   });
 });
