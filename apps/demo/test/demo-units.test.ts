@@ -1,17 +1,17 @@
+import { MARKED_REGRESSIONS } from '@pipeline/failure-markers';
+import type { RequestView } from '@pipeline/orchestrator-api';
 import { describe, expect, it } from 'vitest';
-import { EXPECTED_FAILURES, expectedOutcome, failingCount, planRequests } from '../src/demo/plan.js';
+import { type DemoOutcome, type DemoResult, outcomeOf } from '../src/outcomes.js';
+import { expectedOutcome, failingCount, planRequests } from '../src/plan.js';
 import {
   bar,
   LiveRegion,
   type ProgressState,
   renderProgressFrame,
   renderProgressLine,
-} from '../src/demo/progress.js';
-import { type DemoResult, outcomeOf } from '../src/demo/run-demo.js';
-import { percentile } from '../src/demo/stats.js';
-import { renderSummary } from '../src/demo/summary.js';
-import { formatDuration, formatRetention } from '../src/format.js';
-import type { RequestView } from '../src/orchestrator-client.js';
+} from '../src/progress.js';
+import { percentile } from '../src/stats.js';
+import { renderSummary } from '../src/summary.js';
 
 describe('percentile (nearest rank)', () => {
   it('is undefined for no values', () => {
@@ -46,12 +46,15 @@ describe('percentile (nearest rank)', () => {
 });
 
 describe('expected outcomes', () => {
+  // The table of where each marker ends a request is @pipeline/failure-markers' (and tested there).
   it('map each stub failure marker to the stage and reason the orchestrator regresses with', () => {
-    expect(EXPECTED_FAILURES).toEqual({
-      coder: { stage: 'regress', failedStage: 'code_phase', reason: 'task_failed' },
-      build1: { stage: 'regress', failedStage: 'build1', reason: 'build_failed' },
-      precheck: { stage: 'regress', failedStage: 'test_build', reason: 'precheck_failed' },
-      build2: { stage: 'regress', failedStage: 'build2', reason: 'build_failed' },
+    for (const target of ['coder', 'build1', 'precheck', 'build2'] as const) {
+      expect(expectedOutcome(target)).toEqual(MARKED_REGRESSIONS[target]);
+    }
+    expect(expectedOutcome('build1')).toEqual({
+      stage: 'regress',
+      failedStage: 'build1',
+      reason: 'build_failed',
     });
     expect(expectedOutcome(undefined)).toEqual({ stage: 'done' });
     expect(expectedOutcome('precheck')).toEqual({
@@ -83,7 +86,7 @@ describe('expected outcomes', () => {
       'cr-run1-8-fail-build2',
     ]);
     expect(plan.filter((p) => !p.fail).every((p) => p.expected.stage === 'done')).toBe(true);
-    expect(plan[5]?.expected).toEqual(EXPECTED_FAILURES.precheck);
+    expect(plan[5]?.expected).toEqual(MARKED_REGRESSIONS.precheck);
   });
 
   it('bigger runs spread ~20% failures over the four targets', () => {
@@ -104,7 +107,7 @@ function view(partial: Partial<RequestView>): RequestView {
     id: 'cr-1',
     stage: 'done',
     final: true,
-    change: {},
+    change: { requester: 'ann', repo: 'demo/shop', branch: 'main', description: 'x' },
     ids: { tasks: [] },
     history: [
       { stage: 'plan_phase', at: '2026-01-01T00:00:00.000Z' },
@@ -130,7 +133,11 @@ describe('outcomeOf', () => {
 
   it('a regress must match stage and reason', () => {
     const planned = { id: 'cr-1', fail: 'build1' as const, expected: expectedOutcome('build1') };
-    const failure = { stage: 'build1', reason: 'build_failed', detail: 'x' };
+    const failure: NonNullable<RequestView['failure']> = {
+      stage: 'build1',
+      reason: 'build_failed',
+      detail: 'x',
+    };
     expect(outcomeOf(planned, view({ stage: 'regress', failure })).ok).toBe(true);
     const wrongReason = outcomeOf(
       planned,
@@ -213,20 +220,6 @@ describe('progress rendering', () => {
     region.update('g\n');
     expect(written.endsWith('f\ng\n')).toBe(true);
   });
-
-  it('durations and retentions read as people write them', () => {
-    expect([850, 1234, 12_345, 75_000].map(formatDuration)).toEqual(['850ms', '1.23s', '12.3s', '1m15s']);
-    // Rounding never shows 60 seconds.
-    expect([59_960, 119_600, 9_999].map(formatDuration)).toEqual(['1m00s', '2m00s', '10.0s']);
-    expect(['604800000', '2592000000', '3600000', '1500', '-1', undefined].map(formatRetention)).toEqual([
-      '7d',
-      '30d',
-      '1h',
-      '1500ms',
-      'forever',
-      '-',
-    ]);
-  });
 });
 
 describe('summary', () => {
@@ -286,16 +279,19 @@ describe('summary', () => {
   });
 
   it('many regressions are counted by failed stage and reason', () => {
-    const many = Array.from({ length: 30 }, (_, i) => ({
-      id: `cr-${i}`,
-      expected: expectedOutcome(i % 2 ? 'coder' : 'build2'),
-      actual:
-        i % 2
-          ? { stage: 'regress', failedStage: 'code_phase', reason: 'task_failed' }
-          : { stage: 'regress', failedStage: 'build2', reason: 'build_failed' },
-      latencyMs: 10,
-      ok: i !== 0,
-    }));
+    const many = Array.from(
+      { length: 30 },
+      (_, i): DemoOutcome => ({
+        id: `cr-${i}`,
+        expected: expectedOutcome(i % 2 ? 'coder' : 'build2'),
+        actual:
+          i % 2
+            ? { stage: 'regress', failedStage: 'code_phase', reason: 'task_failed' }
+            : { stage: 'regress', failedStage: 'build2', reason: 'build_failed' },
+        latencyMs: 10,
+        ok: i !== 0,
+      }),
+    );
     const text = renderSummary(
       { ...result, outcomes: many },
       { timeoutMs: 1000, interactive: false, logFiles: [] },

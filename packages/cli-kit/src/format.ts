@@ -1,4 +1,4 @@
-/** Small text helpers shared by the commands and the demo. */
+/** Small text helpers shared by the command-line tools (the CLI and the demo). */
 
 /** `1234` → `1.23s`, `850` → `850ms`, `75_000` → `1m15s`. */
 export function formatDuration(ms: number): string {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { tailFile } from '@pipeline/common';
 
 /** A service the demo runs as a child process, its output in a log file. */
 export interface ServiceProcess {
@@ -18,7 +19,7 @@ export interface ServiceProcess {
 export const STOP_GRACE_MS = 10_000;
 
 /**
- * Starts `node <script>` with `env`, stdout and stderr appended to `logFile` (truncated first).
+ * Starts `node <script>` (a package's bin) with `env`, stdout and stderr appended to `logFile` (truncated first).
  * Not detached: a Ctrl-C in the terminal reaches it too, so it stops even if the demo is stuck.
  */
 export function startService(options: {
@@ -52,7 +53,7 @@ export function startService(options: {
     child.once('exit', finish);
     child.once('error', () => finish(127, null));
   });
-  const logTail = (lines = 20) => tail(options.logFile, lines);
+  const logTail = (lines = 20) => tailFile(options.logFile, lines);
   return {
     name: options.name,
     pid: child.pid,
@@ -73,16 +74,6 @@ export function startService(options: {
       return 'killed';
     },
   };
-}
-
-/** The last `count` lines of a text file ('' when it cannot be read). */
-export function tail(file: string, count: number): string {
-  try {
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    return lines.slice(-count).join('\n');
-  } catch {
-    return '';
-  }
 }
 
 /** True once `file` contains `text` (read whole: the logs of a demo run are small). */

@@ -25,7 +25,7 @@ export async function connectChangeRequestSender(
   client: KafkaClient,
   names: TopicNames,
 ): Promise<ChangeRequestSender> {
-  // The CLI's client already retries a few times; no extra patience on top (fail fast).
+  // The tool's client already retries a few times; no extra patience on top (fail fast).
   const producer = createProducer(client, { names, retry: { retries: 0 } });
   try {
     await producer.connect();

@@ -1,5 +1,3 @@
-import type { CommandSpec, ParsedArgs } from './args.js';
-
 /** Where a command writes and what it reads from its surroundings; tests pass their own. */
 export interface Io {
   out(text: string): void;
@@ -10,14 +8,8 @@ export interface Io {
   stdinIsTTY?: boolean;
 }
 
-export interface Command {
-  spec: CommandSpec;
-  /** Resolves to the exit code; throws CliError for a failure with a message. */
-  run(args: ParsedArgs, io: Io): Promise<number>;
-}
-
 export function processIo(): Io {
-  // A closed pipe (`pipeline demo | head`) must not crash the process before it stops its children.
+  // A closed pipe (`pnpm demo | head`) must not crash the process before it stops its children.
   for (const stream of [process.stdout, process.stderr]) {
     if (stream.listenerCount('error') === 0) stream.on('error', () => {});
   }
@@ -28,4 +20,9 @@ export function processIo(): Io {
     stdout: process.stdout,
     stdinIsTTY: process.stdin.isTTY === true,
   };
+}
+
+/** Resolves once `stream` has written everything queued (before a process.exit). */
+export function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }

@@ -5,7 +5,8 @@ import { createConsumer, createKafkaClient, decodeRecord } from '@pipeline/kafka
 import { kafkaBootstrap, testBrokerConfig, uniqueName } from '@pipeline/testkit';
 import { REG, TopicNames } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
-import { type DemoResult, runDemo } from '../src/demo/run-demo.js';
+import type { DemoResult } from '../src/outcomes.js';
+import { runDemo } from '../src/run-demo.js';
 
 // The issue's end-to-end test: the demo as CI runs it (non-interactive), against the real broker of
 // the test run, with the BUILT orchestrator and stub agents as child processes (`pnpm test` builds
@@ -67,8 +68,8 @@ describe('the demo, end to end', () => {
 
     // The tickets on <prefix>regression.out, as a read_committed reader sees them.
     const tickets: Array<{ key: string; requestId: string; failedStage: string; reason: string }> = [];
-    const consumer = createConsumer(createKafkaClient(testBrokerConfig('cli-e2e-tickets')), {
-      groupId: uniqueName('cli-e2e-tickets'),
+    const consumer = createConsumer(createKafkaClient(testBrokerConfig('demo-e2e-tickets')), {
+      groupId: uniqueName('demo-e2e-tickets'),
       topics: [REG],
       names: TopicNames.prefixed(result.prefix),
       fromBeginning: true,

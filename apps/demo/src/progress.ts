@@ -1,5 +1,5 @@
+import { formatDuration } from '@pipeline/cli-kit';
 import { STAGES } from '@pipeline/state-machine';
-import { formatDuration } from '../format.js';
 
 /**
  * Rows of the live view, in pipeline order: the machine's stages, with `waiting` (submitted, not seen

@@ -17,7 +17,7 @@ export interface KafkaSettings {
 }
 
 /** KAFKA_* and PIPELINE_TOPIC_PREFIX from the environment; a bad or missing one is a usage error (exit 2). */
-export function kafkaSettings(env: NodeJS.ProcessEnv, clientId = 'pipeline-cli'): KafkaSettings {
+export function kafkaSettings(env: NodeJS.ProcessEnv, clientId: string): KafkaSettings {
   try {
     const reader = new EnvReader(env);
     const config = readKafkaConfig(reader, { clientId });
@@ -30,9 +30,9 @@ export function kafkaSettings(env: NodeJS.ProcessEnv, clientId = 'pipeline-cli')
 }
 
 /**
- * The client of the CLI: it fails fast when the broker is down, not after a minute as a service
- * does, and its own logs are silent (a connection failure would otherwise print several ERROR lines
- * before our one-line message) unless LOG_LEVEL=debug, which sends them to stderr.
+ * The client of a command-line tool: it fails fast when the broker is down, not after a minute as a
+ * service does, and its own logs are silent (a connection failure would otherwise print several
+ * ERROR lines before our one-line message) unless LOG_LEVEL=debug, which sends them to stderr.
  */
 export function cliClient(config: KafkaConfig, env: NodeJS.ProcessEnv = process.env): KafkaClient {
   const logger =
@@ -40,7 +40,7 @@ export function cliClient(config: KafkaConfig, env: NodeJS.ProcessEnv = process.
   return createKafkaClient(config, { profile: 'cli', ...(logger ? { logger } : {}) });
 }
 
-/** Runs `fn`, turning "the broker cannot be reached" into the CLI's one-line message. */
+/** Runs `fn`, turning "the broker cannot be reached" into the one-line message. */
 export async function withBroker<T>(config: KafkaConfig, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
