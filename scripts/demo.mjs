@@ -1,17 +1,15 @@
 #!/usr/bin/env node
 // The demo (`npm run demo` / `pnpm demo`): the first command to run on a fresh clone. It makes the
 // checkout ready (the pinned pnpm, the dependencies, a build: scripts/ensure-toolchain.mjs), then
-// runs the demo of apps/cli: a local Kafka, the orchestrator and the stub agents, a few change
-// requests through every stage and every regress path, and a summary.
+// runs the demo (apps/demo, `@pipeline/demo`, a devDependency of the root): a local Kafka, the
+// orchestrator and the stub agents, a few change requests through every stage and every regress
+// path, and a summary.
 //
 //   pnpm demo [--count N] [--ci] [--timeout S] [--port P] [--think-ms MS] [--keep-broker] [--help]
 //
-// Plain Node with no dependencies: it runs before anything is installed.
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Plain Node with no dependencies until the toolchain is ready: it runs before anything is
+// installed, so the demo is imported (by its package name) only after that.
 import { ensureToolchain } from './ensure-toolchain.mjs';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 try {
   await ensureToolchain({ log: (line) => process.stderr.write(`[setup] ${line}\n`) });
@@ -20,6 +18,6 @@ try {
   process.exit(1);
 }
 
-const demo = await import(pathToFileURL(join(root, 'apps', 'cli', 'dist', 'demo', 'run-demo.js')).href);
-const code = await demo.main(process.argv.slice(2));
+const { main } = await import('@pipeline/demo');
+const code = await main(process.argv.slice(2));
 process.exit(code);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
+import { flush, processIo } from '@pipeline/cli-kit';
 import { runCli } from './cli.js';
-import { processIo } from './command.js';
 
 // kafkajs and open sockets can keep the event loop alive after the work is done: exit explicitly,
 // once stdout and stderr are flushed.
@@ -8,7 +8,3 @@ const code = await runCli(process.argv.slice(2), processIo());
 process.exitCode = code;
 await Promise.all([flush(process.stdout), flush(process.stderr)]);
 process.exit(code);
-
-function flush(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.write('', () => resolve()));
-}

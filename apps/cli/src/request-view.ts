@@ -1,16 +1,9 @@
-import { clockTime, columns, formatDuration } from './format.js';
-import type { RequestView } from './orchestrator-client.js';
-
-/** Milliseconds from the first to the last stage change: the request's end-to-end time so far. */
-export function historySpanMs(view: Pick<RequestView, 'history'>): number | undefined {
-  const first = view.history[0];
-  const last = view.history.at(-1);
-  if (!first || !last) return undefined;
-  return Date.parse(last.at) - Date.parse(first.at);
-}
+import { clockTime, columns, formatDuration } from '@pipeline/cli-kit';
+import { isSuccess } from '@pipeline/contracts';
+import { historySpanMs, type RequestFailure, type RequestView } from '@pipeline/orchestrator-api';
 
 /** `failed in build1: build_failed (build 1 of commit 3f2a… reported FAILED)` */
-export function describeFailure(failure: NonNullable<RequestView['failure']>): string {
+export function describeFailure(failure: RequestFailure): string {
   return `failed in ${failure.stage}: ${failure.reason}${failure.detail ? ` (${failure.detail})` : ''}`;
 }
 
@@ -26,7 +19,7 @@ export function renderRequest(view: RequestView): string {
   if (change.requester) facts.push(['requester', change.requester]);
   const tasks = view.ids?.tasks ?? [];
   if (tasks.length > 0) {
-    const ok = tasks.filter((t) => t.status === 'SUCCESS').length;
+    const ok = tasks.filter((t) => t.status !== undefined && isSuccess(t.status)).length;
     const reported = tasks.filter((t) => t.status !== undefined).length;
     facts.push(['tasks', `${tasks.length} (${reported} reported, ${ok} succeeded)`]);
   }

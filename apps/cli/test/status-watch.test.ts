@@ -1,15 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { clockTime } from '@pipeline/cli-kit';
+import type { RequestView } from '@pipeline/orchestrator-api';
+import type { Stage } from '@pipeline/state-machine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
-import { clockTime } from '../src/format.js';
-import type { RequestView } from '../src/orchestrator-client.js';
 import { captureIo } from './support/io.js';
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 
-function view(id: string, stages: string[], failure?: RequestView['failure']): RequestView {
+function view(id: string, stages: Stage[], failure?: RequestView['failure']): RequestView {
   const stage = stages.at(-1) ?? 'idle';
   return {
     id,
@@ -24,7 +25,7 @@ function view(id: string, stages: string[], failure?: RequestView['failure']): R
   };
 }
 
-const PATH = ['plan_phase', 'code_phase', 'build1', 'test_plan', 'test_build', 'build2', 'done'];
+const PATH: Stage[] = ['plan_phase', 'code_phase', 'build1', 'test_plan', 'test_build', 'build2', 'done'];
 
 // A stand-in for the orchestrator's HTTP API: each GET of a request shows one more stage.
 describe('status and watch against an HTTP API', () => {

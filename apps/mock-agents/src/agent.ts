@@ -1,4 +1,5 @@
 import { type Logger, sleep } from '@pipeline/common';
+import { STATUS } from '@pipeline/contracts';
 import {
   childTraceparent,
   createProducer,
@@ -10,7 +11,7 @@ import {
   type TypedConsumer,
 } from '@pipeline/kafka';
 import { AGENT_ROLES, type AgentRole, TopicNames } from '@pipeline/topics';
-import { type CommandOf, FAILED, type ReplyOf, type Rng, ROLES, type RoleLogic } from './roles/index.js';
+import { type CommandOf, type ReplyOf, type Rng, ROLES, type RoleLogic } from './roles/index.js';
 
 /** The command topic of role R. */
 type Reads<R extends AgentRole> = (typeof AGENT_ROLES)[R]['reads'];
@@ -68,7 +69,7 @@ export function outcomeOf(replies: readonly object[]): 'silent' | 'failed' | 'ok
   if (replies.length === 0) return 'silent';
   const failed = replies.some((r) => {
     const { status, precheck } = r as { status?: string; precheck?: string };
-    return status === FAILED || precheck === FAILED;
+    return status === STATUS.failed || precheck === STATUS.failed;
   });
   return failed ? 'failed' : 'ok';
 }

@@ -24,7 +24,6 @@ export {
   roleEnvKey,
   roleEnvName,
 } from './config.js';
-export * from './failure-markers.js';
 export {
   createMockAgents,
   type MockAgentsDeps,

@@ -6,6 +6,7 @@ import {
   TestGenRequestSchema,
   TestPlanRequestSchema,
 } from '@pipeline/contracts';
+import { failureMarker, silentMarker } from '@pipeline/failure-markers';
 import {
   type Consumer,
   decodeTopicMessage,
@@ -28,7 +29,6 @@ import {
 } from '@pipeline/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { failureMarker, silentMarker } from '../src/failure-markers.js';
 import { type MockAgentsHandle, startMockAgents } from '../src/mock-agents.js';
 import { capturingLogger, connectProducer, createTopics, startAudit, testClient } from './support/kafka.js';
 

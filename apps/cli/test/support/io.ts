@@ -1,4 +1,4 @@
-import type { Io } from '../../src/command.js';
+import type { Io } from '@pipeline/cli-kit';
 
 /** An Io that records what a command writes. */
 export function captureIo(

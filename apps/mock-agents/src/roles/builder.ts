@@ -1,15 +1,7 @@
 import { create } from '@bufbuild/protobuf';
-import { BuildReportSchema } from '@pipeline/contracts';
-import { hasFailureMarker } from '../failure-markers.js';
-import {
-  type CommandOf,
-  type DecideOptions,
-  FAILED,
-  failsAtRandom,
-  PASSED,
-  type ReplyOf,
-  type Rng,
-} from './types.js';
+import { BuildReportSchema, STATUS } from '@pipeline/contracts';
+import { hasFailureMarker } from '@pipeline/failure-markers';
+import { type CommandOf, type DecideOptions, failsAtRandom, type ReplyOf, type Rng } from './types.js';
 
 /**
  * Builder: reads a BuildRequest on `build.request.in`, answers one BuildReport on
@@ -31,7 +23,7 @@ export function decide(
   return [
     create(BuildReportSchema, {
       commitSha: command.commitSha,
-      status: fails ? FAILED : PASSED,
+      status: fails ? STATUS.failed : STATUS.passed,
       buildId: command.buildId,
     }),
   ];

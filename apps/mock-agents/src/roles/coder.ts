@@ -1,15 +1,13 @@
 import { create } from '@bufbuild/protobuf';
-import { CommitResultSchema } from '@pipeline/contracts';
-import { hasFailureMarker } from '../failure-markers.js';
+import { CommitResultSchema, STATUS } from '@pipeline/contracts';
+import { hasFailureMarker } from '@pipeline/failure-markers';
 import {
   type CommandOf,
   type DecideOptions,
-  FAILED,
   failsAtRandom,
   fakeSha,
   type ReplyOf,
   type Rng,
-  SUCCESS,
 } from './types.js';
 
 /**
@@ -33,7 +31,7 @@ export function decide(
     create(CommitResultSchema, {
       taskId,
       commitSha: fakeSha(requestId, taskId),
-      status: fails && i === last ? FAILED : SUCCESS,
+      status: fails && i === last ? STATUS.failed : STATUS.success,
     }),
   );
 }

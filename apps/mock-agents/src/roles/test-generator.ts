@@ -1,13 +1,11 @@
 import { create } from '@bufbuild/protobuf';
-import { GeneratedTestsSchema } from '@pipeline/contracts';
-import { hasFailureMarker } from '../failure-markers.js';
+import { GeneratedTestsSchema, STATUS } from '@pipeline/contracts';
+import { hasFailureMarker } from '@pipeline/failure-markers';
 import {
   type CommandOf,
   type DecideOptions,
-  FAILED,
   failsAtRandom,
   fakeSha,
-  PASSED,
   type ReplyOf,
   type Rng,
 } from './types.js';
@@ -32,7 +30,7 @@ export function decide(
     create(GeneratedTestsSchema, {
       specId: command.specId,
       commitSha: fakeSha(requestId, command.specId, command.commitSha, 'tests'),
-      precheck: fails ? FAILED : PASSED,
+      precheck: fails ? STATUS.failed : STATUS.passed,
     }),
   ];
 }

@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { TestSpecSchema } from '@pipeline/contracts';
-import { hasFailureMarker } from '../failure-markers.js';
+import { hasFailureMarker } from '@pipeline/failure-markers';
 import { type CommandOf, type DecideOptions, failsAtRandom, type ReplyOf, type Rng } from './types.js';
 
 /**

@@ -15,11 +15,6 @@ export interface DecideOptions {
   failureRate: number;
 }
 
-/** The protocol's status values. */
-export const SUCCESS = 'SUCCESS';
-export const PASSED = 'PASSED';
-export const FAILED = 'FAILED';
-
 /** One roll of the dice: true with probability `rate`. Draws from `rng` only when rate > 0. */
 export function failsAtRandom(rng: Rng, rate: number): boolean {
   return rate > 0 && rng() < rate;

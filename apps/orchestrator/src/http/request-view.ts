@@ -1,31 +1,7 @@
-import type { Stage } from '@pipeline/state-machine';
-import {
-  type Failure,
-  failureOf,
-  isFinished,
-  type RequestRecord,
-  stageOf,
-} from '../domain/request-record.js';
+import type { RequestView } from '@pipeline/orchestrator-api';
+import { failureOf, isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
 
-/** What `GET /requests/{id}` answers: the public shape, independent of the stored record. */
-export interface RequestView {
-  id: string;
-  stage: Stage;
-  final: boolean;
-  change: RequestRecord['change'];
-  ids: {
-    plan?: string;
-    tasks: Array<{ id: string; status?: string; commit?: string }>;
-    build?: string;
-    spec?: string;
-    testsCommit?: string;
-  };
-  failure?: Failure;
-  history: Array<{ stage: Stage; at: string }>;
-  createdAt: string;
-  updatedAt: string;
-}
-
+/** The public shape of `GET /requests/{id}` (@pipeline/orchestrator-api) of a stored record. */
 export function toRequestView(record: RequestRecord): RequestView {
   const ids: RequestView['ids'] = {
     tasks: record.tasks.map((t) => ({

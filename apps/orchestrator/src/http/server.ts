@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RequestView } from '@pipeline/orchestrator-api';
 import type { Registry } from 'prom-client';
 import type { RequestRecord } from '../domain/request-record.js';
-import { type RequestView, toRequestView } from './request-view.js';
+import { toRequestView } from './request-view.js';
 
 export interface HttpDeps {
   registry: Registry;

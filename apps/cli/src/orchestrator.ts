@@ -1,0 +1,43 @@
+import { CliError, type Command, type CommandLine } from '@pipeline/cli-kit';
+import {
+  DEFAULT_ORCHESTRATOR_URL,
+  fetchRequest,
+  isOrchestratorApiError,
+  ORCHESTRATOR_URL_ENV,
+  orchestratorUrl,
+  type RequestView,
+} from '@pipeline/orchestrator-api';
+
+/** The environment row of every command that asks the orchestrator. */
+export const URL_ENV: readonly [name: string, description: string] = [
+  ORCHESTRATOR_URL_ENV,
+  `the orchestrator's HTTP address (default ${DEFAULT_ORCHESTRATOR_URL})`,
+];
+
+/** The `--url` option, shared by every command that asks the orchestrator. */
+export function withUrlOption(command: Command): Command {
+  return command.option(
+    '--url <url>',
+    `the orchestrator's HTTP address (default: $${ORCHESTRATOR_URL_ENV} or ${DEFAULT_ORCHESTRATOR_URL})`,
+  );
+}
+
+/** `--url`, else ORCH_URL, else the default; a bad one is bad usage of `command` (exit 2). */
+export function urlOf(line: CommandLine, command: Command, flag: unknown, env: NodeJS.ProcessEnv): string {
+  try {
+    return orchestratorUrl(typeof flag === 'string' ? flag : undefined, env);
+  } catch (error) {
+    if (isOrchestratorApiError(error, 'INVALID_URL')) throw line.usageError(command, error.message);
+    throw error;
+  }
+}
+
+/** The request's view, or undefined for an unknown id; an orchestrator that fails is one line (exit 1). */
+export async function readRequest(url: string, id: string): Promise<RequestView | undefined> {
+  try {
+    return await fetchRequest(url, id);
+  } catch (error) {
+    if (isOrchestratorApiError(error)) throw new CliError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+import { cliClient, kafkaSettings, withBroker } from '@pipeline/cli-kit';
+import { type KafkaClient, type KafkaConfig, provisionPipelineTopics } from '@pipeline/kafka';
+import { ALL_TOPICS, DEFAULT_TOPIC_OPTIONS, TopicNames } from '@pipeline/topics';
+import type { DemoContext } from './context.js';
+
+export interface DemoKafka {
+  config: KafkaConfig;
+  client: KafkaClient;
+  /** The run's topic names (under its prefix). */
+  names: TopicNames;
+  /** The environment of the services: the caller's, with the run's broker. */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Creates every pipeline topic under the run's own prefix (a new one per run, so runs on a reused
+ * broker never mix). A broker that does not answer is the one-line "cannot reach Kafka" message.
+ */
+export async function provisionTopics(
+  ctx: DemoContext,
+  bootstrap: string,
+  prefix: string,
+): Promise<DemoKafka> {
+  const env = { ...ctx.env, KAFKA_BOOTSTRAP: bootstrap };
+  const { config } = kafkaSettings(env, 'pipeline-demo');
+  const names = TopicNames.prefixed(prefix);
+  const client = cliClient(config, ctx.env);
+  await withBroker(config, () => provisionPipelineTopics(client, { names }));
+  ctx.step(
+    'topics',
+    `prefix ${prefix} (${ALL_TOPICS.length} topics, ${DEFAULT_TOPIC_OPTIONS.partitions} partitions each; ` +
+      'a new prefix per run, so runs never mix)',
+  );
+  return { config, client, names, env };
+}

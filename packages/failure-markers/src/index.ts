@@ -1,0 +1,16 @@
+export {
+  FAILING_TARGETS,
+  FAILURE_TARGETS,
+  type FailingTarget,
+  type FailureTarget,
+  failureMarker,
+  failureTargetOf,
+  failureTargetsOf,
+  hasFailureMarker,
+  isFailingTarget,
+  isFailureTarget,
+  type SilentTarget,
+  silentMarker,
+  withFailureMarker,
+} from './markers.js';
+export { MARKED_REGRESSIONS, type MarkedRegression, markedRegression } from './outcomes.js';

@@ -1,0 +1,86 @@
+import { OrchestratorApiError, OrchestratorHttpError, OrchestratorUnreachableError } from './errors.js';
+import { type RequestView, requestPath } from './request-view.js';
+
+/** Where the orchestrator's HTTP server listens by default (ORCH_HTTP_PORT 9300). */
+export const DEFAULT_ORCHESTRATOR_URL = 'http://localhost:9300';
+/** The environment variable clients read the orchestrator's address from. */
+export const ORCHESTRATOR_URL_ENV = 'ORCH_URL';
+/** How long one `fetchRequest` waits for an answer. */
+export const REQUEST_TIMEOUT_MS = 5000;
+/** How long one `isReady` waits for an answer. */
+export const READY_TIMEOUT_MS = 2000;
+
+/**
+ * The base URL of the orchestrator: `given` (a flag), else `env.ORCH_URL`, else
+ * http://localhost:9300; checked to be http(s), without a trailing slash. Throws an
+ * OrchestratorApiError `INVALID_URL` whose message says what to write instead.
+ */
+export function orchestratorUrl(given: string | undefined, env: NodeJS.ProcessEnv = {}): string {
+  const raw = given ?? (env[ORCHESTRATOR_URL_ENV]?.trim() || DEFAULT_ORCHESTRATOR_URL);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new OrchestratorApiError(
+      'INVALID_URL',
+      raw,
+      `${raw} is not a URL: use e.g. ${DEFAULT_ORCHESTRATOR_URL}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new OrchestratorApiError(
+      'INVALID_URL',
+      raw,
+      `${raw} is not an http(s) URL: use e.g. ${DEFAULT_ORCHESTRATOR_URL}`,
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/**
+ * The request's view (`GET /requests/{id}`), or undefined when the orchestrator does not know the id
+ * (404). Throws OrchestratorUnreachableError when it does not answer, OrchestratorHttpError for
+ * any other status.
+ */
+export async function fetchRequest(
+  baseUrl: string,
+  id: string,
+  options: { timeoutMs?: number } = {},
+): Promise<RequestView | undefined> {
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}${requestPath(id)}`, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new OrchestratorUnreachableError(baseUrl, fetchFailureReason(error, timeoutMs), { cause: error });
+  }
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.ok) {
+    const text = (await response.text().catch(() => '')).trim();
+    throw new OrchestratorHttpError(baseUrl, response.status, text);
+  }
+  return (await response.json()) as RequestView;
+}
+
+/** True when `/readyz` answers 200; false for any other answer or no answer. */
+export async function isReady(baseUrl: string, options: { timeoutMs?: number } = {}): Promise<boolean> {
+  try {
+    const response = await fetch(`${baseUrl}/readyz`, {
+      signal: AbortSignal.timeout(options.timeoutMs ?? READY_TIMEOUT_MS),
+    });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** fetch() says only "fetch failed"; the reason (ECONNREFUSED, a timeout…) is in its cause. */
+function fetchFailureReason(error: unknown, timeoutMs: number): string | undefined {
+  const e = error as { name?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  return e?.cause?.code ?? e?.cause?.message;
+}
