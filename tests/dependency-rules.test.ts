@@ -182,6 +182,17 @@ describe('dependency rules', () => {
     ]);
   });
 
+  it('kafkajs is declared by @pipeline/kafka only', () => {
+    const kafka = pkg('packages/kafka', { name: '@pipeline/kafka', dependencies: { kafkajs: '2.2.4' } });
+    const app = pkg('apps/orchestrator', {
+      name: '@pipeline/orchestrator',
+      devDependencies: { kafkajs: '2.2.4' },
+    });
+    expect(check(kafka, app)).toEqual([
+      'apps/orchestrator/package.json:4: @pipeline/orchestrator declares kafkajs (devDependencies): only @pipeline/kafka may use it',
+    ]);
+  });
+
   it('c: a package under packages/ never depends on an app', () => {
     const lib = pkg('packages/lib', { name: '@x/lib', devDependencies: { '@x/cli': 'workspace:*' } });
     const app = pkg('apps/cli', { name: '@x/cli' });

@@ -85,6 +85,12 @@ const ALLOWED_WORKSPACE_DEPENDENCIES: Record<string, readonly string[]> = {
   '@pipeline/contracts': ['@pipeline/common'],
 };
 
+/**
+ * Libraries only one package may use: kafkajs stays behind @pipeline/kafka, so that the client can be
+ * replaced there without touching anyone else.
+ */
+const EXCLUSIVE_DEPENDENCIES: Readonly<Record<string, string>> = { kafkajs: '@pipeline/kafka' };
+
 /** Every violation of the workspace's dependency rules, sorted by file and line. */
 export function checkDependencyRules(packages: readonly PackageSources[]): Violation[] {
   const workspace = packages.map(({ pkg }) => pkg);
@@ -160,6 +166,19 @@ function declarationViolations(
 ): Violation[] {
   const file = `${pkg.dir}/package.json`;
   const found: Violation[] = [];
+  for (const field of [
+    'dependencies',
+    'devDependencies',
+    'optionalDependencies',
+    'peerDependencies',
+  ] as const) {
+    for (const name of Object.keys(pkg.pkg[field] ?? {})) {
+      const owner = EXCLUSIVE_DEPENDENCIES[name];
+      if (owner === undefined || owner === pkg.name) continue;
+      const line = packageJsonLine(pkg, name, field);
+      found.push({ file, line, what: `${pkg.name} declares ${name} (${field}): only ${owner} may use it` });
+    }
+  }
   const allowed = ALLOWED_WORKSPACE_DEPENDENCIES[pkg.name];
   for (const { name, field } of workspaceDependencies(pkg, names)) {
     const line = packageJsonLine(pkg, name, field);
