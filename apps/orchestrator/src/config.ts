@@ -34,8 +34,10 @@ export const ORCHESTRATOR_ENV = {
   }),
   ORCH_HTTP_PORT: env.int({ description: 'port of the HTTP server', default: 9300, min: 0, max: 65535 }),
   ORCH_GROUP_ID: env.string({
-    description: 'consumer group of the orchestrator instances; also the prefix of their transactional ids',
-    default: 'orchestrator',
+    description:
+      'consumer group of the orchestrator instances; also the prefix of their transactional ids (default: the topic prefix + `orchestrator`, so two pipelines never share one)',
+    default: '',
+    defaultText: '`<PIPELINE_TOPIC_PREFIX>orchestrator`',
     pattern: NAME,
     patternHint: "may only use letters, digits, '.', '_' and '-'",
   }),
@@ -108,7 +110,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
   return reader.finish('orchestrator configuration', {
     kafka,
     http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT },
-    groupId: v.ORCH_GROUP_ID,
+    groupId: v.ORCH_GROUP_ID || `${PIPELINE_TOPIC_PREFIX}orchestrator`,
     topicPrefix: PIPELINE_TOPIC_PREFIX,
     provisionTopics: v.ORCH_PROVISION_TOPICS,
     partitions: v.ORCH_TOPIC_PARTITIONS,

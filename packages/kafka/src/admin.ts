@@ -1,5 +1,5 @@
 import type { Topic, TopicNames, TopicSpec } from '@pipeline/topics';
-import kafkajs, { type Admin } from 'kafkajs';
+import kafkajs, { type Admin, AssignerProtocol } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
 
 // kafkajs is CommonJS and Node's ESM loader cannot see this export by name (vitest can, so only a
@@ -141,6 +141,19 @@ export class KafkaAdmin {
       }),
     );
     return new Map(ends);
+  }
+
+  /** The current members of a consumer group and the (physical) topics each subscribes to. */
+  async groupMembers(
+    groupId: string,
+  ): Promise<Array<{ memberId: string; clientId: string; host: string; topics: string[] }>> {
+    const { groups } = await this.admin.describeGroups([groupId]);
+    return (groups[0]?.members ?? []).map((m) => ({
+      memberId: m.memberId,
+      clientId: m.clientId,
+      host: m.clientHost,
+      topics: [...(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? [])].sort(),
+    }));
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<void> {

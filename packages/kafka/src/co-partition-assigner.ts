@@ -12,9 +12,10 @@ const VERSION = 0;
  * out one by one and would split partition p of two topics between two members.
  *
  * Numbers are dealt round-robin to the members sorted by member id, so every member computes the same
- * answer from the same input. All members should subscribe to the same topics; if they do not, each
- * topic's numbers are dealt among the members that subscribe to it (still covering every partition,
- * but co-partitioning then only holds among members with equal subscriptions), and a warning is logged.
+ * answer from the same input. Only members with the group's subscription take part: the topic list
+ * most members subscribe to (a tie goes to the smallest list, so every member picks the same). A
+ * member subscribed to other topics (another pipeline's prefix, another version) gets nothing, and a
+ * warning is logged: it would otherwise own transactional ids it shares with the others.
  */
 export const CoPartitionAssigner: PartitionAssigner = ({ cluster, logger }) => {
   const log = logger.namespace('CoPartitionAssigner');
@@ -23,40 +24,34 @@ export const CoPartitionAssigner: PartitionAssigner = ({ cluster, logger }) => {
     version: VERSION,
 
     async assign({ members, topics }) {
-      const subscriptions = new Map<string, Set<string>>();
+      const subscriptions = new Map<string, string[]>();
       for (const member of members) {
         const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
-        subscriptions.set(member.memberId, new Set(metadata?.topics ?? topics));
+        subscriptions.set(member.memberId, [...new Set(metadata?.topics ?? topics)].sort());
       }
       const memberIds = members.map((m) => m.memberId).sort();
-      const allTopics = [
-        ...new Set([...topics, ...[...subscriptions.values()].flatMap((s) => [...s])]),
-      ].sort();
-      if (allTopics.some((t) => !topics.includes(t))) await cluster.addMultipleTargetTopics(allTopics);
-
-      const uniform = memberIds.every((id) => sameSet(subscriptions.get(id), new Set(allTopics)));
-      if (!uniform) {
-        log.warn(
-          'members subscribe to different topics; co-partitioning holds only among equal subscriptions',
-          {
-            subscriptions: Object.fromEntries([...subscriptions].map(([id, s]) => [id, [...s]])),
-          },
-        );
+      const groupTopics = groupSubscription([...subscriptions.values()]);
+      const key = groupTopics.join(',');
+      const owners = memberIds.filter((id) => subscriptions.get(id)?.join(',') === key);
+      const strangers = memberIds.filter((id) => !owners.includes(id));
+      if (strangers.length > 0) {
+        log.warn('members subscribed to other topics get no partitions', {
+          groupTopics,
+          strangers: Object.fromEntries(strangers.map((id) => [id, subscriptions.get(id)])),
+        });
       }
+      if (groupTopics.some((t) => !topics.includes(t))) await cluster.addMultipleTargetTopics(groupTopics);
 
-      const numbers = [...new Set(allTopics.flatMap((t) => partitionsOf(cluster, t)))].sort((a, b) => a - b);
+      const numbers = [...new Set(groupTopics.flatMap((t) => partitionsOf(cluster, t)))].sort(
+        (a, b) => a - b,
+      );
       const assignment = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
-      for (const topic of allTopics) {
-        const owners = memberIds.filter((id) => subscriptions.get(id)?.has(topic) ?? true);
-        if (owners.length === 0) continue;
+      for (const topic of groupTopics) {
         const present = new Set(partitionsOf(cluster, topic));
         numbers.forEach((p, i) => {
-          if (!present.has(p)) return;
-          const owner = owners[i % owners.length] as string;
-          const own = assignment.get(owner) as Record<string, number[]>;
-          const list = own[topic] ?? [];
-          list.push(p);
-          own[topic] = list;
+          if (!present.has(p) || owners.length === 0) return;
+          const own = assignment.get(owners[i % owners.length] as string) as Record<string, number[]>;
+          own[topic] = [...(own[topic] ?? []), p];
         });
       }
 
@@ -86,11 +81,17 @@ export const CoPartitionAssigner: PartitionAssigner = ({ cluster, logger }) => {
   return assigner;
 };
 
-function partitionsOf(cluster: Parameters<PartitionAssigner>[0]['cluster'], topic: string): number[] {
-  return cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
+/** The topic list most members subscribe to; a tie goes to the smallest list (as text). */
+function groupSubscription(subscriptions: readonly string[][]): string[] {
+  const counts = new Map<string, { topics: string[]; count: number }>();
+  for (const topics of subscriptions) {
+    const key = topics.join(',');
+    counts.set(key, { topics, count: (counts.get(key)?.count ?? 0) + 1 });
+  }
+  const ranked = [...counts].sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : a > b ? 1 : 0));
+  return ranked[0]?.[1].topics ?? [];
 }
 
-function sameSet(a: Set<string> | undefined, b: Set<string>): boolean {
-  if (a === undefined) return true;
-  return a.size === b.size && [...a].every((x) => b.has(x));
+function partitionsOf(cluster: Parameters<PartitionAssigner>[0]['cluster'], topic: string): number[] {
+  return cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
 }

@@ -78,10 +78,17 @@ describe('CoPartitionAssigner', () => {
     expect(result).toEqual({ x: { a: [0, 2], b: [0] }, y: { a: [1, 3], b: [1] } });
   });
 
-  it('deals a topic only among its subscribers when subscriptions differ', async () => {
-    const result = await assign({ a: 4, b: 4 }, { x: ['a', 'b'], y: ['a'] });
-    expect(result.x?.b).toEqual([0, 1, 2, 3]);
-    expect([...(result.x?.a ?? []), ...(result.y?.a ?? [])].sort()).toEqual([0, 1, 2, 3]);
-    expect(result.y?.b).toBeUndefined();
+  it('gives nothing to members with another subscription (two pipelines fencing each other, finding 6)', async () => {
+    // Two members of a pipeline, one of another (another topic prefix) in the same group by mistake.
+    const result = await assign(
+      { a: 4, b: 4, 'x.a': 4 },
+      { m1: ['a', 'b'], m2: ['a', 'b'], stranger: ['x.a'] },
+    );
+    expect(result.stranger).toEqual({});
+    expect(result.m1).toEqual({ a: [0, 2], b: [0, 2] });
+    expect(result.m2).toEqual({ a: [1, 3], b: [1, 3] });
+    // A tie is broken the same way by every member (the smallest topic list wins).
+    const tie = await assign({ a: 2, b: 2 }, { p: ['b'], q: ['a'] });
+    expect(tie).toEqual({ p: {}, q: { a: [0, 1] } });
   });
 });

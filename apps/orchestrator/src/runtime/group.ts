@@ -1,9 +1,37 @@
 import type { Logger } from '@pipeline/common';
-import { type Batch, type Consumer, createConsumer, type KafkaClient } from '@pipeline/kafka';
-import { ORCHESTRATOR_INPUTS } from '@pipeline/topics';
+import {
+  type Batch,
+  type Consumer,
+  createConsumer,
+  type KafkaAdmin,
+  type KafkaClient,
+} from '@pipeline/kafka';
+import { ORCHESTRATOR_INPUTS, type TopicNames } from '@pipeline/topics';
 import type { Metrics } from '../metrics.js';
 import { PartitionWorker, type WorkerDeps } from './partition-worker.js';
 import { type BatchDeps, processBatch } from './process-batch.js';
+
+/**
+ * Refuses to join a group whose members read other topics: another pipeline (another topic prefix)
+ * or another version sharing the group id would share the transactional ids too, and the two would
+ * fence each other. The co-partition assignment gives such members nothing; this says why at start.
+ */
+export async function assertNoStrangers(
+  admin: KafkaAdmin,
+  groupId: string,
+  names: TopicNames,
+): Promise<void> {
+  const ours = ORCHESTRATOR_INPUTS.map((t) => names.physical(t) as string)
+    .sort()
+    .join(',');
+  const strangers = (await admin.groupMembers(groupId)).filter((m) => m.topics.join(',') !== ours);
+  if (strangers.length === 0) return;
+  const list = strangers.map((m) => `${m.clientId}@${m.host} reads ${m.topics.join(', ')}`).join('; ');
+  throw new Error(
+    `group ${groupId} has members subscribed to other topics (${list}): another pipeline (another ` +
+      'PIPELINE_TOPIC_PREFIX) or another version uses this group; give each pipeline its own ORCH_GROUP_ID',
+  );
+}
 
 export interface GroupOptions {
   groupId: string;

@@ -5,7 +5,7 @@ import { ORCHESTRATOR_INPUTS, TopicNames } from '@pipeline/topics';
 import type { OrchestratorConfig } from '../config.js';
 import { type RequestRecord, stageOf } from '../domain/request-record.js';
 import { createMetrics, type Metrics } from '../metrics.js';
-import { PartitionGroup } from './group.js';
+import { assertNoStrangers, PartitionGroup } from './group.js';
 import { prepareTopics } from './prepare-topics.js';
 import { StateDirectory } from './state-directory.js';
 import { Sweeper } from './sweeper.js';
@@ -68,6 +68,7 @@ export class Orchestrator {
         { provision, partitions, replicationFactor },
         this.logger,
       );
+      await assertNoStrangers(this.admin, this.config.groupId, this.names);
       await this.directory.start();
       this.group = this.createGroup(this.admin);
       await this.group.start();
