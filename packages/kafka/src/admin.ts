@@ -15,6 +15,15 @@ export interface PartitionInfo {
   error: number;
 }
 
+/** A consumer group member: the physical topics it subscribes to and the partition numbers it owns. */
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  topics: string[];
+  partitions: number[];
+}
+
 /** Offsets per partition number of one topic. */
 export type PartitionOffsets = Map<number, bigint>;
 
@@ -144,16 +153,18 @@ export class KafkaAdmin {
   }
 
   /** The current members of a consumer group and the (physical) topics each subscribes to. */
-  async groupMembers(
-    groupId: string,
-  ): Promise<Array<{ memberId: string; clientId: string; host: string; topics: string[] }>> {
+  async groupMembers(groupId: string): Promise<GroupMember[]> {
     const { groups } = await this.admin.describeGroups([groupId]);
-    return (groups[0]?.members ?? []).map((m) => ({
-      memberId: m.memberId,
-      clientId: m.clientId,
-      host: m.clientHost,
-      topics: [...(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? [])].sort(),
-    }));
+    return (groups[0]?.members ?? []).map((m) => {
+      const assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {};
+      return {
+        memberId: m.memberId,
+        clientId: m.clientId,
+        host: m.clientHost,
+        topics: [...(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? [])].sort(),
+        partitions: [...new Set(Object.values(assignment).flat())].sort((a, b) => a - b),
+      };
+    });
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<void> {

@@ -1,6 +1,6 @@
 // @pipeline/kafka: the only package that talks to Kafka. Its API speaks the pipeline's terms
 // (logical topics, records, offsets); no type of the client library crosses it.
-export { KafkaAdmin, type PartitionInfo, type PartitionOffsets } from './admin.js';
+export { type GroupMember, KafkaAdmin, type PartitionInfo, type PartitionOffsets } from './admin.js';
 export { type ClientOptions, type ClientProfile, createKafkaClient, KafkaClient } from './client.js';
 export { CO_PARTITION_PROTOCOL } from './co-partition-assigner.js';
 export {

@@ -58,11 +58,12 @@ export interface GroupDeps {
 export class PartitionGroup {
   private workers = new Map<number, PartitionWorker>();
   private member = false;
+  private memberId: string | undefined;
   private failed = false;
   private readonly consumer: Consumer;
 
   constructor(
-    options: GroupOptions,
+    private readonly options: GroupOptions,
     private readonly deps: GroupDeps,
   ) {
     this.consumer = createConsumer(deps.client, {
@@ -83,6 +84,7 @@ export class PartitionGroup {
       switch (event.type) {
         case 'joined': {
           this.member = true;
+          this.memberId = event.memberId;
           const owned = new Set<number>();
           for (const partitions of event.partitions.values()) for (const p of partitions) owned.add(p);
           this.assign(owned);
@@ -144,6 +146,12 @@ export class PartitionGroup {
     return this.workers.get(partition);
   }
 
+  /** Whether the group coordinator still gives this member `partition` (asked when fenced). */
+  private async stillOwner(partition: number): Promise<boolean> {
+    const members = await this.deps.worker.admin.groupMembers(this.options.groupId);
+    return members.some((m) => m.memberId === this.memberId && m.partitions.includes(partition));
+  }
+
   private lookupAlias(alias: string): string | undefined {
     for (const worker of this.workers.values()) {
       const requestId = worker.lookupAlias(alias);
@@ -176,6 +184,7 @@ export class PartitionGroup {
         logger: this.deps.logger.child({ partition }),
         ...(before ? { after: closeQuietly(before) } : {}),
         onRestored: (ms) => this.deps.metrics.restoreSeconds.observe(ms / 1000),
+        stillOwner: () => this.stillOwner(partition),
       });
       this.workers.set(partition, worker);
     }

@@ -1,23 +1,30 @@
 import { pause } from '@pipeline/common';
-import type { OffsetCommit, OutboundRecord, TransactionalProducer } from '@pipeline/kafka';
+import {
+  isFenced,
+  type OffsetCommit,
+  type OutboundRecord,
+  type TransactionalProducer,
+} from '@pipeline/kafka';
 import { type OrchestratorInput, STATE } from '@pipeline/topics';
 import type { BatchPlan } from '../domain/decide-batch.js';
 import { RequestIndex } from '../domain/request-index.js';
 import type { RequestRecord } from '../domain/request-record.js';
 import { encodeState } from '../domain/state-record.js';
 import { type RestoreDeps, restorePartition } from './restore.js';
+import { nextWorkerState, type WorkerEvent, type WorkerState } from './worker-lifecycle.js';
 
-/**
- * Lifecycle of a worker: restoring (also again after a failed transaction) until its state is read,
- * then ready, until closed.
- */
-export type WorkerState = 'restoring' | 'ready' | 'closed';
+export type { WorkerState } from './worker-lifecycle.js';
 
 export interface WorkerDeps extends RestoreDeps {
   /** The previous worker of this partition on this instance, to be closed before we open. */
   after?: Promise<void>;
   /** Called after every successful restore (the first and those after a failed transaction). */
   onRestored?: (restoreMs: number) => void;
+  /**
+   * Asked when another producer fenced this partition's: does the group still give this instance the
+   * partition? Default false (wait for the next assignment).
+   */
+  stillOwner?: () => Promise<boolean>;
 }
 
 /** How long after a restore the deadline sweep waits for input topics that deliver nothing. */
@@ -33,7 +40,7 @@ const restoreDelayMs = (attempt: number) => Math.min(30_000, 500 * 2 ** (attempt
  * applied in order.
  */
 export class PartitionWorker {
-  state: WorkerState = 'restoring';
+  private current: WorkerState = 'restoring';
   restoreMs = 0;
   private restoring: Promise<void>;
   private readonly store = new RequestIndex();
@@ -43,6 +50,7 @@ export class PartitionWorker {
   private floors = new Map<OrchestratorInput, bigint>();
   private backlog = new Map<OrchestratorInput, bigint>();
   private readyAt = 0;
+  private closed: Promise<void> = Promise.resolve();
 
   constructor(
     readonly partition: number,
@@ -51,7 +59,15 @@ export class PartitionWorker {
     this.restoring = this.restoreUntilDone(deps.after);
   }
 
-  /** Resolves when the worker is ready (or closed). Never rejects: restores are retried. */
+  /** See worker-lifecycle.ts. */
+  get state(): WorkerState {
+    return this.current;
+  }
+
+  /**
+   * Resolves when the worker is ready or closed, never rejects (restores are retried). A fenced worker
+   * stays pending until the group confirms it still owns the partition or closes it.
+   */
   whenReady(): Promise<void> {
     return this.restoring;
   }
@@ -92,7 +108,7 @@ export class PartitionWorker {
    * remaining records are only transaction markers never delivers a batch, hence the grace.
    */
   caughtUp(now: number): boolean {
-    return this.state === 'ready' && (this.backlog.size === 0 || now - this.readyAt > CATCH_UP_GRACE_MS);
+    return this.current === 'ready' && (this.backlog.size === 0 || now - this.readyAt > CATCH_UP_GRACE_MS);
   }
 
   /** Runs `job` after every job queued before it on this partition. */
@@ -110,7 +126,8 @@ export class PartitionWorker {
    */
   async commit(plan: BatchPlan, offsets: readonly OffsetCommit[]): Promise<void> {
     const producer = this.producer;
-    if (this.state !== 'ready' || !producer) throw new Error(`partition ${this.partition} is ${this.state}`);
+    if (this.current !== 'ready' || !producer)
+      throw new Error(`partition ${this.partition} is ${this.current}`);
     const state = (key: string, value: Buffer | null): OutboundRecord => ({
       topic: STATE,
       key,
@@ -127,35 +144,72 @@ export class PartitionWorker {
     try {
       await producer.commit(records, offsets);
     } catch (error) {
-      this.deps.logger.warn({ err: error }, 'transaction failed; restoring the partition');
-      this.state = 'restoring';
       this.producer = undefined;
-      this.restoring = this.restoreUntilDone(producer.close());
+      this.onCommitFailed(error, producer.close());
       throw error;
     }
     for (const record of plan.updated.values()) this.store.put(record);
     for (const requestId of plan.forgotten) this.store.forget(requestId);
   }
 
+  /** Stops for good: no restore or commit starts after this; waits for the work in hand. Idempotent. */
   async close(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
+    if (!this.move('close')) return this.closed;
     this.closing.abort();
-    await this.restoring;
-    await this.queue.catch(() => {});
-    const producer = this.producer;
-    this.producer = undefined;
-    await producer?.close();
+    this.closed = (async () => {
+      await this.restoring;
+      await this.queue.catch(() => {});
+      const producer = this.producer;
+      this.producer = undefined;
+      await producer?.close();
+      this.move('closed');
+    })();
+    return this.closed;
+  }
+
+  /**
+   * A failed transaction: fenced → stop and ask the group; anything else → restore from Kafka, which
+   * settles whether an ambiguous commit happened (state and offsets are read back); the caller
+   * re-reads its batch. A worker closed meanwhile stays closed.
+   */
+  private onCommitFailed(error: unknown, producerClosed: Promise<void>): void {
+    if (isFenced(error)) {
+      if (!this.move('fenced')) return;
+      this.deps.logger.warn(
+        { err: error },
+        'fenced by another producer of this partition; waiting for the group',
+      );
+      this.restoring = producerClosed.then(() => this.afterFenced());
+      return;
+    }
+    if (!this.move('commit_failed')) return;
+    this.deps.logger.warn({ err: error }, 'transaction failed; restoring the partition');
+    this.restoring = this.restoreUntilDone(producerClosed);
+  }
+
+  /** Restores only when the group confirms this instance still owns the partition. */
+  private async afterFenced(): Promise<void> {
+    const owner = await (this.deps.stillOwner?.() ?? Promise.resolve(false)).catch(() => false);
+    if (!owner) {
+      // The next assignment closes this worker; until then it stays paused.
+      await new Promise<void>((resolve) =>
+        this.closing.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+      return;
+    }
+    if (!this.move('still_owner')) return;
+    this.deps.logger.warn({}, 'the group still gives this instance the partition: taking it back');
+    await this.restoreUntilDone();
   }
 
   /** Restores, retrying with backoff until it works or the worker is closed. */
   private async restoreUntilDone(after?: Promise<void>): Promise<void> {
     await after?.catch(() => {});
-    for (let attempt = 1; !this.isClosed(); attempt++) {
+    for (let attempt = 1; this.current === 'restoring'; attempt++) {
       const started = Date.now();
       try {
         const restored = await restorePartition(this.partition, this.deps, this.closing.signal);
-        if (this.isClosed()) {
+        if (!this.move('restored')) {
           await restored.producer.close();
           return;
         }
@@ -164,14 +218,18 @@ export class PartitionWorker {
         this.floors = restored.floors;
         this.backlog = restored.backlog;
         this.producer = restored.producer;
-        this.state = 'ready';
         this.readyAt = Date.now();
         this.restoreMs = this.readyAt - started;
         this.deps.logger.info({ requests: this.store.size, restoreMs: this.restoreMs }, 'partition restored');
         this.deps.onRestored?.(this.restoreMs);
         return;
       } catch (error) {
-        if (this.isClosed()) return;
+        const event: WorkerEvent = isFenced(error) ? 'fenced' : 'restore_failed';
+        if (!this.move(event)) return;
+        if (event === 'fenced') {
+          this.deps.logger.warn({ err: error }, 'fenced while restoring; waiting for the group');
+          return this.afterFenced();
+        }
         const delayMs = restoreDelayMs(attempt);
         this.deps.logger.error({ err: error, attempt, delayMs }, 'partition restore failed; retrying');
         await pause(delayMs, this.closing.signal);
@@ -179,8 +237,11 @@ export class PartitionWorker {
     }
   }
 
-  /** A method, not a property check: the state changes across awaits, which narrowing ignores. */
-  private isClosed(): boolean {
-    return this.state === 'closed';
+  /** Applies a lifecycle event; false (and no change) when the event means nothing in this state. */
+  private move(event: WorkerEvent): boolean {
+    const next = nextWorkerState(this.current, event);
+    if (next === undefined) return false;
+    this.current = next;
+    return true;
   }
 }
