@@ -1,4 +1,5 @@
 import { type Command, CommandLine, helpAfterOptions, type Io, processIo } from '@pipeline/cli-kit';
+import { handleSignals } from '@pipeline/common';
 import { DEMO_DEFAULTS } from './options.js';
 import { runDemo } from './run-demo.js';
 
@@ -90,14 +91,7 @@ export function main(argv: readonly string[] = process.argv.slice(2), io: Io = p
 
 async function runWithSignals(args: DemoArgs, io: Io): Promise<number> {
   const controller = new AbortController();
-  let signals = 0;
-  const onSignal = () => {
-    signals += 1;
-    if (signals === 1) controller.abort();
-    else process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const removeHandlers = handleSignals(() => controller.abort(), { secondExitCode: 130 });
   try {
     const ci = args.ci || io.env.CI === 'true';
     const result = await runDemo({
@@ -115,7 +109,6 @@ async function runWithSignals(args: DemoArgs, io: Io): Promise<number> {
     });
     return result.exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    removeHandlers();
   }
 }

@@ -8,7 +8,7 @@ import {
   type LogLevel,
 } from '@pipeline/common';
 import { type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
-import { AGENT_ROLE_NAMES, type AgentRole, TOPIC_PREFIX_ENV } from '@pipeline/topics';
+import { AGENT_ROLE_NAMES, type AgentRole, KAFKA_NAME, TOPIC_PREFIX_ENV } from '@pipeline/topics';
 
 /** How one role behaves. */
 export interface RoleSettings {
@@ -96,8 +96,7 @@ export const MOCK_AGENTS_ENV = {
   MOCK_GROUP_PREFIX: env.string({
     description: 'consumer group of a role is `<prefix>-<role>`; processes of one role share it',
     default: 'mock-agents',
-    pattern: /^[A-Za-z0-9._-]+$/,
-    patternHint: "may only use letters, digits, '.', '_' and '-'",
+    ...KAFKA_NAME,
   }),
   MOCK_FROM_BEGINNING: env.boolean({
     description:

@@ -1,7 +1,7 @@
 import { EnvReader, env, LOG_LEVELS, type LogLevel, parseDuration } from '@pipeline/common';
 import { type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
 import { isFinalStage, STAGES, type Stage } from '@pipeline/state-machine';
-import { TOPIC_PREFIX_ENV } from '@pipeline/topics';
+import { KAFKA_NAME, TOPIC_PREFIX_ENV } from '@pipeline/topics';
 
 export interface OrchestratorConfig {
   kafka: KafkaConfig;
@@ -23,7 +23,6 @@ export interface OrchestratorConfig {
   logLevel: LogLevel;
 }
 
-const NAME = /^[A-Za-z0-9._-]+$/;
 const NON_FINAL = STAGES.filter((s) => !isFinalStage(s));
 
 /** Every setting, its default and what it does: the README's configuration table is this list. */
@@ -38,8 +37,7 @@ export const ORCHESTRATOR_ENV = {
       'consumer group of the orchestrator instances; also the prefix of their transactional ids (default: the topic prefix + `orchestrator`, so two pipelines never share one)',
     default: '',
     defaultText: '`<PIPELINE_TOPIC_PREFIX>orchestrator`',
-    pattern: NAME,
-    patternHint: "may only use letters, digits, '.', '_' and '-'",
+    ...KAFKA_NAME,
   }),
   ORCH_PROVISION_TOPICS: env.boolean({
     description: 'create missing topics at start and refuse to start on a partition-count mismatch',

@@ -31,5 +31,5 @@ export {
 export { freePort, isPortFree } from './net.js';
 export { formatDurationSetting, parseDuration, parseWholeNumber } from './parse.js';
 export { backoffDelay, DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.js';
-export { runService, type ServiceOptions } from './service.js';
+export { handleSignals, runService, type ServiceOptions, type SignalOptions } from './service.js';
 export { type PollOptions, pause, pollUntil, sleep } from './sleep.js';

@@ -1,5 +1,35 @@
 import type { Logger } from './logger.js';
 
+export interface SignalOptions {
+  /** Exit code when a second signal arrives before the first one's work is done. */
+  secondExitCode: number;
+  /** Exits the process; tests replace it. Default process.exit. */
+  exit?: (code: number) => void;
+  /** Where signals come from; tests replace it. Default process. */
+  signals?: Pick<NodeJS.Process, 'on' | 'off'>;
+}
+
+/**
+ * SIGINT and SIGTERM handled once: the first calls `first`, a second exits at once (the user means
+ * it). Returns a function that removes the handlers.
+ */
+export function handleSignals(first: (signal: NodeJS.Signals) => void, options: SignalOptions): () => void {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const signals = options.signals ?? process;
+  let seen = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (seen) return exit(options.secondExitCode);
+    seen = true;
+    first(signal);
+  };
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
+  return () => {
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
+  };
+}
+
 export interface ServiceOptions {
   logger: Logger;
   /** How long `stop` may take after SIGINT/SIGTERM before the process exits anyway (code 1). */
@@ -11,7 +41,7 @@ export interface ServiceOptions {
   /** Exits the process; tests replace it. Default process.exit. */
   exit?: (code: number) => void;
   /** Where signals come from; tests replace it. Default process. */
-  signals?: Pick<NodeJS.Process, 'on'>;
+  signals?: Pick<NodeJS.Process, 'on' | 'off'>;
 }
 
 /**
@@ -53,16 +83,19 @@ export function runService(options: ServiceOptions): Promise<number> {
     return stopping;
   };
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal; exiting at once');
-      finish(1);
-      return;
-    }
-    void shutdown(signal, 0).then(finish);
-  };
-  signals.on('SIGINT', onSignal);
-  signals.on('SIGTERM', onSignal);
+  handleSignals(
+    (signal) => {
+      void shutdown(signal, 0).then(finish);
+    },
+    {
+      secondExitCode: 1,
+      exit: (code) => {
+        logger.warn({}, 'second signal; exiting at once');
+        finish(code);
+      },
+      signals,
+    },
+  );
 
   options.start().then(
     () => {},

@@ -11,8 +11,13 @@ declare const physical: unique symbol;
  */
 export type PhysicalTopic = string & { readonly [physical]: true };
 
+/** What Kafka allows in topic and group names, for every variable that becomes part of one. */
+export const KAFKA_NAME = {
+  pattern: /^[A-Za-z0-9._-]+$/,
+  patternHint: "may only use letters, digits, '.', '_' and '-'",
+} as const;
 const PREFIX = /^[A-Za-z0-9._-]*$/;
-const PREFIX_HINT = "may only use letters, digits, '.', '_' and '-'";
+const PREFIX_HINT = KAFKA_NAME.patternHint;
 
 /** `PIPELINE_TOPIC_PREFIX`, read the same way by every service and the CLI. */
 export const TOPIC_PREFIX_ENV = {
@@ -20,8 +25,7 @@ export const TOPIC_PREFIX_ENV = {
     description: 'Prefix of every topic name, the same for every service (several pipelines on one cluster).',
     default: '',
     defaultText: '(empty)',
-    pattern: PREFIX,
-    patternHint: PREFIX_HINT,
+    ...KAFKA_NAME,
   }),
 } as const;
 
