@@ -4,10 +4,10 @@ import {
   childTraceparent,
   createProducer,
   createTypedConsumer,
+  type EncodedRecord,
   encodeRecord,
   type InboundMessage,
   type KafkaClient,
-  type OutboundRecord,
   type TypedConsumer,
 } from '@pipeline/kafka';
 import { AGENT_ROLES, type AgentRole, TopicNames } from '@pipeline/topics';
@@ -58,7 +58,7 @@ export function replyRecords<R extends AgentRole>(
   role: R,
   replies: readonly ReplyOf<R>[],
   context: { requestId: string; traceparent?: string | undefined },
-): OutboundRecord[] {
+): EncodedRecord[] {
   const topic = AGENT_ROLES[role].answers;
   const span = childTraceparent(context.traceparent);
   return replies.map((reply) => encodeRecord(topic, reply, { key: context.requestId, traceparent: span }));

@@ -1,6 +1,6 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { ChangeRequestSchema, CommitResultSchema } from '@pipeline/contracts';
-import { HEADERS, partitionFor } from '@pipeline/kafka/records';
+import { HEADERS, partitionFor, readHeaders } from '@pipeline/kafka/records';
 import { CRES, CRQ, DEEP, DLQ } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import { decideBatch, type RawInbound } from '../src/domain/decide-batch.js';
@@ -25,6 +25,9 @@ const raw = (over: Partial<RawInbound>): RawInbound => ({
   value: null,
   headers: {},
   ...over,
+  // The bytes as they came: the text forms unless a test gives others.
+  rawKey: over.rawKey !== undefined ? over.rawKey : over.key === undefined ? null : Buffer.from(over.key),
+  rawHeaders: over.rawHeaders ?? over.headers ?? {},
 });
 const changeRequest = (id: string) =>
   Buffer.from(toBinary(ChangeRequestSchema, create(ChangeRequestSchema, { id, repo: 'demo' })));
@@ -45,7 +48,7 @@ describe('decideBatch', () => {
     const value = Buffer.from([0x0f, 0xff]);
     const plan = decideBatch([raw({ partition: 5, key: 'k', value, headers: { a: 'b' } })], ctx(5));
     const [letter] = plan.records;
-    expect(letter).toMatchObject({ topic: DLQ, key: 'k', value });
+    expect(letter).toMatchObject({ topic: DLQ, key: Buffer.from('k'), value });
     expect(letter?.headers).toMatchObject({
       a: 'b',
       [HEADERS.dlqReason]: 'undecodable',
@@ -64,7 +67,11 @@ describe('decideBatch', () => {
     expect(plan.records[0]?.headers[HEADERS.forwardedFrom]).toBe(`${CRQ}/9/7`);
     expect(plan.updated.size).toBe(0);
 
-    const again = decideBatch([{ ...keyless, headers: plan.records[0]?.headers ?? {} }], ctx(9));
+    const forwarded = plan.records[0]?.headers ?? {};
+    const again = decideBatch(
+      [{ ...keyless, headers: readHeaders(forwarded), rawHeaders: forwarded }],
+      ctx(9),
+    );
     expect(again.records[0]).toMatchObject({ topic: DLQ });
     expect(again.records[0]?.headers[HEADERS.dlqReason]).toBe('misrouted');
   });
@@ -89,5 +96,32 @@ describe('decideBatch', () => {
     );
     expect(plan.effects.map((e) => e.kind)).toEqual(['applied', 'rejected']);
     expect(plan.records.map((r) => r.topic)).toEqual([DEEP, DLQ]);
+  });
+});
+
+describe('dead letters change the bytes (finding 15)', () => {
+  it('keeps the original key and header bytes, also when they are not UTF-8', () => {
+    const key = Buffer.from([0x63, 0x72, 0xff, 0xfe]);
+    const header = Buffer.from([0xc3, 0x28, 0x00]);
+    const value = Buffer.from([0x0f, 0xff]);
+    const plan = decideBatch(
+      [
+        raw({
+          partition: 1,
+          key: key.toString('utf8'),
+          rawKey: key,
+          value,
+          headers: { 'x-odd': header.toString('utf8') },
+          rawHeaders: { 'x-odd': header },
+        }),
+      ],
+      ctx(1),
+    );
+    const [letter] = plan.records;
+    expect(letter?.topic).toBe(DLQ);
+    expect(Buffer.isBuffer(letter?.key) && letter.key.equals(key)).toBe(true);
+    const odd = letter?.headers['x-odd'];
+    expect(Buffer.isBuffer(odd) && odd.equals(header)).toBe(true);
+    expect(letter?.headers[HEADERS.dlqReason]).toBe('undecodable');
   });
 });

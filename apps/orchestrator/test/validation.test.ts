@@ -22,6 +22,9 @@ const raw = (over: Partial<RawInbound>): RawInbound => ({
   value: null,
   headers: {},
   ...over,
+  // The bytes as they came: the text forms unless a test gives others.
+  rawKey: over.rawKey !== undefined ? over.rawKey : over.key === undefined ? null : Buffer.from(over.key),
+  rawHeaders: over.rawHeaders ?? over.headers ?? {},
 });
 const bytes = <T extends Parameters<typeof toBinary>[0]>(schema: T, init: Parameters<typeof create<T>>[1]) =>
   Buffer.from(toBinary(schema, create(schema, init)));

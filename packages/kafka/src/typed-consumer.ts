@@ -129,7 +129,7 @@ export function createTypedConsumer<T extends MessageTopic>(
       offset: raw.offset,
       key: raw.key,
       value: raw.value,
-      headers: readHeaders(raw.headers),
+      headers: raw.headers,
     };
     const { offset, partition } = raw;
     logger.warn({ topic: source.topic, partition, offset, reason, err: error }, 'dead-lettering message');

@@ -116,6 +116,22 @@ describe('typed producer and consumer (real broker)', () => {
     await consumer.stop(); // idempotent
   });
 
+  it('dead letters change the bytes (finding 15): keeps the original key and header bytes', async () => {
+    const { client, names, producer } = await setup();
+    const key = Buffer.from([0x63, 0x72, 0xff, 0xfe]);
+    const header = Buffer.from([0xc3, 0x28, 0x00]);
+    await producer.sendRecords([
+      { topic: CRQ, key, value: Buffer.from([0x0f, 0xff]), headers: { 'x-odd': header } },
+    ]);
+    const consumer = startConsumer(client, producer, names, async () => {});
+    await consumer.start();
+    const [dead] = await readAll(client, names, [DLQ], 1);
+    expect(dead?.key?.equals(key)).toBe(true);
+    const odd = dead?.headers['x-odd'];
+    expect(Buffer.isBuffer(odd) && odd.equals(header)).toBe(true);
+    expect(readHeaders(dead?.headers ?? {})[HEADERS.dlqReason]).toBe('undecodable');
+  });
+
   it('dead-letters undecodable bytes with the original bytes and goes on', async () => {
     const { client, names, producer } = await setup();
     const garbage = Buffer.from([0x0f, 0xff]);

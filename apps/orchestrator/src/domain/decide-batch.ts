@@ -6,6 +6,7 @@ import {
   HEADERS,
   type OutboundRecord,
   partitionFor,
+  type RawHeaders,
   type RecordHeaders,
   readStandardHeaders,
 } from '@pipeline/kafka/records';
@@ -20,9 +21,14 @@ export interface RawInbound {
   topic: OrchestratorInput;
   partition: number;
   offset: string;
+  /** The key as text (the request id), undefined when absent or empty. */
   key: string | undefined;
   value: Buffer | null;
+  /** The headers as text, for reading. */
   headers: RecordHeaders;
+  /** Key and headers as they came, for copies (dead letters, forwarded records) that keep every byte. */
+  rawKey: Buffer | null;
+  rawHeaders: RawHeaders;
 }
 
 /** What happened to one message or one request, for metrics and logs once the batch committed. */
@@ -101,7 +107,7 @@ function decideOne(
 ): void {
   // Whatever cannot be used is kept, with the reason, on the dead-letter topic.
   const deadLetter = (reason: DeadLetterReason, detail: string, requestId?: string) => {
-    const source = { ...raw, key: raw.key ?? null };
+    const source = { ...raw, key: raw.rawKey, headers: raw.rawHeaders };
     plan.records.push(deadLetterRecord(source, reason, detail, ctx.now));
     plan.effects.push({
       kind: 'rejected',
@@ -149,7 +155,7 @@ function decideOne(
       value: raw.value ?? Buffer.alloc(0),
       partition: home,
       headers: {
-        ...raw.headers,
+        ...raw.rawHeaders,
         [HEADERS.requestId]: requestId,
         [HEADERS.forwardedFrom]: `${raw.topic}/${raw.partition}/${raw.offset}`,
       },

@@ -48,6 +48,8 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         key: m.key?.toString('utf8') || undefined,
         value: m.value,
         headers: readHeaders(m.headers),
+        rawKey: m.key,
+        rawHeaders: m.headers,
       }));
     if (messages.length > 0) {
       const plan = decideBatch(messages, {

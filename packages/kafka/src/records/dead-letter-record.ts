@@ -1,6 +1,6 @@
 import type { DeadLetterReason } from '@pipeline/contracts';
 import { DLQ } from '@pipeline/topics';
-import { HEADERS, type RecordHeaders } from './headers.js';
+import { HEADERS, type RawHeaders } from './headers.js';
 import type { OutboundRecord } from './record.js';
 
 export interface DeadLetterSource {
@@ -8,18 +8,19 @@ export interface DeadLetterSource {
   topic: string;
   partition: number;
   offset: string;
+  /** As read: bytes are copied as they are, never decoded and re-encoded. */
   key: Buffer | string | null;
   value: Buffer | null;
-  headers?: RecordHeaders;
+  headers?: RawHeaders;
 }
 
 /** Error text is cut so a huge message (a stack, a dump) cannot make the record too big to send. */
 const MAX_ERROR_LENGTH = 2000;
 
 /**
- * The dead letter of a record: same key, the ORIGINAL value bytes (never re-encoded, so someone can
- * look at what really arrived and replay it), the original headers plus x-dlq-* headers saying why,
- * where from and when. A null value (tombstone) becomes an empty value.
+ * The dead letter of a record: the ORIGINAL key, value and header bytes (never decoded and
+ * re-encoded, so someone can look at what really arrived and replay it, also when it is not UTF-8),
+ * plus x-dlq-* headers saying why, where from and when. A null value (tombstone) becomes an empty value.
  */
 export function deadLetterRecord(
   source: DeadLetterSource,
@@ -27,7 +28,7 @@ export function deadLetterRecord(
   error: unknown,
   now: number,
 ): OutboundRecord {
-  const headers: RecordHeaders = {
+  const headers: RawHeaders = {
     ...source.headers,
     [HEADERS.dlqReason]: reason,
     [HEADERS.dlqSourceTopic]: source.topic,
@@ -43,8 +44,7 @@ export function deadLetterRecord(
     value: source.value ?? Buffer.alloc(0),
     headers,
   };
-  if (source.key !== null)
-    record.key = typeof source.key === 'string' ? source.key : source.key.toString('utf8');
+  if (source.key !== null) record.key = source.key;
   return record;
 }
 

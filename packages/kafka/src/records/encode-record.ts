@@ -5,6 +5,9 @@ import { type RecordHeaders, standardHeaders } from './headers.js';
 import type { OutboundRecord } from './record.js';
 import { isValidTraceparent, newTraceparent } from './traceparent.js';
 
+/** A record made from a message: its value is bytes, its headers text. */
+export type EncodedRecord = OutboundRecord & { value: Buffer; headers: RecordHeaders };
+
 export interface EncodeOptions {
   /** Record key; the change request id, so all records of one request share a partition number. */
   key?: string;
@@ -29,7 +32,7 @@ export function encodeRecord<T extends MessageTopic>(
   topic: T,
   message: TopicMessage<T>,
   options: EncodeOptions = {},
-): OutboundRecord & { value: Buffer } {
+): EncodedRecord {
   if (!isMessageTopic(topic)) {
     throw new ConfigError(
       [`topic "${String(topic)}" carries no protobuf message: use one of MESSAGE_TOPICS`],
@@ -50,7 +53,7 @@ export function encodeRecord<T extends MessageTopic>(
       ...(options.now !== undefined ? { producedAt: options.now } : {}),
     }),
   };
-  const record: OutboundRecord & { value: Buffer } = { topic, value: Buffer.from(bytes), headers };
+  const record: EncodedRecord = { topic, value: Buffer.from(bytes), headers };
   if (options.key !== undefined) record.key = options.key;
   if (options.partition !== undefined) record.partition = options.partition;
   return record;

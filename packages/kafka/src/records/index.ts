@@ -3,7 +3,7 @@
 export { DecodeError, decodeTopicMessage, encodeTopicMessage } from './codec.js';
 export { type DeadLetterSource, deadLetterRecord } from './dead-letter-record.js';
 export { type DecodeResult, decodeRecord } from './decode-record.js';
-export { type EncodeOptions, encodeRecord } from './encode-record.js';
+export { type EncodedRecord, type EncodeOptions, encodeRecord } from './encode-record.js';
 export {
   HEADERS,
   type RawHeaders,

@@ -1,5 +1,5 @@
 import type { Topic } from '@pipeline/topics';
-import type { RawHeaders, RecordHeaders } from './headers.js';
+import type { RawHeaders } from './headers.js';
 
 /**
  * A record to write, independent of the client library. `topic` is the LOGICAL topic: the producer
@@ -8,9 +8,11 @@ import type { RawHeaders, RecordHeaders } from './headers.js';
  */
 export interface OutboundRecord {
   topic: Topic;
-  key?: string;
+  /** Bytes stay bytes: a dead letter keeps a key that is not UTF-8 exactly as it came. */
+  key?: string | Buffer;
   value: Buffer | null;
-  headers: RecordHeaders;
+  /** Strings, or bytes kept as they came (a dead letter's copy of the original headers). */
+  headers: RawHeaders;
   /** Only to override the key's partition; normally left out so the key decides. */
   partition?: number;
 }
