@@ -21,7 +21,10 @@ const record = {
   testsCommit: 'c3',
 } as unknown as RequestRecord;
 const index = new Map(aliasesOf(record).map((a) => [a, record.requestId]));
-const lookup = (a: string) => index.get(a);
+const lookup = (a: string) => {
+  const id = index.get(a);
+  return id === undefined ? [] : [id];
+};
 
 describe('correlate', () => {
   it('takes the key when there is one', () => {
@@ -95,6 +98,19 @@ describe('correlate', () => {
       ok: false,
       reason: 'uncorrelated',
       detail: 'no key and no id in the payload',
+    });
+  });
+
+  it('refuses a keyless reply whose id belongs to several requests (finding 8)', () => {
+    const shared = (a: string) => (a === 'task:t1' ? ['cr-1', 'cr-2'] : []);
+    const m = {
+      topic: CRES,
+      message: create(CommitResultSchema, { taskId: 't1', commitSha: 'zz' }),
+    } as const;
+    expect(correlate(m, undefined, shared)).toEqual({
+      ok: false,
+      reason: 'ambiguous',
+      detail: 'no key, and task:t1 belongs to several requests: cr-1, cr-2',
     });
   });
 });

@@ -15,7 +15,7 @@ const ctx = (partition: number) => ({
   numPartitions: partitions,
   now: 1000,
   getRecord: () => undefined,
-  lookupAlias: () => undefined,
+  lookupAlias: () => [],
 });
 const raw = (over: Partial<RawInbound>): RawInbound => ({
   topic: CRQ,

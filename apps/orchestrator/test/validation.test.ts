@@ -36,7 +36,7 @@ function decide(messages: RawInbound[], partition: number, records: RequestRecor
     numPartitions: partitions,
     now: 1000,
     getRecord: (id) => byId.get(id),
-    lookupAlias: () => undefined,
+    lookupAlias: () => [],
   });
 }
 

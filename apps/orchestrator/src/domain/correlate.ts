@@ -5,12 +5,12 @@ import { type AliasKind, alias } from './request-record.js';
 /** A decoded message on one of the orchestrator's input topics. */
 export type Inbound = { [T in OrchestratorInput]: { topic: T; message: TopicMessage<T> } }[OrchestratorInput];
 
-/** Finds the request id an alias (`task:<id>`, `commit:<sha>`, …) belongs to. */
-export type AliasLookup = (alias: string) => string | undefined;
+/** The requests an alias (`task:<id>`, `commit:<sha>`, …) belongs to; empty when none. */
+export type AliasLookup = (alias: string) => readonly string[];
 
 export type Correlation =
   | { ok: true; requestId: string; via: 'key' | 'payload' | AliasKind }
-  | { ok: false; reason: 'uncorrelated' | 'invalid'; detail: string };
+  | { ok: false; reason: 'uncorrelated' | 'invalid' | 'ambiguous'; detail: string };
 
 /**
  * Which change request a message belongs to. The key is the request id by protocol; agents built
@@ -69,9 +69,17 @@ function byAlias(lookup: AliasLookup, candidates: Array<[AliasKind, string]>): C
   const tried: string[] = [];
   for (const [kind, id] of candidates) {
     if (!id) continue;
-    const requestId = lookup(alias(kind, id));
-    if (requestId) return found(requestId, kind);
-    tried.push(alias(kind, id));
+    const name = alias(kind, id);
+    const owners = [...new Set(lookup(name))].sort();
+    if (owners.length === 1) return found(owners[0] as string, kind);
+    if (owners.length > 1) {
+      return {
+        ok: false,
+        reason: 'ambiguous',
+        detail: `no key, and ${name} belongs to several requests: ${owners.join(', ')}`,
+      };
+    }
+    tried.push(name);
   }
   return missing(
     tried.length === 0

@@ -93,7 +93,10 @@ export interface BatchContext {
 export function decideBatch(messages: readonly RawInbound[], ctx: BatchContext): BatchPlan {
   const plan = emptyPlan();
   const current = (id: string) => plan.updated.get(id) ?? ctx.getRecord(id);
-  const lookupAlias: AliasLookup = (alias) => aliasIn(plan.updated, alias) ?? ctx.lookupAlias(alias);
+  // Ids learned earlier in this batch (e.g. a plan's tasks) are not in the indexes yet.
+  const lookupAlias: AliasLookup = (alias) => [
+    ...new Set([...aliasIn(plan.updated, alias), ...ctx.lookupAlias(alias)]),
+  ];
   for (const raw of messages) decideOne(raw, plan, ctx, current, lookupAlias);
   return plan;
 }
@@ -218,8 +221,6 @@ function encodeCommand(command: Command, record: RequestRecord, now: number): Ou
   return encodeRecord(command.topic, command.message, options);
 }
 
-function aliasIn(updated: Map<string, RequestRecord>, alias: string): string | undefined {
-  // Ids learned earlier in this batch (e.g. a plan's tasks) are not in the index yet.
-  for (const record of updated.values()) if (aliasesOf(record).includes(alias)) return record.requestId;
-  return undefined;
+function aliasIn(updated: Map<string, RequestRecord>, alias: string): string[] {
+  return [...updated.values()].filter((record) => aliasesOf(record).includes(alias)).map((r) => r.requestId);
 }

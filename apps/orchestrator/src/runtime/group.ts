@@ -47,7 +47,7 @@ export interface GroupDeps {
   worker: Omit<WorkerDeps, 'after' | 'onRestored' | 'logger'>;
   batch: Omit<BatchDeps, 'lookupAlias' | 'metrics' | 'logger'>;
   /** Aliases of requests this instance does not own (the state directory). */
-  lookupForeignAlias: (alias: string) => string | undefined;
+  lookupForeignAlias: (alias: string) => readonly string[];
 }
 
 /**
@@ -152,12 +152,11 @@ export class PartitionGroup {
     return members.some((m) => m.memberId === this.memberId && m.partitions.includes(partition));
   }
 
-  private lookupAlias(alias: string): string | undefined {
-    for (const worker of this.workers.values()) {
-      const requestId = worker.lookupAlias(alias);
-      if (requestId) return requestId;
-    }
-    return this.deps.lookupForeignAlias(alias);
+  /** Every request an alias belongs to, in the partitions this instance owns and in the directory. */
+  private lookupAlias(alias: string): string[] {
+    const owners = new Set(this.deps.lookupForeignAlias(alias));
+    for (const worker of this.workers.values()) for (const id of worker.lookupAlias(alias)) owners.add(id);
+    return [...owners];
   }
 
   /**

@@ -80,7 +80,7 @@ export class PartitionWorker {
     return this.store.get(requestId);
   }
 
-  lookupAlias(alias: string): string | undefined {
+  lookupAlias(alias: string): string[] {
     return this.store.lookupAlias(alias);
   }
 

@@ -12,8 +12,8 @@ export interface BatchDeps {
   names: TopicNames;
   numPartitions: number;
   clock: () => number;
-  /** Any request's id by alias, from every partition this instance knows. */
-  lookupAlias: (alias: string) => string | undefined;
+  /** The requests an alias belongs to, from every partition this instance knows. */
+  lookupAlias: (alias: string) => readonly string[];
   metrics: Metrics;
   logger: Logger;
 }

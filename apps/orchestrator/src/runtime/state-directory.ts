@@ -66,7 +66,7 @@ export class StateDirectory {
     return this.index.get(requestId);
   }
 
-  lookupAlias(alias: string): string | undefined {
+  lookupAlias(alias: string): string[] {
     return this.index.lookupAlias(alias);
   }
 
