@@ -61,6 +61,12 @@ export function createMetrics(inFlight: () => Map<Stage, number>) {
       labelNames: ['topic', 'partition'],
       registers: [registry],
     }),
+    transactionFailures: new Counter({
+      name: 'orch_transaction_failures_total',
+      help: 'Transactions that failed, by reason: fenced, too_large or other',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     restoreSeconds: new Histogram({
       name: 'orch_restore_seconds',
       help: 'Time to take a partition over (fence, barrier, read state)',

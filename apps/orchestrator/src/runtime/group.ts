@@ -183,6 +183,7 @@ export class PartitionGroup {
         logger: this.deps.logger.child({ partition }),
         ...(before ? { after: closeQuietly(before) } : {}),
         onRestored: (ms) => this.deps.metrics.restoreSeconds.observe(ms / 1000),
+        onTransactionFailed: (reason) => this.deps.metrics.transactionFailures.inc({ reason }),
         stillOwner: () => this.stillOwner(partition),
       });
       this.workers.set(partition, worker);

@@ -1,6 +1,7 @@
 import { pause } from '@pipeline/common';
 import {
   isFenced,
+  isTooLarge,
   type OffsetCommit,
   type OutboundRecord,
   type TransactionalProducer,
@@ -20,6 +21,8 @@ export interface WorkerDeps extends RestoreDeps {
   after?: Promise<void>;
   /** Called after every successful restore (the first and those after a failed transaction). */
   onRestored?: (restoreMs: number) => void;
+  /** Called for every failed transaction, with why. */
+  onTransactionFailed?: (reason: 'fenced' | 'too_large' | 'other') => void;
   /**
    * Asked when another producer fenced this partition's: does the group still give this instance the
    * partition? Default false (wait for the next assignment).
@@ -173,6 +176,7 @@ export class PartitionWorker {
    * re-reads its batch. A worker closed meanwhile stays closed.
    */
   private onCommitFailed(error: unknown, producerClosed: Promise<void>): void {
+    this.deps.onTransactionFailed?.(isFenced(error) ? 'fenced' : isTooLarge(error) ? 'too_large' : 'other');
     if (isFenced(error)) {
       if (!this.move('fenced')) return;
       this.deps.logger.warn(
