@@ -1,2 +1,14 @@
 export { kafkaBootstrap, kafkaBrokers, testBrokerConfig } from './bootstrap.js';
 export { uniqueName } from './names.js';
+export {
+  COMPRESSIONS,
+  type Compression,
+  type Delivery,
+  ensurePythonEnv,
+  type LibrdkafkaProduceOptions,
+  type LibrdkafkaRecord,
+  PYTHON_DIR,
+  PYTHON_REQUIREMENTS,
+  type PythonEnvOptions,
+  produceWithLibrdkafka,
+} from './python.js';
