@@ -3,8 +3,11 @@ export { uniqueName } from './names.js';
 export {
   COMPRESSIONS,
   type Compression,
+  consumeWithLibrdkafka,
   type Delivery,
   ensurePythonEnv,
+  type LibrdkafkaConsumed,
+  type LibrdkafkaConsumeOptions,
   type LibrdkafkaProduceOptions,
   type LibrdkafkaRecord,
   PYTHON_DIR,

@@ -1,5 +1,6 @@
-// Python test tooling: producers other than kafkajs, for tests that must read what real clients
-// write (Python and C agents on librdkafka, compressed batches, librdkafka's partitioners).
+// Python test tooling: a Kafka client other than kafkajs, for tests that must read what real clients
+// write (Python and C agents on librdkafka, compressed batches, librdkafka's partitioners), and check
+// that those clients read what the pipeline writes.
 //
 //  - python/requirements.txt (beside src/) pins the Python packages: confluent-kafka, whose wheels
 //    bundle librdkafka with every codec.
@@ -11,6 +12,9 @@
 //    partition, key, value, headers as bytes) go in, produced with a chosen compression.type,
 //    partitioner and any librdkafka setting; it resolves with where each record landed and rejects on
 //    any delivery error. produce.py also runs by hand (its docstring says how).
+//  - `consumeWithLibrdkafka(topics, options)` runs python/consume.py: reads every partition of the
+//    topics from the beginning (read_committed, no group) until `count` records arrived, and returns
+//    them with their bytes, so a test can check that other clients read what the pipeline writes.
 //
 // Needs python3 (3.8+, with the venv module: Debian's python3-venv) on PATH, or PIPELINE_PYTHON
 // naming an interpreter, and PyPI reachable for the first install. Without python3 the tests that use
@@ -27,6 +31,7 @@ import { kafkaBootstrap } from './bootstrap.js';
 export const PYTHON_DIR = fileURLToPath(new URL('../python/', import.meta.url));
 export const PYTHON_REQUIREMENTS = join(PYTHON_DIR, 'requirements.txt');
 const PRODUCE_SCRIPT = join(PYTHON_DIR, 'produce.py');
+const CONSUME_SCRIPT = join(PYTHON_DIR, 'consume.py');
 /** Written into a venv once its packages are installed; a venv without it is not used. */
 const READY_MARKER = '.pipeline-ready';
 
@@ -284,4 +289,76 @@ function toJsonLine(record: LibrdkafkaRecord) {
     value: base64(record.value),
     headers: headers.map(([name, value]) => [name, base64(value)]),
   };
+}
+
+export interface LibrdkafkaConsumeOptions {
+  /** Records to read before returning (over all partitions of all topics). */
+  count: number;
+  /** Default: the broker of the test run (`kafkaBootstrap()`). */
+  bootstrap?: string;
+  /** Any other librdkafka consumer setting, e.g. `{ 'isolation.level': 'read_uncommitted' }`. */
+  config?: Readonly<Record<string, string | number | boolean>>;
+  /** Fail when `count` records have not arrived by then. Default 60 s. */
+  timeoutMs?: number;
+  /** Where the venv comes from (see `ensurePythonEnv`). */
+  python?: PythonEnvOptions;
+}
+
+/** A record as librdkafka read it. */
+export interface LibrdkafkaConsumed {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** In the order of the record, repeated names kept. */
+  headers: Array<[string, Buffer | null]>;
+}
+
+/**
+ * Reads `count` records of the (physical) topics with librdkafka (python/consume.py in the tooling
+ * venv): every partition from the beginning, read_committed, no consumer group. Rejects, with
+ * consume.py's own message, on a consume error or when they do not arrive in time.
+ */
+export async function consumeWithLibrdkafka(
+  topics: readonly string[],
+  options: LibrdkafkaConsumeOptions,
+): Promise<LibrdkafkaConsumed[]> {
+  const python = await ensurePythonEnv(options.python);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const args = [
+    CONSUME_SCRIPT,
+    '--bootstrap',
+    options.bootstrap ?? kafkaBootstrap(),
+    '--count',
+    String(options.count),
+    '--timeout',
+    String(timeoutMs / 1000),
+  ];
+  for (const topic of topics) args.push('--topic', topic);
+  for (const [key, value] of Object.entries(options.config ?? {})) args.push('--config', `${key}=${value}`);
+  // The script keeps its own deadline; this one only catches a hung interpreter.
+  const out = await run(python, args, 'consume.py', '', timeoutMs + 60_000);
+  const bytes = (text: string | null) => (text === null ? null : Buffer.from(text, 'base64'));
+  return out
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const r = JSON.parse(line) as {
+        topic: string;
+        partition: number;
+        offset: number;
+        key: string | null;
+        value: string | null;
+        headers: Array<[string, string | null]>;
+      };
+      return {
+        topic: r.topic,
+        partition: r.partition,
+        offset: String(r.offset),
+        key: bytes(r.key),
+        value: bytes(r.value),
+        headers: r.headers.map(([name, value]): [string, Buffer | null] => [name, bytes(value)]),
+      };
+    });
 }
