@@ -1,3 +1,4 @@
+import { ConfigError } from '@pipeline/common';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 
 /**
@@ -6,6 +7,16 @@ import { CompressionCodecs, CompressionTypes } from 'kafkajs';
  */
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
+
+/** A producer's `compression` option, checked where it enters (it may come from configuration). */
+export function checkCompression(compression: unknown): Compression | undefined {
+  if (compression === undefined || (COMPRESSIONS as readonly unknown[]).includes(compression))
+    return compression as Compression | undefined;
+  throw new ConfigError(
+    [`compression must be one of ${COMPRESSIONS.join(', ')}, got ${JSON.stringify(compression)}`],
+    'producer options',
+  );
+}
 
 /** The codec kafkajs should apply when writing; `undefined` for none. */
 export function kafkajsCompression(compression: Compression | undefined): CompressionTypes | undefined {

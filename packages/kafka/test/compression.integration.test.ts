@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type Logger, pollUntil } from '@pipeline/common';
 import { create, schemas } from '@pipeline/contracts';
-import { type Compression, ensurePythonEnv, produceWithLibrdkafka, uniqueName } from '@pipeline/testkit';
+import {
+  type Compression,
+  consumeWithLibrdkafka,
+  ensurePythonEnv,
+  produceWithLibrdkafka,
+  uniqueName,
+} from '@pipeline/testkit';
 import { CRQ, DLQ, type TopicNames } from '@pipeline/topics';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,11 +15,13 @@ import {
   type ConsumedRecord,
   createConsumer,
   createProducer,
+  createTransactionalProducer,
   createTypedConsumer,
   encodeRecord,
   HEADERS,
   type InboundMessage,
   type KafkaClient,
+  type OutboundRecord,
 } from '../src/index.js';
 import { createTestTopics, kafka, uniqueNames } from './support.js';
 
@@ -230,4 +238,62 @@ describe('One lz4-compressed batch stops the pipeline for good (issue 10, findin
       expect(decompressed[codec] - before).toBeGreaterThanOrEqual(1);
     },
   );
+});
+
+describe('what @pipeline/kafka writes with its compression option, librdkafka and its own consumers read', () => {
+  it('refuses an unknown codec', () => {
+    const client = kafka();
+    const names = uniqueNames(CRQ);
+    expect(() => createProducer(client, { names, compression: 'brotli' as Compression })).toThrow(
+      /compression must be one of none, gzip, snappy, lz4, zstd, got "brotli"/,
+    );
+    expect(() =>
+      createTransactionalProducer(client, { transactionalId: 'x', names, compression: 'lz5' as Compression }),
+    ).toThrow(/compression must be one of/);
+  });
+
+  it.each(CODECS)('%s: records of both producers arrive with their exact bytes', async (codec) => {
+    const client = kafka();
+    const names = uniqueNames(CRQ);
+    await createTestTopics(client, names, [CRQ], 1);
+    const topic = names.physical(CRQ);
+    const record = (i: number): OutboundRecord => ({
+      topic: CRQ,
+      key: `key-${i}`,
+      value: value(i),
+      headers: { 'x-i': String(i), 'x-codec': codec },
+    });
+    const plain = [0, 1, 2].map(record);
+    const transactional = [3, 4, 5].map(record);
+
+    const producer = createProducer(client, { names, compression: codec });
+    cleanup.push(() => producer.disconnect());
+    await producer.connect();
+    await producer.sendRecords(plain);
+    const tx = createTransactionalProducer(client, {
+      transactionalId: uniqueName('tx'),
+      names,
+      compression: codec,
+    });
+    cleanup.push(() => tx.close());
+    await tx.open();
+    await tx.commit(transactional, []);
+    const sent = [...plain, ...transactional];
+
+    // librdkafka, as a Python agent would read them (read_committed).
+    const theirs = await consumeWithLibrdkafka([topic], { count: sent.length });
+    expect(theirs.map((r) => r.key?.toString())).toEqual(sent.map((r) => r.key));
+    theirs.forEach((got, i) => {
+      expect(got.value).toEqual(sent[i]?.value);
+      expect(got.headers).toEqual(
+        Object.entries(sent[i]?.headers ?? {}).map(([n, v]) => [n, Buffer.from(v)]),
+      );
+    });
+
+    // And this package's own consumer: two compressed batches, one per producer.
+    const before = decompressed[codec];
+    const ours = await readRecords(client, names, sent.length);
+    expect(ours.map((r) => r.value)).toEqual(sent.map((r) => r.value));
+    expect(decompressed[codec] - before).toBe(2);
+  });
 });
