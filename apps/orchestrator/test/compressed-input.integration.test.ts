@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { ChangeRequestSchema } from '@pipeline/contracts';
 import { encodeRecord } from '@pipeline/kafka';
-import { ensurePythonEnv, produceWithLibrdkafka } from '@pipeline/testkit';
+import { preparePythonEnv, produceWithLibrdkafka } from '@pipeline/testkit';
 import { CRQ } from '@pipeline/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRequest, type InProcessOrchestrator, TestPipeline, waitFor } from './support/pipeline.js';
@@ -52,8 +52,9 @@ async function finalStage(id: string, timeoutMs = 60_000): Promise<string> {
 }
 
 beforeAll(async () => {
-  // The first use builds the Python venv (pip install from PyPI); later runs reuse it.
-  await ensurePythonEnv();
+  // The first use builds the Python venv (pip install from PyPI); later runs reuse it. Without
+  // python3 this passes, and every test fails saying why.
+  await preparePythonEnv();
   await pipeline.startAudit();
   orch = await pipeline.startInProcess();
   await agents.start();

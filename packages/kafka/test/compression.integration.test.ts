@@ -4,7 +4,7 @@ import { create, schemas } from '@pipeline/contracts';
 import {
   type Compression,
   consumeWithLibrdkafka,
-  ensurePythonEnv,
+  preparePythonEnv,
   produceWithLibrdkafka,
   uniqueName,
 } from '@pipeline/testkit';
@@ -77,8 +77,9 @@ afterEach(async () => {
 
 beforeAll(async () => {
   countDecompressions();
-  // The first use builds the Python venv (pip install from PyPI); later runs reuse it.
-  await ensurePythonEnv();
+  // The first use builds the Python venv (pip install from PyPI); later runs reuse it. Without
+  // python3 this passes, and every test fails saying why.
+  await preparePythonEnv();
 }, 300_000);
 
 /** A logger that tells `listener` about errors only (the consumer logs its crash there, with `err`). */

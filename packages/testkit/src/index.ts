@@ -13,5 +13,6 @@ export {
   PYTHON_DIR,
   PYTHON_REQUIREMENTS,
   type PythonEnvOptions,
+  preparePythonEnv,
   produceWithLibrdkafka,
 } from './python.js';

@@ -4,7 +4,7 @@
 //
 //  - python/requirements.txt (beside src/) pins the Python packages: confluent-kafka, whose wheels
 //    bundle librdkafka with every codec.
-//  - `ensurePythonEnv()` makes a venv with them in a cache OUTSIDE the work tree,
+//  - `ensurePythonEnv()` (or `preparePythonEnv()` in a beforeAll) makes a venv with them in a cache OUTSIDE the work tree,
 //    `${XDG_CACHE_HOME:-~/.cache}/pipeline-python/<hash>`, the hash covering the requirements file
 //    and the interpreter's version. It installs from PyPI only when that venv is missing (the first
 //    test that needs it, ~10 s), then reuses it; it returns the venv's python.
@@ -66,6 +66,16 @@ export function ensurePythonEnv(options: PythonEnvOptions = {}): Promise<string>
     env.catch(() => envs.delete(memo));
   }
   return env;
+}
+
+/**
+ * Builds the venv ahead of the tests, so its first-use install (~10 s) counts against a hook's
+ * timeout instead of a test's: `beforeAll(() => preparePythonEnv(), 300_000)`. Never rejects: when
+ * Python is missing or the install fails, each test that then produces or consumes tries again and
+ * fails with the reason. A failing beforeAll would only mark the tests skipped.
+ */
+export async function preparePythonEnv(options: PythonEnvOptions = {}): Promise<void> {
+  await ensurePythonEnv(options).catch(() => {});
 }
 
 function defaultCacheDir(): string {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensurePythonEnv, PYTHON_REQUIREMENTS } from '../src/index.js';
+import { ensurePythonEnv, PYTHON_REQUIREMENTS, preparePythonEnv } from '../src/index.js';
 
 // The venv mechanics on a requirements file without packages (no PyPI download), in a cache of its
 // own. The real requirements are installed by the first integration test that produces with
@@ -24,6 +24,8 @@ describe('ensurePythonEnv', () => {
     await expect(ensurePythonEnv({ python: 'no-such-python3', cacheDir: cache })).rejects.toThrow(
       /no-such-python3 not found: .*need Python 3 with venv.*PIPELINE_PYTHON/,
     );
+    // The beforeAll form never rejects (a failing hook would only skip the tests): the tests then fail.
+    await expect(preparePythonEnv({ python: 'no-such-python3', cacheDir: cache })).resolves.toBeUndefined();
   });
 
   it('makes one venv per requirements file, reused by concurrent callers, and leaves no half-built copy', async () => {
