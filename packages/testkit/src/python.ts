@@ -4,10 +4,11 @@
 //
 //  - python/requirements.txt (beside src/) pins the Python packages: confluent-kafka, whose wheels
 //    bundle librdkafka with every codec.
-//  - `ensurePythonEnv()` (or `preparePythonEnv()` in a beforeAll) makes a venv with them in a cache OUTSIDE the work tree,
+//  - `ensurePythonEnv()` makes a venv with them in a cache OUTSIDE the work tree,
 //    `${XDG_CACHE_HOME:-~/.cache}/pipeline-python/<hash>`, the hash covering the requirements file
 //    and the interpreter's version. It installs from PyPI only when that venv is missing (the first
-//    test that needs it, ~10 s), then reuses it; it returns the venv's python.
+//    test that needs it, ~10 s), then reuses it; it returns the venv's python. A test file calls
+//    `preparePythonEnv()` in its beforeAll, so the install counts against that hook's timeout.
 //  - `produceWithLibrdkafka(records, options)` runs python/produce.py in that venv: records (topic,
 //    partition, key, value, headers as bytes) go in, produced with a chosen compression.type,
 //    partitioner and any librdkafka setting; it resolves with where each record landed and rejects on
@@ -27,7 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kafkaBootstrap } from './bootstrap.js';
 
-/** The committed Python files: requirements.txt and produce.py. */
+/** The committed Python files: requirements.txt, produce.py and consume.py. */
 export const PYTHON_DIR = fileURLToPath(new URL('../python/', import.meta.url));
 export const PYTHON_REQUIREMENTS = join(PYTHON_DIR, 'requirements.txt');
 const PRODUCE_SCRIPT = join(PYTHON_DIR, 'produce.py');
