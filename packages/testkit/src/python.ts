@@ -229,8 +229,13 @@ export interface LibrdkafkaRecord {
   key?: Bytes | null;
   /** null or absent: a null value (a tombstone). */
   value?: Bytes | null;
-  /** A list keeps order and repeated names; an object is one value per name. */
-  headers?: Readonly<Record<string, Bytes>> | ReadonlyArray<readonly [string, Bytes | null]>;
+  /**
+   * A list of pairs keeps order and repeated names; an object is shaped like Kafka clients' headers
+   * (a repeated name has a list of values; undefined values are left out).
+   */
+  headers?:
+    | Readonly<Record<string, Bytes | ReadonlyArray<Bytes> | undefined>>
+    | ReadonlyArray<readonly [string, Bytes | null]>;
 }
 
 export interface LibrdkafkaProduceOptions {
@@ -290,9 +295,13 @@ function base64(bytes: Bytes | null | undefined): string | null {
 }
 
 function toJsonLine(record: LibrdkafkaRecord) {
-  const headers = Array.isArray(record.headers)
-    ? record.headers
-    : Object.entries((record.headers ?? {}) as Record<string, Bytes>);
+  const headers: Array<readonly [string, Bytes | null]> = Array.isArray(record.headers)
+    ? [...record.headers]
+    : Object.entries(
+        (record.headers ?? {}) as Record<string, Bytes | ReadonlyArray<Bytes> | undefined>,
+      ).flatMap(([name, value]) =>
+        value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => [name, v] as const),
+      );
   return {
     topic: record.topic,
     ...(record.partition === undefined ? {} : { partition: record.partition }),
