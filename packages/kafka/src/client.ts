@@ -1,6 +1,11 @@
 import { ConfigError, type Logger, noopLogger } from '@pipeline/common';
 import { Kafka, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
+import { registerCodecs } from './codecs.js';
 import type { KafkaConfig } from './config.js';
+
+// Before any client exists, so no consumer ever fetches without them: kafkajs alone reads gzip only
+// and crashes for good on the first snappy, lz4 or zstd batch (issue 10, finding 1).
+registerCodecs();
 
 /**
  * How patient a client is. `service`: kafkajs' own retries with growing waits (longer patience

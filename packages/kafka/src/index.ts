@@ -3,6 +3,7 @@
 export { type GroupMember, KafkaAdmin, type PartitionInfo, type PartitionOffsets } from './admin.js';
 export { type ClientOptions, type ClientProfile, createKafkaClient, KafkaClient } from './client.js';
 export { CO_PARTITION_PROTOCOL } from './co-partition-assigner.js';
+export { COMPRESSIONS, type Compression } from './codecs.js';
 export {
   KAFKA_ENV,
   type KafkaConfig,

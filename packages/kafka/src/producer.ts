@@ -2,6 +2,7 @@ import { type Logger, noopLogger, PipelineError, type RetryOptions, withRetry } 
 import type { MessageTopic, TopicMessage, TopicNames } from '@pipeline/topics';
 import { type Producer as KafkajsProducer, Partitioners } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
+import { type Compression, checkCompression, kafkajsCompression } from './codecs.js';
 import { isRetriable } from './errors.js';
 import { type EncodeOptions, encodeRecord } from './records/encode-record.js';
 import type { OutboundRecord } from './records/record.js';
@@ -24,6 +25,8 @@ export interface ProducerOptions {
   logger?: Logger;
   /** Patience for transient failures on top of the client's own per-request retries. */
   retry?: RetryOptions;
+  /** Codec of the batches it writes; default none. Every codec is read by every common client. */
+  compression?: Compression;
 }
 
 /**
@@ -33,6 +36,7 @@ export interface ProducerOptions {
  */
 export function createProducer(client: KafkaClient, options: ProducerOptions): Producer {
   const logger = (options.logger ?? noopLogger).child({ component: 'producer' });
+  const compression = kafkajsCompression(checkCompression(options.compression));
   const producer: KafkajsProducer = kafkajsOf(client).producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -63,7 +67,15 @@ export function createProducer(client: KafkaClient, options: ProducerOptions): P
     if (records.length === 0) return;
     // One request for all topics: one round trip, and the client retries it as a whole.
     const topicMessages = toTopicMessages(records, options.names);
-    await withRetry(() => producer.sendBatch({ acks: -1, topicMessages }), retry('send'));
+    await withRetry(
+      () =>
+        producer.sendBatch({
+          acks: -1,
+          topicMessages,
+          ...(compression === undefined ? {} : { compression }),
+        }),
+      retry('send'),
+    );
   };
 
   return {

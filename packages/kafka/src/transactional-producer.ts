@@ -2,6 +2,7 @@ import { type Logger, noopLogger, PipelineError } from '@pipeline/common';
 import type { Topic, TopicNames } from '@pipeline/topics';
 import type { Producer as KafkajsProducer } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
+import { type Compression, checkCompression, kafkajsCompression } from './codecs.js';
 import type { OutboundRecord } from './records/record.js';
 import { toTopicMessages } from './send.js';
 
@@ -33,6 +34,8 @@ export interface TransactionalProducerOptions {
   transactionalId: string;
   names: TopicNames;
   logger?: Logger;
+  /** Codec of the batches it writes; default none. Every codec is read by every common client. */
+  compression?: Compression;
 }
 
 /**
@@ -46,6 +49,7 @@ export function createTransactionalProducer(
 ): TransactionalProducer {
   const { transactionalId, names } = options;
   const logger = (options.logger ?? noopLogger).child({ transactionalId });
+  const compression = kafkajsCompression(checkCompression(options.compression));
   let producer: KafkajsProducer | undefined;
   return {
     transactionalId,
@@ -74,7 +78,11 @@ export function createTransactionalProducer(
       const tx = await producer.transaction();
       try {
         if (records.length > 0)
-          await tx.sendBatch({ topicMessages: toTopicMessages(records, names), acks: -1 });
+          await tx.sendBatch({
+            topicMessages: toTopicMessages(records, names),
+            acks: -1,
+            ...(compression === undefined ? {} : { compression }),
+          });
         for (const group of groupOffsets(offsets, names)) await tx.sendOffsets(group);
         await tx.commit();
       } catch (error) {
