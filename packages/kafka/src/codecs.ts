@@ -1,5 +1,10 @@
 import { ConfigError } from '@pipeline/common';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
+
+// kafkajs is CommonJS: Node's ESM loader finds these two only on the default export (vitest finds
+// them either way, so only a plain `node` run would fail; test/built-package.test.ts runs one).
+const { CompressionCodecs, CompressionTypes } = kafkajs;
+type CompressionTypes = kafkajs.CompressionTypes;
 
 /**
  * Kafka's compression codecs, as producers name them (`compression.type`). Every record any common

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConfigError } from '@pipeline/common';
 import { create, DecodeError, schemas } from '@pipeline/contracts';
 import { CRQ, DLQ, PLAN, STATE, type TopicMessage, TopicNames } from '@pipeline/topics';
@@ -8,6 +9,7 @@ import {
   encodeRecord,
   HEADERS,
   isValidTraceparent,
+  recordBytes,
   WrongMessageTypeError,
 } from '../src/records/index.js';
 import { toTopicMessages } from '../src/send.js';
@@ -141,6 +143,47 @@ describe('deadLetterRecord', () => {
     expect(deadLetterRecord(source, 'handler_failed', { why: 'object' }, 1).headers[HEADERS.dlqError]).toBe(
       '{"why":"object"}',
     );
+  });
+});
+
+describe('a record that can never fit (finding 2)', () => {
+  it('is dead-lettered as a truncated copy with its size and sha256, under the limit', () => {
+    const value = Buffer.alloc(1_048_467, 7);
+    const source = {
+      topic: 'plan.out',
+      partition: 0,
+      offset: '9',
+      key: 'req-1',
+      value,
+      headers: { big: 'h'.repeat(5000) },
+    };
+    const letter = deadLetterRecord(source, 'undecodable', new Error('bad'), 1, 512 * 1024);
+    expect(recordBytes(letter)).toBeLessThanOrEqual(512 * 1024);
+    expect(letter.headers[HEADERS.dlqReason]).toBe('too_large');
+    expect(letter.headers[HEADERS.dlqError]).toContain('undecodable');
+    expect(letter.headers[HEADERS.dlqOriginalBytes]).toBe('1048467');
+    expect(letter.headers[HEADERS.dlqOriginalSha256]).toBe(createHash('sha256').update(value).digest('hex'));
+    expect(letter.headers[HEADERS.dlqSourceOffset]).toBe('9');
+    expect(letter.headers.big).toBeUndefined();
+    expect(letter.key).toBe('req-1');
+    expect(letter.value?.length).toBeGreaterThan(400_000);
+    expect(letter.value?.equals(value.subarray(0, letter.value.length))).toBe(true);
+    // What fits is copied whole.
+    const small = deadLetterRecord(
+      { ...source, value: Buffer.from('x'), headers: {} },
+      'undecodable',
+      'e',
+      1,
+      512 * 1024,
+    );
+    expect(small.headers[HEADERS.dlqReason]).toBe('undecodable');
+    expect(small.headers[HEADERS.dlqOriginalBytes]).toBeUndefined();
+  });
+
+  it('estimates the bytes a record takes in a batch', () => {
+    const record = { topic: PLAN, key: 'k', value: Buffer.alloc(100), headers: { a: 'bb' } } as const;
+    expect(recordBytes(record)).toBeGreaterThan(103);
+    expect(recordBytes(record)).toBeLessThan(250);
   });
 });
 

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { DeadLetterReason } from '@pipeline/contracts';
 import { DLQ } from '@pipeline/topics';
 import { HEADERS, type RawHeaders } from './headers.js';
 import type { OutboundRecord } from './record.js';
+import { recordBytes } from './size.js';
 
 export interface DeadLetterSource {
   /** Where the record was read, as the x-dlq-source-topic header shows it. */
@@ -27,6 +29,7 @@ export function deadLetterRecord(
   reason: DeadLetterReason,
   error: unknown,
   now: number,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): OutboundRecord {
   const headers: RawHeaders = {
     ...source.headers,
@@ -45,7 +48,30 @@ export function deadLetterRecord(
     headers,
   };
   if (source.key !== null) record.key = source.key;
-  return record;
+  return recordBytes(record) <= maxBytes ? record : truncated(record, source, maxBytes);
+}
+
+/**
+ * A dead letter that could never be written whole (over the transaction's limit): the x-dlq-* headers,
+ * the original value's size and sha256, and as much of the value as fits; the original headers are
+ * left out. The reason becomes `too_large`, so that the record is not mistaken for the whole.
+ */
+function truncated(record: OutboundRecord, source: DeadLetterSource, maxBytes: number): OutboundRecord {
+  const value = source.value ?? Buffer.alloc(0);
+  const headers: RawHeaders = {};
+  for (const [name, v] of Object.entries(record.headers)) if (name.startsWith('x-dlq-')) headers[name] = v;
+  const reason = headers[HEADERS.dlqReason];
+  headers[HEADERS.dlqReason] = 'too_large';
+  headers[HEADERS.dlqError] =
+    `${reason === 'too_large' ? '' : `${String(reason)}; `}the record (${value.length} bytes of value) can never fit in a transaction: its first bytes are kept`;
+  headers[HEADERS.dlqOriginalBytes] = String(value.length);
+  headers[HEADERS.dlqOriginalSha256] = createHash('sha256').update(value).digest('hex');
+  const copy: OutboundRecord = { topic: DLQ, value: Buffer.alloc(0), headers };
+  if (record.key !== undefined && recordBytes({ ...copy, key: record.key }) < maxBytes / 2)
+    copy.key = record.key;
+  const room = Math.max(0, maxBytes - recordBytes(copy));
+  copy.value = value.subarray(0, Math.min(value.length, room));
+  return copy;
 }
 
 function describeError(error: unknown): string {

@@ -19,6 +19,9 @@ export const HEADERS = {
   dlqSourceOffset: 'x-dlq-source-offset',
   /** When it was dead-lettered: epoch milliseconds as a decimal string. */
   dlqAt: 'x-dlq-at',
+  /** Of a record too large to copy whole: the size of its original value, and its sha256 (hex). */
+  dlqOriginalBytes: 'x-dlq-original-bytes',
+  dlqOriginalSha256: 'x-dlq-original-sha256',
   /** `topic/partition/offset` of the record a forwarded copy was made from (the orchestrator re-keys keyless replies). */
   forwardedFrom: 'x-forwarded-from',
 } as const;

@@ -15,5 +15,6 @@ export {
 } from './headers.js';
 export { murmur2, partitionFor } from './murmur2.js';
 export type { ConsumedRecord, OutboundRecord } from './record.js';
+export { recordBytes } from './size.js';
 export { childTraceparent, isValidTraceparent, newTraceparent } from './traceparent.js';
 export { WrongMessageTypeError } from './wrong-message-type-error.js';
