@@ -14,6 +14,7 @@ const ctx = (partition: number) => ({
   partition,
   numPartitions: partitions,
   now: 1000,
+  maxTransactionBytes: 512 * 1024,
   getRecord: () => undefined,
   lookupAlias: () => [],
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { noopLogger, pollUntil } from '@pipeline/common';
 import {
   createTransactionalProducer,
@@ -7,7 +8,7 @@ import {
 } from '@pipeline/kafka';
 import { ORCHESTRATOR_INPUTS, STATE } from '@pipeline/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BatchPlan, emptyPlan } from '../src/domain/decide-batch.js';
+import type { Chunk } from '../src/domain/chunk.js';
 import { PartitionWorker } from '../src/runtime/partition-worker.js';
 import { StateDirectory } from '../src/runtime/state-directory.js';
 import { TestPipeline } from './support/pipeline.js';
@@ -53,18 +54,9 @@ function startWorker(partition: number, onFenced?: () => Promise<boolean>): Part
   return worker;
 }
 
-/** A plan whose transaction the broker refuses: one state record over the topic's 1 MB limit. */
-function tooLargePlan(partition: number): BatchPlan {
-  const plan = emptyPlan();
-  const huge: OutboundRecord = {
-    topic: STATE,
-    key: 'huge',
-    value: Buffer.alloc(2_000_000),
-    headers: {},
-    partition,
-  };
-  plan.records.push(huge);
-  return plan;
+/** A chunk whose transaction the broker refuses: one state record over the topic's 1 MB limit. */
+function tooLargePlan(partition: number): Chunk {
+  return emptyPlanWith({ topic: STATE, key: 'huge', value: randomBytes(2_000_000), headers: {}, partition });
 }
 
 /** Another owner of the partition's transactional id, as an instance taking the partition over. */
@@ -131,8 +123,6 @@ describe('partition worker lifecycle', () => {
   });
 });
 
-function emptyPlanWith(record: OutboundRecord): BatchPlan {
-  const plan = emptyPlan();
-  plan.records.push(record);
-  return plan;
+function emptyPlanWith(record: OutboundRecord): Chunk {
+  return { records: [record], updated: new Map(), forgotten: [], effects: [] };
 }

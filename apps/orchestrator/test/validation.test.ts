@@ -35,6 +35,7 @@ function decide(messages: RawInbound[], partition: number, records: RequestRecor
     partition,
     numPartitions: partitions,
     now: 1000,
+    maxTransactionBytes: 512 * 1024,
     getRecord: (id) => byId.get(id),
     lookupAlias: () => [],
   });

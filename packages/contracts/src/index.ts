@@ -14,4 +14,12 @@ export {
   STATUS,
 } from './protocol.js';
 export { type MessageName, registry, SEED_MESSAGE_NAMES, schemas } from './registry.js';
-export { type FieldRule, MESSAGE_RULES, ruleViolation } from './rules.js';
+export {
+  type FieldRule,
+  MAX_DESCRIPTION_BYTES,
+  MAX_FIELD_BYTES,
+  MAX_LIST_ITEMS,
+  MESSAGE_RULES,
+  type RuleViolation,
+  ruleViolation,
+} from './rules.js';

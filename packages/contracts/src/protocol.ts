@@ -48,13 +48,14 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 /**
  * Every x-dlq-reason: the orchestrator's refusals, bytes no one can decode, a record whose
  * x-message-type names another type than its topic carries, a message that breaks a rule of
- * MESSAGE_RULES, a keyless reply whose id belongs to several requests, a forwarded record on the wrong partition, and failed handlers.
+ * MESSAGE_RULES, a record over a size limit or that can never fit in a transaction, a keyless reply whose id belongs to several requests, a forwarded record on the wrong partition, and failed handlers.
  */
 export const DEAD_LETTER_REASONS = [
   ...REJECT_REASONS,
   'undecodable',
   'wrong_type',
   'invalid',
+  'too_large',
   'ambiguous',
   'misrouted',
   'handler_failed',

@@ -11,6 +11,7 @@ import {
   readStandardHeaders,
 } from '@pipeline/kafka/records';
 import { type OrchestratorInput, schemaOf } from '@pipeline/topics';
+import { stepBytes } from './chunk.js';
 import type { Command } from './commands.js';
 import { type AliasLookup, correlate, type Inbound } from './correlate.js';
 import { aliasesOf, type RequestRecord } from './request-record.js';
@@ -54,11 +55,14 @@ export interface RejectedEffect {
 }
 
 /**
- * Everything one transaction writes besides the input offsets: records on logical topics (commands,
- * tickets, dead letters, forwarded replies), the new state of every request changed (last version
- * only) and of every request forgotten, and what happened, for metrics and logs after the commit.
+ * What deciding one input record (or one request, for a sweep) comes to: records on logical topics
+ * (commands, tickets, dead letters, forwarded replies), the new state of every request it changed
+ * and of every request it forgot, and what happened, for metrics and logs after the commit. A
+ * transaction carries whole steps, never part of one.
  */
-export interface BatchPlan {
+export interface Step {
+  /** The input record decided; undefined for a sweep's steps. */
+  offset?: string;
   records: OutboundRecord[];
   updated: Map<string, RequestRecord>;
   /** Finished requests whose retention ran out: their state is tombstoned. */
@@ -66,13 +70,32 @@ export interface BatchPlan {
   effects: Effect[];
 }
 
-export function emptyPlan(): BatchPlan {
-  return { records: [], updated: new Map(), forgotten: [], effects: [] };
+/** A batch's steps, and all of them together (the last version of each request). */
+export interface BatchPlan extends Step {
+  steps: Step[];
 }
 
-/** Nothing to write. */
-export function isEmptyPlan(plan: BatchPlan): boolean {
-  return plan.records.length === 0 && plan.updated.size === 0 && plan.forgotten.length === 0;
+export function emptyPlan(): BatchPlan {
+  return { steps: [], records: [], updated: new Map(), forgotten: [], effects: [] };
+}
+
+export function newStep(offset?: string): Step {
+  return {
+    ...(offset === undefined ? {} : { offset }),
+    records: [],
+    updated: new Map(),
+    forgotten: [],
+    effects: [],
+  };
+}
+
+/** Appends a decided step to the plan. */
+export function addStep(plan: BatchPlan, step: Step): void {
+  plan.steps.push(step);
+  plan.records.push(...step.records);
+  for (const [id, record] of step.updated) plan.updated.set(id, record);
+  plan.forgotten.push(...step.forgotten);
+  plan.effects.push(...step.effects);
 }
 
 export interface BatchContext {
@@ -80,15 +103,18 @@ export interface BatchContext {
   partition: number;
   numPartitions: number;
   now: number;
+  /** The most one transaction may write (bytes): half the smallest max.message.bytes of the topics. */
+  maxTransactionBytes: number;
   /** The current state of a request of this partition. */
   getRecord: (requestId: string) => RequestRecord | undefined;
   lookupAlias: AliasLookup;
 }
 
 /**
- * Decides a whole batch without I/O: decode, correlate, route, and collect what to write. Bad input
- * never throws: it becomes a dead letter with the reason, in the same transaction, so it is neither
- * lost nor retried forever.
+ * Decides a whole batch without I/O: decode, check, correlate, route, and collect what to write, one
+ * step per input record. Bad input never throws: it becomes a dead letter with the reason, so it is
+ * neither lost nor retried forever; an input whose outputs could never fit in one transaction is one
+ * too (`too_large`).
  */
 export function decideBatch(messages: readonly RawInbound[], ctx: BatchContext): BatchPlan {
   const plan = emptyPlan();
@@ -97,29 +123,54 @@ export function decideBatch(messages: readonly RawInbound[], ctx: BatchContext):
   const lookupAlias: AliasLookup = (alias) => [
     ...new Set([...aliasIn(plan.updated, alias), ...ctx.lookupAlias(alias)]),
   ];
-  for (const raw of messages) decideOne(raw, plan, ctx, current, lookupAlias);
+  for (const raw of messages) {
+    const step = newStep(raw.offset);
+    decideOne(raw, step, ctx, current, lookupAlias);
+    const bytes = stepBytes(step, ctx.partition);
+    if (bytes <= ctx.maxTransactionBytes) {
+      addStep(plan, step);
+      continue;
+    }
+    const refused = newStep(raw.offset);
+    const detail = `what it causes (${bytes} bytes) can never fit in one transaction (at most ${ctx.maxTransactionBytes})`;
+    deadLetterInto(refused, raw, ctx, 'too_large', detail, step.effects.find((e) => e.requestId)?.requestId);
+    addStep(plan, refused);
+  }
   return plan;
+}
+
+/** Keeps `raw`, with the reason, on the dead-letter topic (a truncated copy when it cannot fit whole). */
+function deadLetterInto(
+  step: Step,
+  raw: RawInbound,
+  ctx: BatchContext,
+  reason: DeadLetterReason,
+  detail: string,
+  requestId?: string,
+): void {
+  const source = { ...raw, key: raw.rawKey, headers: raw.rawHeaders };
+  const letter = deadLetterRecord(source, reason, detail, ctx.now, ctx.maxTransactionBytes);
+  step.records.push(letter);
+  const written = (letter.headers[HEADERS.dlqReason] as DeadLetterReason | undefined) ?? reason;
+  step.effects.push({
+    kind: 'rejected',
+    topic: raw.topic,
+    reason: written,
+    detail,
+    ...(requestId ? { requestId } : {}),
+  });
 }
 
 function decideOne(
   raw: RawInbound,
-  plan: BatchPlan,
+  step: Step,
   ctx: BatchContext,
   current: (id: string) => RequestRecord | undefined,
   lookupAlias: AliasLookup,
 ): void {
   // Whatever cannot be used is kept, with the reason, on the dead-letter topic.
-  const deadLetter = (reason: DeadLetterReason, detail: string, requestId?: string) => {
-    const source = { ...raw, key: raw.rawKey, headers: raw.rawHeaders };
-    plan.records.push(deadLetterRecord(source, reason, detail, ctx.now));
-    plan.effects.push({
-      kind: 'rejected',
-      topic: raw.topic,
-      reason,
-      detail,
-      ...(requestId ? { requestId } : {}),
-    });
-  };
+  const deadLetter = (reason: DeadLetterReason, detail: string, requestId?: string) =>
+    deadLetterInto(step, raw, ctx, reason, detail, requestId);
 
   const problem = admissionProblem(raw);
   if (problem) {
@@ -133,7 +184,7 @@ function decideOne(
   }
   const violation = ruleViolation(schemaOf(raw.topic), decoded.message);
   if (violation) {
-    deadLetter('invalid', violation);
+    deadLetter(violation.reason, violation.detail);
     return;
   }
   const inbound = { topic: raw.topic, message: decoded.message } as Inbound;
@@ -152,7 +203,7 @@ function decideOne(
       deadLetter('misrouted', detail, requestId);
       return;
     }
-    plan.records.push({
+    step.records.push({
       topic: raw.topic,
       key: requestId,
       value: raw.value ?? Buffer.alloc(0),
@@ -163,7 +214,7 @@ function decideOne(
         [HEADERS.forwardedFrom]: `${raw.topic}/${raw.partition}/${raw.offset}`,
       },
     });
-    plan.effects.push({ kind: 'forwarded', requestId, topic: raw.topic, toPartition: home });
+    step.effects.push({ kind: 'forwarded', requestId, topic: raw.topic, toPartition: home });
     return;
   }
 
@@ -176,7 +227,7 @@ function decideOne(
     deadLetter(result.reason, result.detail, requestId);
     return;
   }
-  apply(plan, requestId, raw.topic, result, ctx.now, standard.producedAt);
+  apply(step, requestId, raw.topic, result, ctx.now, standard.producedAt);
 }
 
 /**
@@ -195,21 +246,21 @@ function admissionProblem(raw: RawInbound): { reason: DeadLetterReason; detail: 
   return undefined;
 }
 
-/** Records a routing result in the plan: the request's new state, its commands, the effect. */
+/** Records a routing result in a step: the request's new state, its commands, the effect. */
 export function apply(
-  plan: BatchPlan,
+  step: Step,
   requestId: string,
   topic: string,
   result: Extract<RouteResult, { kind: 'applied' }>,
   now: number,
   producedAt?: number,
 ): void {
-  plan.updated.set(requestId, result.record);
-  for (const command of result.commands) plan.records.push(encodeCommand(command, result.record, now));
+  step.updated.set(requestId, result.record);
+  for (const command of result.commands) step.records.push(encodeCommand(command, result.record, now));
   const effect: Effect = { kind: 'applied', requestId, topic, commands: result.commands.map((c) => c.topic) };
   if (result.change) effect.change = result.change;
   if (producedAt !== undefined) effect.producedAt = producedAt;
-  plan.effects.push(effect);
+  step.effects.push(effect);
 }
 
 function encodeCommand(command: Command, record: RequestRecord, now: number): OutboundRecord {

@@ -22,7 +22,18 @@ interface StateJsonV1 extends Omit<RequestRecord, 'failureDetail'> {
   failure?: { stage: Stage; reason: string; detail: string };
 }
 
+/** Records are never changed once made (a change makes a new one), so each is encoded once. */
+const encoded = new WeakMap<RequestRecord, Buffer>();
+
 export function encodeState(record: RequestRecord): Buffer {
+  const cached = encoded.get(record);
+  if (cached) return cached;
+  const value = encodeJson(record);
+  encoded.set(record, value);
+  return value;
+}
+
+function encodeJson(record: RequestRecord): Buffer {
   const { failureDetail: _detail, ...rest } = record;
   const json: StateJsonV1 = { ...rest, stage: stageOf(record) };
   const failure = failureOf(record);

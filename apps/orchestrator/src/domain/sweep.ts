@@ -1,5 +1,5 @@
 import type { Stage } from '@pipeline/state-machine';
-import { apply, type BatchPlan, emptyPlan } from './decide-batch.js';
+import { addStep, apply, type BatchPlan, emptyPlan, newStep } from './decide-batch.js';
 import { isFinished, type RequestRecord, stageOf } from './request-record.js';
 import { expire } from './route.js';
 
@@ -8,23 +8,31 @@ export interface SweepPolicy {
   deadlineFor: (stage: Stage) => number | undefined;
   /** How long finished requests are kept before their state is forgotten (ms). */
   retentionMs: number;
+  /**
+   * At most this many requests are regressed or forgotten per sweep; the rest wait for the next one.
+   * After a long downtime thousands are due at once, and one sweep holds the partition's queue.
+   */
+  maxPerSweep: number;
 }
 
 /**
  * The periodic decisions of one partition, planned like a batch (there are no input offsets to
  * commit): requests past their stage deadline regress, finished ones past retention are forgotten.
+ * One step per request.
  */
 export function decideSweep(records: Iterable<RequestRecord>, policy: SweepPolicy, now: number): BatchPlan {
   const plan = emptyPlan();
   for (const record of records) {
+    if (plan.steps.length >= policy.maxPerSweep) break;
+    const step = newStep();
     if (isFinished(record)) {
-      if (now - record.updatedAt > policy.retentionMs) plan.forgotten.push(record.requestId);
-      continue;
+      if (now - record.updatedAt > policy.retentionMs) step.forgotten.push(record.requestId);
+    } else {
+      const deadline = policy.deadlineFor(stageOf(record));
+      const result = deadline === undefined ? undefined : expire(record, deadline, { now });
+      if (result?.kind === 'applied') apply(step, record.requestId, 'deadline', result, now);
     }
-    const deadline = policy.deadlineFor(stageOf(record));
-    if (deadline === undefined) continue;
-    const result = expire(record, deadline, { now });
-    if (result?.kind === 'applied') apply(plan, record.requestId, 'deadline', result, now);
+    if (step.forgotten.length > 0 || step.updated.size > 0) addStep(plan, step);
   }
   return plan;
 }

@@ -1,9 +1,9 @@
 import type { Logger } from '@pipeline/common';
-import type { BatchPlan } from '../domain/decide-batch.js';
+import type { Chunk } from '../domain/chunk.js';
 import type { Metrics } from '../metrics.js';
 
 /** Metrics and logs of a committed plan; latency is measured now, after the commit. */
-export function observeCommitted(plan: BatchPlan, metrics: Metrics, logger: Logger): void {
+export function observeCommitted(plan: Chunk, metrics: Metrics, logger: Logger): void {
   const committedAt = Date.now();
   for (const effect of plan.effects) {
     switch (effect.kind) {

@@ -10,6 +10,9 @@ import { prepareTopics } from './prepare-topics.js';
 import { StateDirectory } from './state-directory.js';
 import { Sweeper } from './sweeper.js';
 
+/** Requests regressed or forgotten per sweep of a partition; the rest wait for the next sweep. */
+const MAX_PER_SWEEP = 500;
+
 /**
  * Lifecycle of an orchestrator instance:
  * created → starting → running → stopping → stopped, or → failed when start or the consumer fails
@@ -39,6 +42,7 @@ export class Orchestrator {
   private sweeper: Sweeper | undefined;
   private admin: KafkaAdmin | undefined;
   private numPartitions = 0;
+  private maxTransactionBytes = 0;
 
   constructor(
     private readonly config: OrchestratorConfig,
@@ -61,13 +65,15 @@ export class Orchestrator {
       const { client } = this.deps;
       this.admin = await KafkaAdmin.open(client, this.names);
       const { provisionTopics: provision, partitions, replicationFactor } = this.config;
-      this.numPartitions = await prepareTopics(
+      const limits = await prepareTopics(
         client,
         this.admin,
         this.names,
         { provision, partitions, replicationFactor },
         this.logger,
       );
+      this.numPartitions = limits.partitions;
+      this.maxTransactionBytes = limits.maxTransactionBytes;
       await assertNoStrangers(this.admin, this.config.groupId, this.names);
       await this.directory.start();
       this.group = this.createGroup(this.admin);
@@ -145,6 +151,7 @@ export class Orchestrator {
           groupId: config.groupId,
           names: this.names,
           numPartitions: this.numPartitions,
+          maxTransactionBytes: this.maxTransactionBytes,
           clock: deps.clock ?? Date.now,
         },
         lookupForeignAlias: (alias) => this.directory.lookupAlias(alias),
@@ -155,8 +162,13 @@ export class Orchestrator {
   private createSweeper(): Sweeper {
     const { config } = this;
     return new Sweeper({
-      policy: { deadlineFor: (stage) => config.deadlines[stage], retentionMs: config.retentionMs },
+      policy: {
+        deadlineFor: (stage) => config.deadlines[stage],
+        retentionMs: config.retentionMs,
+        maxPerSweep: MAX_PER_SWEEP,
+      },
       intervalMs: config.sweepIntervalMs,
+      maxTransactionBytes: this.maxTransactionBytes,
       clock: this.deps.clock ?? Date.now,
       workers: () => this.group?.owned() ?? [],
       metrics: this.metrics,

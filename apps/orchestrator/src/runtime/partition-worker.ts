@@ -1,16 +1,9 @@
 import { pause } from '@pipeline/common';
-import {
-  isFenced,
-  isTooLarge,
-  type OffsetCommit,
-  type OutboundRecord,
-  type TransactionalProducer,
-} from '@pipeline/kafka';
-import { type OrchestratorInput, STATE } from '@pipeline/topics';
-import type { BatchPlan } from '../domain/decide-batch.js';
+import { isFenced, isTooLarge, type OffsetCommit, type TransactionalProducer } from '@pipeline/kafka';
+import type { OrchestratorInput } from '@pipeline/topics';
+import type { Chunk } from '../domain/chunk.js';
 import { RequestIndex } from '../domain/request-index.js';
 import type { RequestRecord } from '../domain/request-record.js';
-import { encodeState } from '../domain/state-record.js';
 import { type RestoreDeps, restorePartition } from './restore.js';
 import { nextWorkerState, type WorkerEvent, type WorkerState } from './worker-lifecycle.js';
 
@@ -122,37 +115,24 @@ export class PartitionWorker {
   }
 
   /**
-   * Commits a plan: its records, the new state of every request it changed or forgot, and the input
-   * offsets, in one transaction. Only after the commit does the in-memory state change. On failure
-   * the producer is discarded and the partition restored from Kafka, which settles whether an
-   * ambiguous commit happened (state and offsets are read back); the caller re-reads its batch.
+   * Commits a chunk (records, state records) and the input offsets in one transaction. Only after the
+   * commit does the in-memory state change. On failure the producer is discarded and the failure
+   * handled (see onCommitFailed); the caller re-reads its batch once the worker is ready again.
    */
-  async commit(plan: BatchPlan, offsets: readonly OffsetCommit[]): Promise<void> {
+  async commit(chunk: Chunk, offsets: readonly OffsetCommit[]): Promise<void> {
     const producer = this.producer;
     if (this.current !== 'ready' || !producer)
       throw new Error(`partition ${this.partition} is ${this.current}`);
-    const state = (key: string, value: Buffer | null): OutboundRecord => ({
-      topic: STATE,
-      key,
-      value,
-      headers: {},
-      partition: this.partition,
-    });
-    const records = [
-      ...plan.records,
-      ...[...plan.updated.values()].map((record) => state(record.requestId, encodeState(record))),
-      ...plan.forgotten.map((requestId) => state(requestId, null)),
-    ];
-    if (records.length === 0 && offsets.length === 0) return;
+    if (chunk.records.length === 0 && offsets.length === 0) return;
     try {
-      await producer.commit(records, offsets);
+      await producer.commit(chunk.records, offsets);
     } catch (error) {
       this.producer = undefined;
       this.onCommitFailed(error, producer.close());
       throw error;
     }
-    for (const record of plan.updated.values()) this.store.put(record);
-    for (const requestId of plan.forgotten) this.store.forget(requestId);
+    for (const record of chunk.updated.values()) this.store.put(record);
+    for (const requestId of chunk.forgotten) this.store.forget(requestId);
   }
 
   /** Stops for good: no restore or commit starts after this; waits for the work in hand. Idempotent. */

@@ -5,7 +5,10 @@ import {
   type KafkaClient,
   provisionPipelineTopics,
 } from '@pipeline/kafka';
-import { ORCHESTRATOR_INPUTS, STATE, type Topic, type TopicNames } from '@pipeline/topics';
+import { ALL_TOPICS, ORCHESTRATOR_INPUTS, STATE, type Topic, type TopicNames } from '@pipeline/topics';
+
+/** The broker's default message.max.bytes, when a topic does not say. */
+const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 export interface TopicSettings {
   provision: boolean;
@@ -13,9 +16,18 @@ export interface TopicSettings {
   replicationFactor: number;
 }
 
+/** What the topics allow: the partition count of the pipeline, and how much one transaction may write. */
+export interface TopicLimits {
+  partitions: number;
+  /** Half the smallest max.message.bytes of the topics the orchestrator writes (any of them). */
+  maxTransactionBytes: number;
+}
+
 /**
- * Creates the missing topics (when asked to) and returns the partition count. Co-partitioning needs
- * one partition count across every input topic and the state topic: anything else stops the start.
+ * Creates the missing topics (when asked to) and reads their limits. Co-partitioning needs one
+ * partition count across every input topic and the state topic: anything else stops the start. A
+ * transaction is kept under half the smallest max.message.bytes: the records it writes to one
+ * partition go out as one batch, which the broker refuses whole when it is bigger.
  */
 export async function prepareTopics(
   client: KafkaClient,
@@ -23,7 +35,7 @@ export async function prepareTopics(
   names: TopicNames,
   settings: TopicSettings,
   logger: Logger,
-): Promise<number> {
+): Promise<TopicLimits> {
   if (settings.provision) {
     const { partitions, replicationFactor } = settings;
     const result = await provisionPipelineTopics(client, { names, logger, partitions, replicationFactor });
@@ -37,5 +49,8 @@ export async function prepareTopics(
     const list = topics.map((t) => `${names.physical(t)}=${counts.get(t) ?? 'missing'}`).join(', ');
     throw new Error(`input and state topics must have the same partition count, found ${list}`);
   }
-  return [...distinct][0] as number;
+  const configs = await admin.configs(ALL_TOPICS, ['max.message.bytes']);
+  const limits = [...configs.values()].map((c) => Number(c['max.message.bytes'])).filter((n) => n > 0);
+  const smallest = Math.min(...limits, DEFAULT_MAX_MESSAGE_BYTES);
+  return { partitions: [...distinct][0] as number, maxTransactionBytes: Math.floor(smallest / 2) };
 }

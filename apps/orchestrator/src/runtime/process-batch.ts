@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '@pipeline/common';
 import { type Batch, readHeaders } from '@pipeline/kafka';
 import type { OrchestratorInput, TopicNames } from '@pipeline/topics';
+import { chunkSteps } from '../domain/chunk.js';
 import { decideBatch, type RawInbound } from '../domain/decide-batch.js';
 import type { Metrics } from '../metrics.js';
 import { observeCommitted } from './observe.js';
@@ -9,6 +10,8 @@ import type { PartitionWorker } from './partition-worker.js';
 
 export interface BatchDeps {
   groupId: string;
+  /** The most one transaction may write, in bytes. */
+  maxTransactionBytes: number;
   names: TopicNames;
   numPartitions: number;
   clock: () => number;
@@ -56,17 +59,24 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         partition: batch.partition,
         numPartitions: deps.numPartitions,
         now: deps.clock(),
+        maxTransactionBytes: deps.maxTransactionBytes,
         getRecord: (id) => worker.get(id),
         lookupAlias: deps.lookupAlias,
       });
-      const offset = { groupId: deps.groupId, topic, partition: batch.partition, offset: batch.nextOffset };
-      try {
-        await worker.commit(plan, [offset]);
-      } catch {
-        // The worker restores itself; read this batch again once it is ready.
-        return pauseUntilReady();
+      // One transaction per chunk, each with the offset after its last record (the last one: after
+      // the whole fetch, transaction markers included). A failure midway leaves the committed chunks
+      // committed; the batch is read again from the committed offset once the worker is ready.
+      const chunks = chunkSteps(plan.steps, batch.partition, deps.maxTransactionBytes);
+      for (const [i, chunk] of chunks.entries()) {
+        const next = i === chunks.length - 1 ? batch.nextOffset : BigInt(chunk.lastOffset ?? '-1') + 1n;
+        const offset = { groupId: deps.groupId, topic, partition: batch.partition, offset: next };
+        try {
+          await worker.commit(chunk, [offset]);
+        } catch {
+          return pauseUntilReady();
+        }
+        observeCommitted(chunk, deps.metrics, deps.logger);
       }
-      observeCommitted(plan, deps.metrics, deps.logger);
     }
     batch.resolve(String(batch.nextOffset - 1n));
     worker.advanced(topic, batch.nextOffset);

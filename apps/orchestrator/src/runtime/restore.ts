@@ -50,6 +50,9 @@ export async function restorePartition(
   const producer = createTransactionalProducer(deps.client, {
     transactionalId: `${groupId}-${partition}`,
     names,
+    // gzip: every Kafka client reads it (kafkajs without extra codecs too); sizes are bounded
+    // uncompressed anyway (see domain/chunk.ts), so compression is only a saving.
+    compression: 'gzip',
     logger: deps.logger,
   });
   try {

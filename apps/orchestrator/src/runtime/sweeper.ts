@@ -1,5 +1,5 @@
 import type { Logger } from '@pipeline/common';
-import { isEmptyPlan } from '../domain/decide-batch.js';
+import { chunkSteps } from '../domain/chunk.js';
 import { decideSweep, type SweepPolicy } from '../domain/sweep.js';
 import type { Metrics } from '../metrics.js';
 import { observeCommitted } from './observe.js';
@@ -8,6 +8,8 @@ import type { PartitionWorker } from './partition-worker.js';
 export interface SweeperDeps {
   policy: SweepPolicy;
   intervalMs: number;
+  /** The most one transaction may write, in bytes. */
+  maxTransactionBytes: number;
   clock: () => number;
   workers: () => Iterable<PartitionWorker>;
   metrics: Metrics;
@@ -41,9 +43,11 @@ export class Sweeper {
         .enqueue(async () => {
           if (worker.state !== 'ready') return;
           const plan = decideSweep(worker.records(), this.deps.policy, now);
-          if (isEmptyPlan(plan)) return;
-          await worker.commit(plan, []);
-          observeCommitted(plan, this.deps.metrics, this.deps.logger.child({ partition: worker.partition }));
+          const logger = this.deps.logger.child({ partition: worker.partition });
+          for (const chunk of chunkSteps(plan.steps, worker.partition, this.deps.maxTransactionBytes)) {
+            await worker.commit(chunk, []);
+            observeCommitted(chunk, this.deps.metrics, logger);
+          }
         })
         .catch((error: unknown) =>
           this.deps.logger.error({ err: error, partition: worker.partition }, 'sweep failed'),
