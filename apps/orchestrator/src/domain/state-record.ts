@@ -41,17 +41,37 @@ function encodeJson(record: RequestRecord): Buffer {
   return Buffer.from(JSON.stringify(json));
 }
 
-/** Parses a state value; undefined when it is not a request record this version understands. */
-export function decodeState(value: Buffer): RequestRecord | undefined {
+/** A state value read back: the record, or why this version cannot read it. */
+export type DecodedState = { ok: true; record: RequestRecord } | { ok: false; why: string };
+
+/** The versions of the state record this version reads. */
+export const STATE_VERSIONS = [1] as const;
+
+/**
+ * Parses a state value. One this version cannot read (another version wrote it, or it is damaged)
+ * is reported with why, never taken for a forgotten request.
+ */
+export function decodeState(value: Buffer): DecodedState {
+  let parsed: Partial<StateJsonV1>;
   try {
-    const parsed = JSON.parse(value.toString('utf8')) as Partial<StateJsonV1>;
-    if (parsed?.v !== 1 || typeof parsed.requestId !== 'string' || !isStage(parsed.machine?.value))
-      return undefined;
-    const { stage: _stage, failure, ...record } = parsed as StateJsonV1;
-    return failure?.detail === undefined ? record : { ...record, failureDetail: failure.detail };
+    parsed = JSON.parse(value.toString('utf8')) as Partial<StateJsonV1>;
   } catch {
-    return undefined;
+    return { ok: false, why: 'not JSON' };
   }
+  if (!(STATE_VERSIONS as readonly unknown[]).includes(parsed?.v)) {
+    return {
+      ok: false,
+      why: `version ${JSON.stringify(parsed?.v)} (this version reads ${STATE_VERSIONS.join(', ')})`,
+    };
+  }
+  if (typeof parsed.requestId !== 'string' || !isStage(parsed.machine?.value)) {
+    return { ok: false, why: 'version 1 without a request id or a known stage' };
+  }
+  const { stage: _stage, failure, ...record } = parsed as StateJsonV1;
+  return {
+    ok: true,
+    record: failure?.detail === undefined ? record : { ...record, failureDetail: failure.detail },
+  };
 }
 
 export function isBarrier(headers: Readonly<Record<string, string>>): boolean {

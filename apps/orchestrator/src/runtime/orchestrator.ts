@@ -112,6 +112,7 @@ export class Orchestrator {
     const partitions = [...(this.group?.owned() ?? [])].map((w) => ({
       partition: w.partition,
       state: w.state,
+      ...(w.problem ? { problem: w.problem } : {}),
     }));
     const directory = this.directory.healthy;
     const inGroup = this.group?.inGroup ?? false;

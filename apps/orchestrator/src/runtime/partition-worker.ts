@@ -46,6 +46,8 @@ export class PartitionWorker {
   private floors = new Map<OrchestratorInput, bigint>();
   private backlog = new Map<OrchestratorInput, bigint>();
   private readyAt = 0;
+  /** Why the last restore failed, until one succeeds (for /readyz). */
+  problem: string | undefined;
   private closed: Promise<void> = Promise.resolve();
 
   constructor(
@@ -203,6 +205,7 @@ export class PartitionWorker {
         this.backlog = restored.backlog;
         this.producer = restored.producer;
         this.readyAt = Date.now();
+        this.problem = undefined;
         this.restoreMs = this.readyAt - started;
         this.deps.logger.info({ requests: this.store.size, restoreMs: this.restoreMs }, 'partition restored');
         this.deps.onRestored?.(this.restoreMs);
@@ -214,6 +217,7 @@ export class PartitionWorker {
           this.deps.logger.warn({ err: error }, 'fenced while restoring; waiting for the group');
           return this.afterFenced();
         }
+        this.problem = error instanceof Error ? error.message : String(error);
         const delayMs = restoreDelayMs(attempt);
         this.deps.logger.error({ err: error, attempt, delayMs }, 'partition restore failed; retrying');
         await pause(delayMs, this.closing.signal);

@@ -71,6 +71,14 @@ export async function restorePartition(
     await producer.commit([barrier], []);
     await seen;
     signal.throwIfAborted();
+    const unreadable = directory.unreadableIn(partition);
+    if (unreadable.length > 0) {
+      const examples = unreadable.slice(0, 3).map((u) => `${u.requestId}: ${u.why}`);
+      throw new Error(
+        `state partition ${partition} holds ${unreadable.length} record(s) this version cannot read ` +
+          `(${examples.join('; ')}): run a version that reads them; the partition waits, nothing is lost`,
+      );
+    }
     const [committed, ends] = await Promise.all([
       admin.committedOffsets(groupId, inputTopics),
       admin.endOffsets(inputTopics),

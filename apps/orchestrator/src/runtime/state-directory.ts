@@ -19,6 +19,8 @@ export class StateDirectory {
   private readonly index = new RequestIndex();
   /** The state partition of each request: a restore takes the records of its partition. */
   private readonly partitionOf = new Map<string, number>();
+  /** Requests whose latest state this version cannot read, with why: their partitions stay blocked. */
+  private readonly unreadable = new Map<string, { partition: number; why: string }>();
   private readonly seenBarriers = new Set<string>();
   private readonly barrierWaiters = new Map<string, () => void>();
   private readonly consumer: Consumer;
@@ -68,6 +70,13 @@ export class StateDirectory {
 
   lookupAlias(alias: string): string[] {
     return this.index.lookupAlias(alias);
+  }
+
+  /** Requests of state partition p whose latest state this version cannot read, with why. */
+  unreadableIn(partition: number): Array<{ requestId: string; why: string }> {
+    return [...this.unreadable]
+      .filter(([, u]) => u.partition === partition)
+      .map(([requestId, u]) => ({ requestId, why: u.why }));
   }
 
   /** The records last written to state partition p. */
@@ -132,15 +141,21 @@ export class StateDirectory {
   }
 
   private apply(requestId: string, partition: number, value: Buffer | null): void {
-    const record = value === null ? undefined : decodeState(value);
-    if (value !== null && !record)
-      this.options.logger.warn({ requestId, partition }, 'skipping unreadable state record');
-    if (!record) {
+    const decoded = value === null ? undefined : decodeState(value);
+    this.unreadable.delete(requestId);
+    if (decoded?.ok === false) {
+      this.options.logger.error(
+        { requestId, partition, why: decoded.why },
+        'state record this version cannot read',
+      );
+      this.unreadable.set(requestId, { partition, why: decoded.why });
+    }
+    if (!decoded?.ok) {
       this.index.forget(requestId);
       this.partitionOf.delete(requestId);
       return;
     }
-    this.index.put(record);
+    this.index.put(decoded.record);
     this.partitionOf.set(requestId, partition);
   }
 }

@@ -84,7 +84,10 @@ export class TestPipeline {
   }
 
   /** Starts an orchestrator in this process (fast; for everything but crash tests). */
-  async startInProcess(extra: Record<string, string> = {}): Promise<InProcessOrchestrator> {
+  async startInProcess(
+    extra: Record<string, string> = {},
+    options: { waitReady?: boolean } = {},
+  ): Promise<InProcessOrchestrator> {
     const config = loadConfig(this.env(extra));
     const orchestrator = new Orchestrator(config, { client: this.client, logger: noopLogger });
     const server = createHttpServer({
@@ -96,7 +99,9 @@ export class TestPipeline {
     const address = await listen(server, '127.0.0.1', 0);
     await orchestrator.start();
     const url = `http://127.0.0.1:${address.port}`;
-    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 60_000, 'orchestrator ready');
+    if (options.waitReady !== false) {
+      await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 60_000, 'orchestrator ready');
+    }
     return {
       orchestrator,
       url,
