@@ -64,6 +64,7 @@ describe('transactions bounded by bytes', () => {
       finished,
       { deadlineFor: () => undefined, retentionMs: 1, maxPerSweep: 10 },
       1000,
+      1000,
     );
     expect(plan.forgotten).toHaveLength(10);
     expect(plan.steps).toHaveLength(10);

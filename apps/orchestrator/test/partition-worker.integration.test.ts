@@ -48,6 +48,7 @@ function startWorker(partition: number, onFenced?: () => Promise<boolean>): Part
     inputTopics: ORCHESTRATOR_INPUTS,
     restoreTimeoutMs: 60_000,
     logger: noopLogger,
+    clock: Date.now,
     ...(onFenced ? { stillOwner: onFenced } : {}),
   });
   cleanup.push(() => worker.close());

@@ -125,14 +125,17 @@ export class KafkaAdmin {
   }
 
   /** The offsets a consumer group committed, per topic and partition (partitions without one are left out). */
-  async committedOffsets(groupId: string, topics: readonly Topic[]): Promise<Map<Topic, PartitionOffsets>> {
+  async committedOffsets<T extends Topic>(
+    groupId: string,
+    topics: readonly T[],
+  ): Promise<Map<T, PartitionOffsets>> {
     const result = await this.admin.fetchOffsets({
       groupId,
       topics: topics.map((t) => this.names.physical(t)),
     });
-    const offsets = new Map<Topic, PartitionOffsets>();
+    const offsets = new Map<T, PartitionOffsets>();
     for (const { topic, partitions } of result) {
-      const logical = this.names.logical(topic);
+      const logical = topics.find((t) => this.names.physical(t) === topic);
       if (!logical) continue;
       const byPartition: PartitionOffsets = new Map();
       for (const p of partitions) if (p.offset !== '-1') byPartition.set(p.partition, BigInt(p.offset));
@@ -142,7 +145,7 @@ export class KafkaAdmin {
   }
 
   /** The end (high watermark) of every partition of these topics, looked up at once. */
-  async endOffsets(topics: readonly Topic[]): Promise<Map<Topic, PartitionOffsets>> {
+  async endOffsets<T extends Topic>(topics: readonly T[]): Promise<Map<T, PartitionOffsets>> {
     const ends = await Promise.all(
       topics.map(async (topic) => {
         const offsets = await this.admin.fetchTopicOffsets(this.names.physical(topic));

@@ -54,6 +54,11 @@ export interface Batch {
 export type ConsumerEvent =
   | { type: 'joined'; memberId: string; protocol: string; partitions: ReadonlyMap<Topic, readonly number[]> }
   | { type: 'rebalancing' }
+  /**
+   * The consumer moved past records no batch showed: transaction markers, aborted records. Its
+   * position in that partition is now `nextOffset` (a batch's own position is its `nextOffset`).
+   */
+  | { type: 'skipped'; topic: Topic; partition: number; nextOffset: bigint }
   | { type: 'crashed'; error: unknown; restarting: boolean }
   | { type: 'stopped' };
 
@@ -101,6 +106,17 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
     emit({ type: 'joined', memberId: payload.memberId, protocol: payload.groupProtocol, partitions });
   });
   consumer.on(events.REBALANCING, () => emit({ type: 'rebalancing' }));
+  // kafkajs resolves a fetch of only markers or aborted records itself and says so only here.
+  consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
+    const topic = names.logical(payload.topic);
+    if (payload.batchSize !== 0 || !topic) return;
+    emit({
+      type: 'skipped',
+      topic,
+      partition: payload.partition,
+      nextOffset: BigInt(payload.lastOffset) + 1n,
+    });
+  });
   consumer.on(events.CRASH, ({ payload }) => {
     if (!payload.restart) fatal = payload.error;
     logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');

@@ -157,17 +157,19 @@ export function route(
 
 /**
  * The deadline decision, also pure: a request that has been in its (non-final) stage for longer
- * than `deadlineMs` regresses. Undefined when nothing is due.
+ * than `deadlineMs` as of `asOf` (default `now`: the time before which every reply has been read)
+ * regresses. Undefined when nothing is due.
  */
 export function expire(
   record: RequestRecord,
   deadlineMs: number,
-  ctx: RouteContext,
+  ctx: RouteContext & { asOf?: number },
 ): RouteResult | undefined {
   const since = stageEnteredAt(record);
-  if (isFinished(record) || ctx.now - since <= deadlineMs) return undefined;
+  const asOf = ctx.asOf ?? ctx.now;
+  if (isFinished(record) || asOf - since <= deadlineMs) return undefined;
   const stage = stageOf(record);
-  const detail = `deadline exceeded: no progress in ${stage} for ${Math.round((ctx.now - since) / 1000)}s (limit ${Math.round(deadlineMs / 1000)}s)`;
+  const detail = `deadline exceeded: no progress in ${stage} for ${Math.round((asOf - since) / 1000)}s (limit ${Math.round(deadlineMs / 1000)}s)`;
   return fail(structuredClone(record), 'build_fail', 'deadline_exceeded', detail, ctx);
 }
 

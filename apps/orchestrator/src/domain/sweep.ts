@@ -20,7 +20,13 @@ export interface SweepPolicy {
  * commit): requests past their stage deadline regress, finished ones past retention are forgotten.
  * One step per request.
  */
-export function decideSweep(records: Iterable<RequestRecord>, policy: SweepPolicy, now: number): BatchPlan {
+export function decideSweep(
+  records: Iterable<RequestRecord>,
+  policy: SweepPolicy,
+  now: number,
+  /** Every input written before this time has been read (undefined: not yet): deadlines wait for it. */
+  readHorizon: number | undefined,
+): BatchPlan {
   const plan = emptyPlan();
   for (const record of records) {
     if (plan.steps.length >= policy.maxPerSweep) break;
@@ -29,7 +35,10 @@ export function decideSweep(records: Iterable<RequestRecord>, policy: SweepPolic
       if (now - record.updatedAt > policy.retentionMs) step.forgotten.push(record.requestId);
     } else {
       const deadline = policy.deadlineFor(stageOf(record));
-      const result = deadline === undefined ? undefined : expire(record, deadline, { now });
+      const result =
+        deadline === undefined || readHorizon === undefined
+          ? undefined
+          : expire(record, deadline, { now, asOf: readHorizon });
       if (result?.kind === 'applied') apply(step, record.requestId, 'deadline', result, now);
     }
     if (step.forgotten.length > 0 || step.updated.size > 0) addStep(plan, step);

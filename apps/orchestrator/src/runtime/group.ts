@@ -6,7 +6,7 @@ import {
   type KafkaAdmin,
   type KafkaClient,
 } from '@pipeline/kafka';
-import { ORCHESTRATOR_INPUTS, type TopicNames } from '@pipeline/topics';
+import { ORCHESTRATOR_INPUTS, type OrchestratorInput, type TopicNames } from '@pipeline/topics';
 import type { Metrics } from '../metrics.js';
 import { PartitionWorker, type WorkerDeps } from './partition-worker.js';
 import { type BatchDeps, processBatch } from './process-batch.js';
@@ -94,6 +94,9 @@ export class PartitionGroup {
           this.member = false;
           // The client gave up (it restarts by itself otherwise): only a process restart helps now.
           if (!event.restarting) this.failed = true;
+          break;
+        case 'skipped':
+          this.workers.get(event.partition)?.advanced(event.topic as OrchestratorInput, event.nextOffset);
           break;
         default:
           this.member = false;

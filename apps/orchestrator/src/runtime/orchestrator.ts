@@ -147,6 +147,7 @@ export class Orchestrator {
           groupId: config.groupId,
           inputTopics: ORCHESTRATOR_INPUTS,
           restoreTimeoutMs: config.restoreTimeoutMs,
+          clock: deps.clock ?? Date.now,
         },
         batch: {
           groupId: config.groupId,
@@ -170,6 +171,7 @@ export class Orchestrator {
       },
       intervalMs: config.sweepIntervalMs,
       maxTransactionBytes: this.maxTransactionBytes,
+      endOffsets: () => (this.admin as KafkaAdmin).endOffsets(ORCHESTRATOR_INPUTS),
       clock: this.deps.clock ?? Date.now,
       workers: () => this.group?.owned() ?? [],
       metrics: this.metrics,

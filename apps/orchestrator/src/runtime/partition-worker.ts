@@ -4,6 +4,7 @@ import type { OrchestratorInput } from '@pipeline/topics';
 import type { Chunk } from '../domain/chunk.js';
 import { RequestIndex } from '../domain/request-index.js';
 import type { RequestRecord } from '../domain/request-record.js';
+import { ReadHorizon } from './read-horizon.js';
 import { type RestoreDeps, restorePartition } from './restore.js';
 import { nextWorkerState, type WorkerEvent, type WorkerState } from './worker-lifecycle.js';
 
@@ -23,8 +24,6 @@ export interface WorkerDeps extends RestoreDeps {
   stillOwner?: () => Promise<boolean>;
 }
 
-/** How long after a restore the deadline sweep waits for input topics that deliver nothing. */
-const CATCH_UP_GRACE_MS = 5000;
 /** A failed restore is tried again after 0.5 s, 1 s, 2 s, … up to 30 s. */
 const restoreDelayMs = (attempt: number) => Math.min(30_000, 500 * 2 ** (attempt - 1));
 
@@ -44,8 +43,7 @@ export class PartitionWorker {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly closing = new AbortController();
   private floors = new Map<OrchestratorInput, bigint>();
-  private backlog = new Map<OrchestratorInput, bigint>();
-  private readyAt = 0;
+  private horizon: ReadHorizon | undefined;
   /** Why the last restore failed, until one succeeds (for /readyz). */
   problem: string | undefined;
   private closed: Promise<void> = Promise.resolve();
@@ -94,19 +92,22 @@ export class PartitionWorker {
     return this.floors.get(topic) ?? 0n;
   }
 
-  /** Notes how far a topic's backlog has been read; see `caughtUp`. */
+  /** The partition has been read up to `nextOffset` (exclusive) on `topic`: see readHorizon. */
   advanced(topic: OrchestratorInput, nextOffset: bigint): void {
-    const end = this.backlog.get(topic);
-    if (end !== undefined && nextOffset >= end) this.backlog.delete(topic);
+    this.horizon?.read(topic, nextOffset);
+  }
+
+  /** The end offsets of the inputs at `at` (the orchestrator's clock), sampled by the sweeper. */
+  sampleEnds(at: number, ends: ReadonlyMap<OrchestratorInput, bigint>): void {
+    this.horizon?.sample(at, ends);
   }
 
   /**
-   * Whether the replies that were waiting when the partition was restored have been read. Until
-   * then a deadline must not fire: the answer that beats it may be in that backlog. A topic whose
-   * remaining records are only transaction markers never delivers a batch, hence the grace.
+   * The time before which every input record of the partition has been read (read-horizon.ts);
+   * undefined while the backlog found at the restore is being read. Deadlines are judged against it.
    */
-  caughtUp(now: number): boolean {
-    return this.current === 'ready' && (this.backlog.size === 0 || now - this.readyAt > CATCH_UP_GRACE_MS);
+  readHorizon(): number | undefined {
+    return this.current === 'ready' ? this.horizon?.horizon() : undefined;
   }
 
   /** Runs `job` after every job queued before it on this partition. */
@@ -202,11 +203,10 @@ export class PartitionWorker {
         this.store.clear();
         for (const record of restored.records) this.store.put(record);
         this.floors = restored.floors;
-        this.backlog = restored.backlog;
+        this.horizon = new ReadHorizon(restored.at, restored.ends, restored.floors);
         this.producer = restored.producer;
-        this.readyAt = Date.now();
         this.problem = undefined;
-        this.restoreMs = this.readyAt - started;
+        this.restoreMs = Date.now() - started;
         this.deps.logger.info({ requests: this.store.size, restoreMs: this.restoreMs }, 'partition restored');
         this.deps.onRestored?.(this.restoreMs);
         return;

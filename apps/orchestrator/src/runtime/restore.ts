@@ -21,6 +21,8 @@ export interface RestoreDeps {
   inputTopics: readonly OrchestratorInput[];
   restoreTimeoutMs: number;
   logger: Logger;
+  /** The orchestrator's clock (epoch ms), against which deadlines are judged. */
+  clock: () => number;
 }
 
 /** What a partition's new owner starts from. */
@@ -31,8 +33,9 @@ export interface Restored {
   records: RequestRecord[];
   /** Committed offset of each input topic: anything below was already applied. */
   floors: Map<OrchestratorInput, bigint>;
-  /** Input topics whose backlog had not been read yet, with the end of that backlog. */
-  backlog: Map<OrchestratorInput, bigint>;
+  /** The end offsets of the inputs when the partition was taken over, and when (the clock's time). */
+  ends: Map<OrchestratorInput, bigint>;
+  at: number;
 }
 
 /**
@@ -79,20 +82,22 @@ export async function restorePartition(
           `(${examples.join('; ')}): run a version that reads them; the partition waits, nothing is lost`,
       );
     }
+    // Noted before the look-up: whatever was written before `at` is below the ends found.
+    const at = deps.clock();
     const [committed, ends] = await Promise.all([
       admin.committedOffsets(groupId, inputTopics),
       admin.endOffsets(inputTopics),
     ]);
     signal.throwIfAborted();
     const floors = new Map<OrchestratorInput, bigint>();
-    const backlog = new Map<OrchestratorInput, bigint>();
+    const endsOfPartition = new Map<OrchestratorInput, bigint>();
     for (const topic of inputTopics) {
       const floor = committed.get(topic)?.get(partition);
       if (floor !== undefined) floors.set(topic, floor);
       const end = ends.get(topic)?.get(partition);
-      if (end !== undefined && end > (floor ?? 0n)) backlog.set(topic, end);
+      if (end !== undefined) endsOfPartition.set(topic, end);
     }
-    return { producer, records: directory.recordsOf(partition), floors, backlog };
+    return { producer, records: directory.recordsOf(partition), floors, ends: endsOfPartition, at };
   } catch (error) {
     await producer.close();
     throw error;

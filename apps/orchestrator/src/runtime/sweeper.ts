@@ -1,4 +1,5 @@
 import type { Logger } from '@pipeline/common';
+import type { OrchestratorInput } from '@pipeline/topics';
 import { chunkSteps } from '../domain/chunk.js';
 import { decideSweep, type SweepPolicy } from '../domain/sweep.js';
 import type { Metrics } from '../metrics.js';
@@ -7,6 +8,8 @@ import type { PartitionWorker } from './partition-worker.js';
 
 export interface SweeperDeps {
   policy: SweepPolicy;
+  /** The end offsets of the input topics, per partition, now (one look-up per sweep). */
+  endOffsets: () => Promise<Map<OrchestratorInput, Map<number, bigint>>>;
   intervalMs: number;
   /** The most one transaction may write, in bytes. */
   maxTransactionBytes: number;
@@ -18,10 +21,14 @@ export interface SweeperDeps {
 
 /**
  * Deadlines and retention, on a timer, through the same transactional path as messages: each owned
- * partition that has caught up with its backlog gets a sweep job in its queue.
+ * partition gets a sweep job in its queue. A deadline is judged against the partition's read horizon
+ * (read-horizon.ts), never against the clock alone, so a reply written in time wins over it; each
+ * sweep samples the inputs' end offsets to move the horizons on.
  */
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
+  /** At most one sweep at a time: a slow one is not joined by the next tick's. */
+  private sweeping: Promise<void> | undefined;
 
   constructor(private readonly deps: SweeperDeps) {}
 
@@ -36,13 +43,24 @@ export class Sweeper {
   }
 
   private sweep(): void {
-    const now = this.deps.clock();
-    for (const worker of this.deps.workers()) {
-      if (!worker.caughtUp(now)) continue;
-      worker
+    if (this.sweeping) return; // the previous sweep is still queued or running
+    this.sweeping = this.run()
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'sweep failed'))
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+  }
+
+  private async run(): Promise<void> {
+    const at = this.deps.clock();
+    const ends = await this.deps.endOffsets();
+    const jobs = [...this.deps.workers()].map((worker) => {
+      worker.sampleEnds(at, endsOf(ends, worker.partition));
+      return worker
         .enqueue(async () => {
           if (worker.state !== 'ready') return;
-          const plan = decideSweep(worker.records(), this.deps.policy, now);
+          const now = this.deps.clock();
+          const plan = decideSweep(worker.records(), this.deps.policy, now, worker.readHorizon());
           const logger = this.deps.logger.child({ partition: worker.partition });
           for (const chunk of chunkSteps(plan.steps, worker.partition, this.deps.maxTransactionBytes)) {
             await worker.commit(chunk, []);
@@ -52,6 +70,19 @@ export class Sweeper {
         .catch((error: unknown) =>
           this.deps.logger.error({ err: error, partition: worker.partition }, 'sweep failed'),
         );
-    }
+    });
+    await Promise.all(jobs);
   }
+}
+
+function endsOf(
+  ends: Map<OrchestratorInput, Map<number, bigint>>,
+  partition: number,
+): Map<OrchestratorInput, bigint> {
+  const of = new Map<OrchestratorInput, bigint>();
+  for (const [topic, byPartition] of ends) {
+    const end = byPartition.get(partition);
+    if (end !== undefined) of.set(topic, end);
+  }
+  return of;
 }

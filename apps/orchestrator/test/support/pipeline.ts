@@ -86,10 +86,14 @@ export class TestPipeline {
   /** Starts an orchestrator in this process (fast; for everything but crash tests). */
   async startInProcess(
     extra: Record<string, string> = {},
-    options: { waitReady?: boolean } = {},
+    options: { waitReady?: boolean; clock?: () => number } = {},
   ): Promise<InProcessOrchestrator> {
     const config = loadConfig(this.env(extra));
-    const orchestrator = new Orchestrator(config, { client: this.client, logger: noopLogger });
+    const orchestrator = new Orchestrator(config, {
+      client: this.client,
+      logger: noopLogger,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     const server = createHttpServer({
       registry: orchestrator.metrics.registry,
       live: () => orchestrator.isLive(),
