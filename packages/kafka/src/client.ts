@@ -1,6 +1,6 @@
 import { ConfigError, type Logger, noopLogger } from '@pipeline/common';
 import { Kafka, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
-import type { KafkaConfig } from './config.js';
+import { KAFKA_TIMEOUT_RANGES, type KafkaConfig } from './config.js';
 
 /**
  * How patient a client is. `service`: kafkajs' own retries with growing waits (longer patience
@@ -110,12 +110,11 @@ function validate(config: KafkaConfig): void {
   if (!Array.isArray(config.brokers) || config.brokers.length === 0)
     problems.push('brokers must list at least one host:port');
   if (!config.clientId) problems.push('clientId must not be empty');
-  for (const [name, value] of [
-    ['connectionTimeoutMs', config.connectionTimeoutMs],
-    ['requestTimeoutMs', config.requestTimeoutMs],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1)
-      problems.push(`${name} must be a whole number >= 1, got ${value}`);
+  for (const name of ['connectionTimeoutMs', 'requestTimeoutMs'] as const) {
+    const value = config[name];
+    const { min, max } = KAFKA_TIMEOUT_RANGES[name];
+    if (!Number.isInteger(value) || value < min || value > max)
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
   }
   if (problems.length > 0) throw new ConfigError(problems, 'Kafka configuration');
 }

@@ -14,6 +14,16 @@ export interface KafkaConfig {
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
+/**
+ * The accepted timeouts, in ms. A connection that may not take 1 ms fails every time and is retried for
+ * ever; one that takes longer than 2 min is a dead address. A request must outlast the consumers'
+ * long poll (up to 500 ms) and a loaded broker's answer, so at least 1 s; 10 min at most.
+ */
+export const KAFKA_TIMEOUT_RANGES = {
+  connectionTimeoutMs: { min: 100, max: 120_000 },
+  requestTimeoutMs: { min: 1000, max: 600_000 },
+} as const;
+
 const BOOTSTRAP_MISSING =
   'KAFKA_BOOTSTRAP is not set: set it to your brokers, e.g. KAFKA_BOOTSTRAP=localhost:9092 ' +
   '(`pnpm kafka:up` starts a local one and prints its address)';
@@ -53,14 +63,12 @@ export const KAFKA_ENV = {
   KAFKA_CONNECTION_TIMEOUT_MS: env.int({
     description: 'How long to wait for a TCP connection to a broker, in ms.',
     default: 3000,
-    min: 1,
-    max: 600_000,
+    ...KAFKA_TIMEOUT_RANGES.connectionTimeoutMs,
   }),
   KAFKA_REQUEST_TIMEOUT_MS: env.int({
     description: 'How long to wait for a broker to answer a request, in ms.',
     default: 30_000,
-    min: 1,
-    max: 600_000,
+    ...KAFKA_TIMEOUT_RANGES.requestTimeoutMs,
   }),
 } as const;
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, describeEnv } from '@pipeline/common';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KAFKA_ENV, kafkaConfigFromEnv } from '../src/index.js';
+import { createKafkaClient, KAFKA_ENV, kafkaConfigFromEnv } from '../src/index.js';
 
 const KAFKA_ENV_VARS = describeEnv(KAFKA_ENV);
 
@@ -86,10 +86,10 @@ describe('kafkaConfigFromEnv', () => {
     expect(problems.join('\n')).toMatch(/KAFKA_SASL_USERNAME is not set/);
     expect(problems.join('\n')).toMatch(/KAFKA_SASL_PASSWORD is not set/);
     expect(problems.join('\n')).toMatch(
-      /KAFKA_CONNECTION_TIMEOUT_MS=-5 is not a whole number from 1 to 600000/,
+      /KAFKA_CONNECTION_TIMEOUT_MS=-5 is not a whole number from 100 to 120000/,
     );
     expect(problems.join('\n')).toMatch(
-      /KAFKA_REQUEST_TIMEOUT_MS=1.5 is not a whole number from 1 to 600000/,
+      /KAFKA_REQUEST_TIMEOUT_MS=1.5 is not a whole number from 1000 to 600000/,
     );
   });
 
@@ -101,7 +101,7 @@ describe('kafkaConfigFromEnv', () => {
     expect(c.connectionTimeoutMs).toBe(100);
     expect(c.requestTimeoutMs).toBe(2000);
     expect(problemsOf({ KAFKA_BOOTSTRAP: 'h:1', KAFKA_REQUEST_TIMEOUT_MS: '0' })[0]).toContain(
-      'KAFKA_REQUEST_TIMEOUT_MS=0 is not a whole number from 1 to',
+      'KAFKA_REQUEST_TIMEOUT_MS=0 is not a whole number from 1000 to',
     );
   });
 
@@ -212,5 +212,53 @@ describe('kafkaConfigFromEnv', () => {
     );
     expect(new Set(names).size).toBe(names.length);
     for (const v of KAFKA_ENV_VARS) expect(v.description.length).toBeGreaterThan(0);
+  });
+});
+
+describe('finding 11: config values that stall or spin are refused', () => {
+  it.each([
+    // A connection that may not take 1 ms fails every time, and the client retries for ever.
+    [
+      'KAFKA_CONNECTION_TIMEOUT_MS',
+      '1',
+      'KAFKA_CONNECTION_TIMEOUT_MS=1 is not a whole number from 100 to 120000',
+    ],
+    [
+      'KAFKA_CONNECTION_TIMEOUT_MS',
+      '600000',
+      'KAFKA_CONNECTION_TIMEOUT_MS=600000 is not a whole number from 100 to 120000',
+    ],
+    // A request must outlast the consumers' long poll (up to 500 ms) and a loaded broker's answer.
+    ['KAFKA_REQUEST_TIMEOUT_MS', '1', 'KAFKA_REQUEST_TIMEOUT_MS=1 is not a whole number from 1000 to 600000'],
+    [
+      'KAFKA_REQUEST_TIMEOUT_MS',
+      '999',
+      'KAFKA_REQUEST_TIMEOUT_MS=999 is not a whole number from 1000 to 600000',
+    ],
+  ])('%s=%s is refused, saying the range', (name, value, problem) => {
+    expect(problemsOf({ KAFKA_BOOTSTRAP: 'h:1', [name]: value })).toEqual([problem]);
+  });
+
+  it('accepts the ends of the ranges', () => {
+    const low = kafkaConfigFromEnv(
+      { KAFKA_BOOTSTRAP: 'h:1', KAFKA_CONNECTION_TIMEOUT_MS: '100', KAFKA_REQUEST_TIMEOUT_MS: '1000' },
+      defaults,
+    );
+    expect(low).toMatchObject({ connectionTimeoutMs: 100, requestTimeoutMs: 1000 });
+    const high = kafkaConfigFromEnv(
+      { KAFKA_BOOTSTRAP: 'h:1', KAFKA_CONNECTION_TIMEOUT_MS: '120000', KAFKA_REQUEST_TIMEOUT_MS: '600000' },
+      defaults,
+    );
+    expect(high).toMatchObject({ connectionTimeoutMs: 120_000, requestTimeoutMs: 600_000 });
+  });
+
+  it('a hand-made config is held to the same ranges', () => {
+    const base = { brokers: ['h:1'], clientId: 'c', connectionTimeoutMs: 3000, requestTimeoutMs: 30_000 };
+    expect(() => createKafkaClient({ ...base, requestTimeoutMs: 1 })).toThrow(
+      'requestTimeoutMs must be a whole number from 1000 to 600000, got 1',
+    );
+    expect(() => createKafkaClient({ ...base, connectionTimeoutMs: 2 ** 31 })).toThrow(
+      'connectionTimeoutMs must be a whole number from 100 to 120000, got 2147483648',
+    );
   });
 });
