@@ -195,6 +195,30 @@ describe('orchestrator against a real broker', () => {
     expect((await finalStage(id)).stage).toBe('done');
   });
 
+  it('finding 13: orch_requests_in_flight moves with the requests, counted once each', async () => {
+    const gauge = async () => {
+      const text = await (await fetch(`${orch.url}/metrics`)).text();
+      const values = [...text.matchAll(/^orch_requests_in_flight\{stage="(\w+)"\} (\d+)$/gm)];
+      return Object.fromEntries(values.map((m) => [m[1], Number(m[2])]));
+    };
+    const before = await gauge();
+    const stuck = newId('manual');
+    await submit(stuck);
+    const done = newId('happy');
+    await submit(done);
+    expect((await finalStage(done)).stage).toBe('done');
+    await waitFor(
+      async () => (await getRequest(orch.url, stuck)).body.stage === 'plan_phase',
+      10_000,
+      'stuck',
+    );
+    const after = await gauge();
+    expect(after.plan_phase).toBe((before.plan_phase ?? 0) + 1);
+    expect(after.done).toBe((before.done ?? 0) + 1);
+    for (const stage of ['code_phase', 'build1', 'test_plan', 'test_build', 'build2'])
+      expect(after[stage], stage).toBe(before[stage]);
+  });
+
   it('answers 404 for an unknown request and serves metrics', async () => {
     expect((await getRequest(orch.url, 'no-such-request')).status).toBe(404);
     const metrics = await (await fetch(`${orch.url}/metrics`)).text();

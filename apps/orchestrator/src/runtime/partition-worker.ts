@@ -2,7 +2,7 @@ import { pause } from '@pipeline/common';
 import type { OffsetCommit, OutboundRecord, TransactionalProducer } from '@pipeline/kafka';
 import { type OrchestratorInput, STATE } from '@pipeline/topics';
 import type { BatchPlan } from '../domain/decide-batch.js';
-import { RequestIndex } from '../domain/request-index.js';
+import { RequestIndex, type StageCountListener } from '../domain/request-index.js';
 import type { RequestRecord } from '../domain/request-record.js';
 import { encodeState } from '../domain/state-record.js';
 import { type RestoreDeps, restorePartition } from './restore.js';
@@ -18,6 +18,8 @@ export interface WorkerDeps extends RestoreDeps {
   after?: Promise<void>;
   /** Called after every successful restore (the first and those after a failed transaction). */
   onRestored?: (restoreMs: number) => void;
+  /** Told how many requests of this partition enter (+) or leave (−) each stage: the in-flight gauge. */
+  onStageCount?: StageCountListener;
 }
 
 /** How long after a restore the deadline sweep waits for input topics that deliver nothing. */
@@ -36,7 +38,7 @@ export class PartitionWorker {
   state: WorkerState = 'restoring';
   restoreMs = 0;
   private restoring: Promise<void>;
-  private readonly store = new RequestIndex();
+  private readonly store: RequestIndex;
   private producer: TransactionalProducer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly closing = new AbortController();
@@ -48,6 +50,7 @@ export class PartitionWorker {
     readonly partition: number,
     private readonly deps: WorkerDeps,
   ) {
+    this.store = new RequestIndex(deps.onStageCount);
     this.restoring = this.restoreUntilDone(deps.after);
   }
 
@@ -146,6 +149,8 @@ export class PartitionWorker {
     const producer = this.producer;
     this.producer = undefined;
     await producer?.close();
+    // The requests are no longer ours: they leave the counts (another owner counts them now).
+    this.store.clear();
   }
 
   /** Restores, retrying with backoff until it works or the worker is closed. */
