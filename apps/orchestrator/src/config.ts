@@ -5,7 +5,8 @@ import { TOPIC_PREFIX_ENV } from '@pipeline/topics';
 
 export interface OrchestratorConfig {
   kafka: KafkaConfig;
-  http: { host: string; port: number };
+  /** `token`: when set, GET /requests/{id} needs it as `Authorization: Bearer <token>`. */
+  http: { host: string; port: number; token: string | undefined };
   groupId: string;
   topicPrefix: string;
   provisionTopics: boolean;
@@ -24,6 +25,10 @@ export interface OrchestratorConfig {
 }
 
 const NAME = /^[A-Za-z0-9._-]+$/;
+/** RFC 6750's b64token, at least 16 characters (a guessable token guards nothing), at most 512. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]{16,512}=*$/;
+const TOKEN_HINT =
+  'is not a bearer token: 16 to 512 of A-Z a-z 0-9 - . _ ~ + / (then = padding), e.g. `openssl rand -hex 32`';
 const NON_FINAL = STAGES.filter((s) => !isFinalStage(s));
 
 /**
@@ -40,11 +45,22 @@ const DEADLINE = env.duration({
 
 /** Every setting, its default and what it does: the README's configuration table is this list. */
 export const ORCHESTRATOR_ENV = {
+  // Loopback by default: the server has no TLS, and without ORCH_HTTP_TOKEN no authentication. In a
+  // container, set 0.0.0.0 and publish the port on the host's loopback (docker-compose.yml does).
   ORCH_HTTP_HOST: env.string({
     description: 'interface of the HTTP server (/metrics, /healthz, /readyz, /requests/{id})',
-    default: '0.0.0.0',
+    default: '127.0.0.1',
   }),
   ORCH_HTTP_PORT: env.int({ description: 'port of the HTTP server', default: 9300, min: 0, max: 65535 }),
+  // The problem never repeats the value: it is a secret, and may have been pasted into the wrong variable.
+  ORCH_HTTP_TOKEN: env.custom<string | undefined>({
+    description:
+      'when set, GET /requests/{id} needs `Authorization: Bearer <token>` (401 otherwise); /metrics, /healthz and /readyz stay open',
+    defaultText: '(none)',
+    fallback: undefined,
+    parse: (raw, name) =>
+      BEARER_TOKEN.test(raw) ? { ok: true, value: raw } : { ok: false, problem: `${name} ${TOKEN_HINT}` },
+  }),
   ORCH_GROUP_ID: env.string({
     description: 'consumer group of the orchestrator instances; also the prefix of their transactional ids',
     default: 'orchestrator',
@@ -134,7 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
   const v = reader.read(ORCHESTRATOR_ENV);
   return reader.finish('orchestrator configuration', {
     kafka,
-    http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT },
+    http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT, token: v.ORCH_HTTP_TOKEN },
     groupId: v.ORCH_GROUP_ID,
     topicPrefix: PIPELINE_TOPIC_PREFIX,
     provisionTopics: v.ORCH_PROVISION_TOPICS,

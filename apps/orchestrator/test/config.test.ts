@@ -10,7 +10,7 @@ const base = { KAFKA_BOOTSTRAP: 'localhost:9092' };
 describe('loadConfig', () => {
   it('has defaults for everything but the broker', () => {
     const config = loadConfig(base);
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 9300 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 9300 });
     expect(config.groupId).toBe('orchestrator');
     expect(config.topicPrefix).toBe('');
     expect(config.provisionTopics).toBe(true);
@@ -165,6 +165,33 @@ describe('finding 11: config values that stall or spin are refused', () => {
       if (ranged.includes(name)) expect(variable.range, `${name} has a range`).toBeDefined();
       if (variable.range === undefined) continue;
       expect(rowOf(name), `README row of ${name}`).toContain(variable.range);
+    }
+  });
+});
+
+describe('finding 13: the HTTP server is private by default', () => {
+  it('binds 127.0.0.1 unless ORCH_HTTP_HOST says otherwise', () => {
+    expect(loadConfig(base).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ ...base, ORCH_HTTP_HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+  });
+
+  it('reads ORCH_HTTP_TOKEN, a bearer token of 16 to 512 token characters; none by default', () => {
+    expect(loadConfig(base).http.token).toBeUndefined();
+    const token = 'b64+token/with-all._~chars=';
+    expect(loadConfig({ ...base, ORCH_HTTP_TOKEN: token }).http.token).toBe(token);
+    for (const bad of ['short', 'has a space in it!!', `${'x'.repeat(513)}`, 'quote"in"the"token"']) {
+      let error: unknown;
+      try {
+        loadConfig({ ...base, ORCH_HTTP_TOKEN: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as ConfigError).problems, bad).toEqual([
+        expect.stringMatching(
+          /^ORCH_HTTP_TOKEN is not a bearer token: 16 to 512 of A-Z a-z 0-9 - \. _ ~ \+ \/ \(then = padding\), e\.g\. `openssl rand -hex 32`$/,
+        ),
+      ]);
+      expect((error as ConfigError).message).not.toContain(bad);
     }
   });
 });
