@@ -41,6 +41,7 @@ export class KafkaClient {
     validate(config);
     const profile = options.profile ?? 'service';
     const logger = options.logger ?? noopLogger;
+    if (config.sasl?.mechanism === 'plain' && !config.ssl) sayPlainInClear(options.logger);
     const client = new KafkaClient(config, logger);
     const kafkaLogger = logger.child({ component: 'kafkajs' });
     clients.set(
@@ -59,11 +60,26 @@ export class KafkaClient {
         retry: RETRY[profile],
         ...(config.ssl ? { ssl: { ...config.ssl } } : {}),
         // kafkajs' SASLOptions is a union per mechanism; our mechanisms are a subset of its.
-        ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
+        ...(config.sasl ? { sasl: saslOptions(config.sasl) } : {}),
       }),
     );
     return client;
   }
+}
+
+function saslOptions(sasl: NonNullable<KafkaConfig['sasl']>): SASLOptions {
+  const { mechanism, username, password } = sasl;
+  return { mechanism, username, password } as SASLOptions;
+}
+
+const PLAIN_IN_CLEAR =
+  'SASL PLAIN WITHOUT TLS: the Kafka password and every message cross the network in clear ' +
+  '(KAFKA_SASL_ALLOW_PLAINTEXT=true); use it on a trusted network only';
+
+/** Loudly: in the service's log, or (a command-line tool without one) as a process warning on stderr. */
+function sayPlainInClear(logger: Logger | undefined): void {
+  if (logger) logger.warn({ security: 'sasl-plain-without-tls' }, PLAIN_IN_CLEAR);
+  else process.emitWarning(PLAIN_IN_CLEAR, { code: 'PIPELINE_SASL_PLAIN_WITHOUT_TLS' });
 }
 
 /** Creates a client; shorthand for `KafkaClient.create`. */
@@ -115,6 +131,11 @@ function validate(config: KafkaConfig): void {
     const { min, max } = KAFKA_TIMEOUT_RANGES[name];
     if (!Number.isInteger(value) || value < min || value > max)
       problems.push(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+  if (config.sasl?.mechanism === 'plain' && !config.ssl && config.sasl.allowPlaintext !== true) {
+    problems.push(
+      'SASL PLAIN without TLS sends the password in clear: set ssl, or sasl.allowPlaintext (KAFKA_SASL_ALLOW_PLAINTEXT=true)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems, 'Kafka configuration');
 }
