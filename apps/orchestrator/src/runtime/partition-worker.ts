@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { pause } from '@pipeline/common';
 import type { OffsetCommit, OutboundRecord, TransactionalProducer } from '@pipeline/kafka';
 import { type OrchestratorInput, STATE } from '@pipeline/topics';
@@ -20,6 +21,17 @@ export interface WorkerDeps extends RestoreDeps {
   onRestored?: (restoreMs: number) => void;
   /** Told how many requests of this partition enter (+) or leave (−) each stage: the in-flight gauge. */
   onStageCount?: StageCountListener;
+}
+
+/**
+ * A request's nonce: 64 random bits, given when the request is first stored (the decisions in
+ * src/domain draw no random number; they read it from the record). Build ids carry it.
+ */
+const newNonce = () => randomBytes(8).toString('hex');
+
+/** The record with a nonce: its own, or a new one for a request stored for the first time. */
+function withNonce(record: RequestRecord): RequestRecord {
+  return record.nonce ? record : { ...record, nonce: newNonce() };
 }
 
 /** How long after a restore the deadline sweep waits for input topics that deliver nothing. */
@@ -121,9 +133,11 @@ export class PartitionWorker {
       headers: {},
       partition: this.partition,
     });
+    // A request created by this plan gets its nonce now, with its first state record.
+    const updated = [...plan.updated.values()].map(withNonce);
     const records = [
       ...plan.records,
-      ...[...plan.updated.values()].map((record) => state(record.requestId, encodeState(record))),
+      ...updated.map((record) => state(record.requestId, encodeState(record))),
       ...plan.forgotten.map((requestId) => state(requestId, null)),
     ];
     if (records.length === 0 && offsets.length === 0) return;
@@ -136,7 +150,7 @@ export class PartitionWorker {
       this.restoring = this.restoreUntilDone(producer.close());
       throw error;
     }
-    for (const record of plan.updated.values()) this.store.put(record);
+    for (const record of updated) this.store.put(record);
     for (const requestId of plan.forgotten) this.store.forget(requestId);
   }
 
@@ -165,7 +179,8 @@ export class PartitionWorker {
           return;
         }
         this.store.clear();
-        for (const record of restored.records) this.store.put(record);
+        // Records written before requests had nonces get one here; it is stored with their next change.
+        for (const record of restored.records) this.store.put(withNonce(record));
         this.floors = restored.floors;
         this.backlog = restored.backlog;
         this.producer = restored.producer;
