@@ -287,6 +287,18 @@ describe('docker-compose.yml', () => {
     expect(commandLine(test)).toContain('http://127.0.0.1:9300/healthz');
   });
 
+  it('finding 13: the orchestrator listens on every interface of its container, published on the host loopback only', () => {
+    // The image's default is 127.0.0.1 (ORCH_HTTP_HOST), which a published port cannot reach.
+    expect(env('orchestrator').ORCH_HTTP_HOST).toBe('0.0.0.0');
+    const published = ports('orchestrator').filter((port) => port.target === '9300');
+    expect(published).toEqual([{ hostIp: '127.0.0.1', published: '9300', target: '9300' }]);
+    // The optional bearer token of GET /requests/{id} comes from the host's environment (or .env).
+    expect(env('orchestrator').ORCH_HTTP_TOKEN).toMatch(/^\$\{ORCH_HTTP_TOKEN:-\}$/);
+    // No service publishes a port on every interface of the host.
+    for (const name of Object.keys(services))
+      for (const port of ports(name)) expect(port.hostIp, `${name} ${port.target}`).toBe('127.0.0.1');
+  });
+
   it('names only build contexts, Dockerfiles and bind-mount sources that exist', () => {
     let checked = 0;
     for (const [name, definition] of Object.entries(services)) {

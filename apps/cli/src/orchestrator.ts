@@ -3,7 +3,9 @@ import {
   DEFAULT_ORCHESTRATOR_URL,
   fetchRequest,
   isOrchestratorApiError,
+  ORCHESTRATOR_TOKEN_ENV,
   ORCHESTRATOR_URL_ENV,
+  orchestratorToken,
   orchestratorUrl,
   type RequestView,
 } from '@pipeline/orchestrator-api';
@@ -14,12 +16,28 @@ export const URL_ENV: readonly [name: string, description: string] = [
   `the orchestrator's HTTP address (default ${DEFAULT_ORCHESTRATOR_URL})`,
 ];
 
-/** The `--url` option, shared by every command that asks the orchestrator. */
+/** The environment row of the bearer token, for the same commands. */
+export const TOKEN_ENV: readonly [name: string, description: string] = [
+  ORCHESTRATOR_TOKEN_ENV,
+  "the orchestrator's bearer token, when it has one (--token wins)",
+];
+
+/** `--url` and `--token`, shared by every command that asks the orchestrator. */
 export function withUrlOption(command: Command): Command {
-  return command.option(
-    '--url <url>',
-    `the orchestrator's HTTP address (default: $${ORCHESTRATOR_URL_ENV} or ${DEFAULT_ORCHESTRATOR_URL})`,
-  );
+  return command
+    .option(
+      '--url <url>',
+      `the orchestrator's HTTP address (default: $${ORCHESTRATOR_URL_ENV} or ${DEFAULT_ORCHESTRATOR_URL})`,
+    )
+    .option(
+      '--token <token>',
+      `the orchestrator's bearer token (default: $${ORCHESTRATOR_TOKEN_ENV}; prefer the variable: other users can see a process's arguments)`,
+    );
+}
+
+/** `--token`, else ORCH_HTTP_TOKEN, else none. */
+export function tokenOf(flag: unknown, env: NodeJS.ProcessEnv): string | undefined {
+  return orchestratorToken(typeof flag === 'string' ? flag : undefined, env);
 }
 
 /** `--url`, else ORCH_URL, else the default; a bad one is bad usage of `command` (exit 2). */
@@ -33,9 +51,13 @@ export function urlOf(line: CommandLine, command: Command, flag: unknown, env: N
 }
 
 /** The request's view, or undefined for an unknown id; an orchestrator that fails is one line (exit 1). */
-export async function readRequest(url: string, id: string): Promise<RequestView | undefined> {
+export async function readRequest(
+  url: string,
+  id: string,
+  token?: string | undefined,
+): Promise<RequestView | undefined> {
   try {
-    return await fetchRequest(url, id);
+    return await fetchRequest(url, id, { token });
   } catch (error) {
     if (isOrchestratorApiError(error)) throw new CliError(error.message);
     throw error;

@@ -115,3 +115,50 @@ describe('status and watch against an HTTP API', () => {
     );
   });
 });
+
+// An orchestrator with ORCH_HTTP_TOKEN set: GET /requests/{id} needs the bearer token.
+describe('finding 13: status and watch send the bearer token', () => {
+  const TOKEN = 'a-token-of-32-characters-0123456';
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        return res.end('{"error":"missing or wrong bearer token"}\n');
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(view('cr-ok', PATH)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('from ORCH_HTTP_TOKEN', async () => {
+    const io = captureIo({ ORCH_URL: url, ORCH_HTTP_TOKEN: TOKEN });
+    expect(await runCli(['status', 'cr-ok'], io)).toBe(0);
+    expect(io.output()).toMatch(/stage +done \(final\)/);
+    expect(await runCli(['watch', 'cr-ok'], captureIo({ ORCH_URL: url, ORCH_HTTP_TOKEN: TOKEN }))).toBe(0);
+  });
+
+  it('from --token, which wins', async () => {
+    const io = captureIo({ ORCH_HTTP_TOKEN: 'not-the-token-not-the-token' });
+    expect(await runCli(['status', 'cr-ok', '--url', url, '--token', TOKEN], io)).toBe(0);
+    expect(await runCli(['watch', 'cr-ok', '--url', url, '--token', TOKEN], captureIo())).toBe(0);
+  });
+
+  it('without it: one line that says what to set, exit 1', async () => {
+    const io = captureIo({ ORCH_URL: url });
+    expect(await runCli(['status', 'cr-ok'], io)).toBe(1);
+    expect(io.errors()).toBe(
+      `pipeline: the orchestrator at ${url} needs a bearer token (HTTP 401): set ORCH_HTTP_TOKEN to its token\n`,
+    );
+    const wrong = captureIo({ ORCH_URL: url, ORCH_HTTP_TOKEN: 'not-the-token-not-the-token' });
+    expect(await runCli(['watch', 'cr-ok'], wrong)).toBe(1);
+    expect(wrong.errors()).toContain('refused the token (HTTP 401)');
+    expect(wrong.errors()).not.toContain('not-the-token');
+  });
+});

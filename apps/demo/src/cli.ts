@@ -38,9 +38,10 @@ export function demoProgram(line: CommandLine, run: (args: DemoArgs) => Promise<
     "the orchestrator's HTTP port (a busy one is replaced by a free one; 0 = any) (default: $ORCH_HTTP_PORT or 9300)",
     { min: 0, max: 65_535 },
   );
+  // 15 s: the stub agents' own limit on MOCK_THINK_MS (longer thinks outlast their session timeout).
   whole('--think-ms <ms>', 'mean think time of the stub agents', {
     min: 0,
-    max: 600_000,
+    max: 15_000,
     fallback: DEMO_DEFAULTS.thinkMs,
   });
   command.option('--keep-broker', 'leave a broker the demo started running at the end');

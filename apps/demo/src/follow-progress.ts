@@ -1,4 +1,4 @@
-import { fetchRequest, type RequestView } from '@pipeline/orchestrator-api';
+import { fetchRequest, orchestratorToken, type RequestView } from '@pipeline/orchestrator-api';
 import type { DemoContext } from './context.js';
 import type { PlannedRequest } from './plan.js';
 import { LiveRegion, type ProgressState, renderProgressFrame, renderProgressLine } from './progress.js';
@@ -42,7 +42,7 @@ export async function followProgress(
   for (;;) {
     assertRunning(ctx, options.services);
     try {
-      await pollOpen(options.orchestratorUrl, planned, views);
+      await pollOpen(options.orchestratorUrl, orchestratorToken(undefined, ctx.env), planned, views);
       unreachableSince = undefined;
     } catch (error) {
       ctx.checkAbort();
@@ -68,6 +68,8 @@ export async function followProgress(
 /** Fetches the requests that are not final yet, a few at a time; rejects with the first error. */
 async function pollOpen(
   url: string,
+  /** ORCH_HTTP_TOKEN: the orchestrator started by the demo inherits it, and wants it back. */
+  token: string | undefined,
   planned: readonly PlannedRequest[],
   views: Map<string, RequestView>,
 ): Promise<void> {
@@ -76,7 +78,7 @@ async function pollOpen(
   const worker = async () => {
     while (next < open.length) {
       const p = open[next++] as PlannedRequest;
-      const view = await fetchRequest(url, p.id);
+      const view = await fetchRequest(url, p.id, { token });
       if (view) views.set(p.id, view);
     }
   };

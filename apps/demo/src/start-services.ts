@@ -31,8 +31,9 @@ export async function startServices(
   services: ServiceProcess[],
   options: ServicesOptions,
 ): Promise<string> {
-  const port = await choosePort(options.httpPort, (text) => ctx.step('http', text));
-  const url = `http://localhost:${port}`;
+  const host = options.env.ORCH_HTTP_HOST?.trim() || '127.0.0.1';
+  const port = await choosePort(options.httpPort, host, (text) => ctx.step('http', text));
+  const url = `http://${urlHost(host)}:${port}`;
   mkdirSync(options.logDir, { recursive: true });
   const common = { ...options.env, PIPELINE_TOPIC_PREFIX: options.prefix };
   const orchestrator = startService({
@@ -116,12 +117,18 @@ function serviceFailed(ctx: DemoContext, service: ServiceProcess): CliError {
 }
 
 /** The asked-for port if free; otherwise (or for 0) one the kernel picks, saying so. */
-async function choosePort(wanted: number, say: (text: string) => void): Promise<number> {
-  // 0.0.0.0: the orchestrator listens on every interface (ORCH_HTTP_HOST's default).
-  if (wanted !== 0 && (await isPortFree(wanted, '0.0.0.0'))) return wanted;
-  const port = await freePort('0.0.0.0');
+async function choosePort(wanted: number, host: string, say: (text: string) => void): Promise<number> {
+  // Checked on the interface the orchestrator binds (ORCH_HTTP_HOST, loopback by default).
+  if (wanted !== 0 && (await isPortFree(wanted, host))) return wanted;
+  const port = await freePort(host);
   if (wanted !== 0) say(`port ${wanted} is busy; the orchestrator uses ${port} instead`);
   return port;
+}
+
+/** Where to reach a server bound to `host`: not "localhost", which may resolve to ::1 first. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** ORCH_HTTP_PORT, when set: the orchestrator's port unless an option says otherwise. */

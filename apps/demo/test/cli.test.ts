@@ -53,7 +53,9 @@ describe('pipeline-demo arguments', () => {
     [['--count', '0'], '--count 0 is not a whole number from 1 to 10000'],
     [['--timeout', '0'], '--timeout 0 is not a whole number from 1 to 86400'],
     [['--port', '65536'], '--port 65536 is not a whole number from 0 to 65535'],
-    [['--think-ms', '-5'], '--think-ms -5 is not a whole number from 0 to 600000'],
+    [['--think-ms', '-5'], '--think-ms -5 is not a whole number from 0 to 15000'],
+    // The stub agents refuse MOCK_THINK_MS above 15 s: the demo said so only once they had died.
+    [['--think-ms', '20000'], '--think-ms 20000 is not a whole number from 0 to 15000'],
     [['--count'], 'option --count needs a value'],
     [['--nope'], 'unknown option --nope'],
     [['now'], 'unexpected argument: now'],

@@ -37,7 +37,13 @@ export interface MockAgentsConfig {
   logLevel: LogLevel;
 }
 
-const MAX_THINK_MS = 600_000;
+/**
+ * The longest mean think time. The wait is up to 1.5 × this, and the consumer does not heartbeat while
+ * it thinks: past kafkajs' 30 s session timeout the group expels the agent mid-command, its commit
+ * fails, and the command comes back to be thought about again, for ever. 15 s (waits ≤ 22.5 s) keeps
+ * clear of it, with room for the heartbeat interval (3 s).
+ */
+const MAX_THINK_MS = 15_000;
 
 /** `test-planner` → `TEST_PLANNER`. */
 export function roleEnvKey(role: AgentRole): string {
@@ -84,15 +90,15 @@ export const MOCK_AGENTS_ENV = {
     parse: parseRoles,
   }),
   MOCK_THINK_MS: thinkMs(
-    `mean think time before replying, ms (0..${MAX_THINK_MS}); the wait is jittered ±50%`,
+    `mean think time before replying, ms (0–${MAX_THINK_MS}); the wait is jittered ±50%`,
     {
       default: 50,
     },
   ),
-  MOCK_FAILURE_RATE: rate('probability (0..1) that a command fails at random (see "Failing on purpose")', {
+  MOCK_FAILURE_RATE: rate('probability (0–1) that a command fails at random (see "Failing on purpose")', {
     default: 0,
   }),
-  MOCK_PLANNER_TASKS: env.int({ description: 'tasks per plan (1..1000)', default: 3, min: 1, max: 1000 }),
+  MOCK_PLANNER_TASKS: env.int({ description: 'tasks per plan (1–1000)', default: 3, min: 1, max: 1000 }),
   MOCK_GROUP_PREFIX: env.string({
     description: 'consumer group of a role is `<prefix>-<role>`; processes of one role share it',
     default: 'mock-agents',
@@ -104,7 +110,7 @@ export const MOCK_AGENTS_ENV = {
     default: true,
   }),
   MOCK_CONCURRENCY: env.int({
-    description: 'partitions of a command topic handled at once, per role (1..1000)',
+    description: 'partitions of a command topic handled at once, per role (1–1000)',
     default: 12,
     min: 1,
     max: 1000,

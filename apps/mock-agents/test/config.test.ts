@@ -3,7 +3,14 @@ import { ConfigError, describeEnv } from '@pipeline/common';
 import { KAFKA_ENV } from '@pipeline/kafka';
 import { AGENT_ROLE_NAMES } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
-import { describeMockAgentsEnv, loadConfig, roleEnvKey, roleEnvName } from '../src/config.js';
+import {
+  describeMockAgentsEnv,
+  loadConfig,
+  MOCK_AGENTS_ENV as MOCK_AGENTS_SPEC,
+  ROLE_ENV,
+  roleEnvKey,
+  roleEnvName,
+} from '../src/config.js';
 
 const MOCK_AGENTS_ENV = describeMockAgentsEnv();
 
@@ -94,7 +101,7 @@ describe('loadConfig', () => {
     ],
     ['MOCK_ROLES', 'x,y', /^MOCK_ROLES: x, y are not roles/],
     ['MOCK_ROLES', ',', /^MOCK_ROLES=, names no role/],
-    ['MOCK_THINK_MS', '-1', /^MOCK_THINK_MS=-1 is not a whole number from 0 to 600000$/],
+    ['MOCK_THINK_MS', '-1', /^MOCK_THINK_MS=-1 is not a whole number from 0 to 15000$/],
     ['MOCK_THINK_MS', '1.5', /^MOCK_THINK_MS=1.5 is not a whole number/],
     ['MOCK_THINK_MS', '600001', /^MOCK_THINK_MS=600001 is not a whole number/],
     ['MOCK_BUILDER_THINK_MS', 'fast', /^MOCK_BUILDER_THINK_MS=fast is not a whole number/],
@@ -160,5 +167,46 @@ describe('the variables of the mock agents', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const { name } of [...MOCK_AGENTS_ENV, ...describeEnv(KAFKA_ENV)])
       expect(readme).toContain(`\`${name}\``);
+  });
+});
+
+describe('finding 11: config values that stall or spin are refused', () => {
+  // The agent does not heartbeat while it thinks, and waits up to 1.5 × the think time: past kafkajs'
+  // 30 s session timeout the group expels it mid-command, the commit fails, and the command comes back
+  // to be thought about again, for ever (seen with MOCK_THINK_MS=30000: one command answered every 42 s).
+  it.each([
+    ['MOCK_THINK_MS', '15001', 'MOCK_THINK_MS=15001 is not a whole number from 0 to 15000'],
+    ['MOCK_THINK_MS', '30000', 'MOCK_THINK_MS=30000 is not a whole number from 0 to 15000'],
+    ['MOCK_BUILDER_THINK_MS', '600000', 'MOCK_BUILDER_THINK_MS=600000 is not a whole number from 0 to 15000'],
+  ])('%s=%s is refused, saying the range', (name, value, problem) => {
+    expect(problemsOf({ ...BASE, [name]: value })).toEqual([problem]);
+  });
+
+  it('accepts the ends of the ranges', () => {
+    const config = loadConfig({
+      ...BASE,
+      MOCK_THINK_MS: '15000',
+      MOCK_CODER_THINK_MS: '0',
+      MOCK_PLANNER_TASKS: '1000',
+      MOCK_CONCURRENCY: '1',
+    });
+    expect(config.settings.builder.thinkMs).toBe(15_000);
+    expect(config.settings.coder.thinkMs).toBe(0);
+    expect(config).toMatchObject({ plannerTasks: 1000, concurrency: 1 });
+  });
+
+  it('the README says the range of every setting that has one', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rowOf = (name: string) => readme.split('\n').find((line) => line.startsWith(`| \`${name}\``));
+    const variables = [
+      ...Object.entries(MOCK_AGENTS_SPEC),
+      ...Object.entries(ROLE_ENV),
+      ...Object.entries(KAFKA_ENV),
+    ];
+    for (const [name, variable] of variables) {
+      if (variable.range !== undefined)
+        expect(rowOf(name), `README row of ${name}`).toContain(variable.range);
+    }
+    expect(MOCK_AGENTS_SPEC.MOCK_THINK_MS.range).toBe('0–15000');
   });
 });

@@ -45,7 +45,8 @@ describe('stopping in the middle of a command', () => {
   it('does not wait out the think time, and the command is answered after a restart', async () => {
     const logLines: Record<string, unknown>[] = [];
     const logger = capturingLogger('debug', logLines);
-    const slow: MockAgentsHandle = await startMockAgents(config('60000'), { logger });
+    // The longest think time there is (MOCK_THINK_MS ≤ 15 s), drawn at its top: 22.5 s.
+    const slow: MockAgentsHandle = await startMockAgents(config('15000'), { logger, rng: () => 0.999 });
     const id = uniqueName('crq');
     const record = encodeRecord(
       BUILD_REQ,
@@ -53,7 +54,7 @@ describe('stopping in the middle of a command', () => {
       { key: id },
     );
     await producer.sendRecords([record]);
-    // The agent picks the command up and thinks (30..90 s).
+    // The agent picks the command up and thinks (22.5 s).
     await waitFor(() => logLines.some((l) => l.msg === 'thinking' && l.requestId === id), 30_000, 'thinking');
     const started = Date.now();
     await slow.stop();

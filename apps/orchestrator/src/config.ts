@@ -5,7 +5,8 @@ import { KAFKA_NAME, TOPIC_PREFIX_ENV } from '@pipeline/topics';
 
 export interface OrchestratorConfig {
   kafka: KafkaConfig;
-  http: { host: string; port: number };
+  /** `token`: when set, GET /requests/{id} needs it as `Authorization: Bearer <token>`. */
+  http: { host: string; port: number; token: string | undefined };
   groupId: string;
   topicPrefix: string;
   provisionTopics: boolean;
@@ -23,15 +24,42 @@ export interface OrchestratorConfig {
   logLevel: LogLevel;
 }
 
+/** RFC 6750's b64token, at least 16 characters (a guessable token guards nothing), at most 512. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]{16,512}=*$/;
+const TOKEN_HINT =
+  'is not a bearer token: 16 to 512 of A-Z a-z 0-9 - . _ ~ + / (then = padding), e.g. `openssl rand -hex 32`';
 const NON_FINAL = STAGES.filter((s) => !isFinalStage(s));
+
+/**
+ * A stage deadline, the default one and each per-stage override: at least 1 s (0 would regress every
+ * request at the first sweep, before any agent could answer), at most what a Node timer can wait, or
+ * `off`.
+ */
+const DEADLINE = env.duration({
+  description: 'how long a request may stay in one stage before it regresses (`off` for none)',
+  default: '1h',
+  min: 1000,
+  off: true,
+});
 
 /** Every setting, its default and what it does: the README's configuration table is this list. */
 export const ORCHESTRATOR_ENV = {
+  // Loopback by default: the server has no TLS, and without ORCH_HTTP_TOKEN no authentication. In a
+  // container, set 0.0.0.0 and publish the port on the host's loopback (docker-compose.yml does).
   ORCH_HTTP_HOST: env.string({
     description: 'interface of the HTTP server (/metrics, /healthz, /readyz, /requests/{id})',
-    default: '0.0.0.0',
+    default: '127.0.0.1',
   }),
   ORCH_HTTP_PORT: env.int({ description: 'port of the HTTP server', default: 9300, min: 0, max: 65535 }),
+  // The problem never repeats the value: it is a secret, and may have been pasted into the wrong variable.
+  ORCH_HTTP_TOKEN: env.custom<string | undefined>({
+    description:
+      'when set, GET /requests/{id} needs `Authorization: Bearer <token>` (401 otherwise); /metrics, /healthz and /readyz stay open',
+    defaultText: '(none)',
+    fallback: undefined,
+    parse: (raw, name) =>
+      BEARER_TOKEN.test(raw) ? { ok: true, value: raw } : { ok: false, problem: `${name} ${TOKEN_HINT}` },
+  }),
   ORCH_GROUP_ID: env.string({
     description:
       'consumer group of the orchestrator instances; also the prefix of their transactional ids (default: the topic prefix + `orchestrator`, so two pipelines never share one)',
@@ -55,32 +83,43 @@ export const ORCHESTRATOR_ENV = {
     min: 1,
     max: 100,
   }),
-  ORCH_STAGE_DEADLINE: env.duration({
-    description: 'how long a request may stay in one stage before it regresses (`off` for none)',
-    default: '1h',
-    off: true,
-  }),
+  ORCH_STAGE_DEADLINE: DEADLINE,
   ORCH_STAGE_DEADLINES: env.string({
     description: 'per-stage overrides, e.g. `code_phase=4h,build1=30m,plan_phase=off`',
     default: '',
     defaultText: '(empty)',
   }),
+  // At least a minute, so that `pipeline watch` and the demo see a request finish before it is
+  // forgotten; at most the longest duration of any setting.
   ORCH_RETENTION: env.duration({
     description: 'how long finished requests stay queryable before they are forgotten',
     default: '7d',
+    min: 60_000,
   }),
+  // Every sweep walks the partition's requests: more often than every 100 ms spins (0 ms is a busy
+  // loop), and less often than every 5 min makes a deadline fire that much late.
   ORCH_SWEEP_INTERVAL: env.duration({
     description: 'how often deadlines and retention are checked',
     default: '1s',
+    min: 100,
+    max: 300_000,
   }),
+  // 0 would abandon the batch in hand at once; a stop that takes longer than 10 min is stuck, and the
+  // platform (Docker, Kubernetes) kills the process long before.
   ORCH_SHUTDOWN_GRACE: env.duration({
     description: 'on SIGTERM: time to finish the batch in hand before exiting anyway',
     default: '10s',
+    min: 1000,
+    max: 600_000,
   }),
+  // A restore that may not wait fails every attempt and retries for ever; one that waits longer than
+  // 30 min for its own barrier is better retried.
   ORCH_RESTORE_TIMEOUT: env.duration({
     description:
       'how long one restore attempt waits to read back its barrier; a failed attempt is retried with backoff',
     default: '60s',
+    min: 1000,
+    max: 1_800_000,
   }),
   ORCH_CONCURRENCY: env.int({
     description: 'input partitions processed at once',
@@ -88,9 +127,13 @@ export const ORCHESTRATOR_ENV = {
     min: 1,
     max: 1000,
   }),
+  // The broker's group.min.session.timeout.ms and group.max.session.timeout.ms (6 s and 30 min by
+  // default): outside them it refuses the consumer, which restarts for ever.
   ORCH_SESSION_TIMEOUT: env.duration({
     description: 'how long the group waits for a silent instance before its partitions move to others',
     default: '30s',
+    min: 6000,
+    max: 1_800_000,
   }),
   LOG_LEVEL: env.oneOf(LOG_LEVELS, { description: 'debug, info, warn or error', default: 'info' }),
 } as const;
@@ -107,7 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
   const v = reader.read(ORCHESTRATOR_ENV);
   return reader.finish('orchestrator configuration', {
     kafka,
-    http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT },
+    http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT, token: v.ORCH_HTTP_TOKEN },
     groupId: v.ORCH_GROUP_ID || `${PIPELINE_TOPIC_PREFIX}orchestrator`,
     topicPrefix: PIPELINE_TOPIC_PREFIX,
     provisionTopics: v.ORCH_PROVISION_TOPICS,
@@ -139,17 +182,20 @@ function readDeadlines(
     .filter(Boolean);
   for (const item of items) {
     const [stage = '', value = ''] = item.split('=').map((s) => s.trim());
-    const ms = parseDuration(value);
     const known = NON_FINAL.find((s) => s === stage);
     if (!known) {
       reader.problem(`ORCH_STAGE_DEADLINES: ${stage} is not a non-final stage (${NON_FINAL.join(', ')})`);
-    } else if (ms === undefined) {
-      reader.problem(`ORCH_STAGE_DEADLINES: ${item} needs a duration such as ${stage}=30m, or ${stage}=off`);
-    } else if (ms === 'off') {
-      delete deadlines[known];
-    } else {
-      deadlines[known] = ms;
+      continue;
     }
+    if (parseDuration(value) === undefined) {
+      reader.problem(`ORCH_STAGE_DEADLINES: ${item} needs a duration such as ${stage}=30m, or ${stage}=off`);
+      continue;
+    }
+    // The same rules as ORCH_STAGE_DEADLINE: a duration in its range, or off.
+    const read = DEADLINE.read(value, stage);
+    if (!read.ok) reader.problem(`ORCH_STAGE_DEADLINES: ${read.problem}, or off`);
+    else if (read.value === undefined) delete deadlines[known];
+    else deadlines[known] = read.value;
   }
   return deadlines;
 }

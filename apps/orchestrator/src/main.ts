@@ -2,7 +2,7 @@
 import { createLogger, isConfigError, runService } from '@pipeline/common';
 import { createKafkaClient } from '@pipeline/kafka';
 import { loadConfig } from './config.js';
-import { createHttpServer, listen } from './http/server.js';
+import { type HttpServer, startHttpServer } from './http/server.js';
 import { Orchestrator } from './runtime/orchestrator.js';
 
 /**
@@ -20,26 +20,31 @@ try {
 const logger = createLogger({ level: config.logLevel, bindings: { service: 'orchestrator' } });
 const client = createKafkaClient(config.kafka, { logger });
 const orchestrator = new Orchestrator(config, { client, logger });
-const server = createHttpServer({
-  registry: orchestrator.metrics.registry,
-  live: () => orchestrator.isLive(),
-  ready: () => orchestrator.readiness(),
-  getRequest: (id) => orchestrator.getRequest(id),
-});
+let server: HttpServer | undefined;
 
 await runService({
   logger,
   graceMs: config.shutdownGraceMs,
   async start() {
-    const address = await listen(server, config.http.host, config.http.port);
+    server = await startHttpServer(
+      {
+        registry: orchestrator.metrics.registry,
+        live: () => orchestrator.isLive(),
+        ready: () => orchestrator.readiness(),
+        getRequest: (id) => orchestrator.getRequest(id),
+        token: config.http.token,
+        logger,
+      },
+      config.http,
+    );
     logger.info(
-      { host: address.address, port: address.port },
+      { host: server.host, port: server.port, requestsNeedToken: config.http.token !== undefined },
       'http listening (/metrics /healthz /readyz /requests/{id})',
     );
     await orchestrator.start();
   },
   async stop() {
     await orchestrator.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.close();
   },
 });

@@ -10,7 +10,7 @@ const base = { KAFKA_BOOTSTRAP: 'localhost:9092' };
 describe('loadConfig', () => {
   it('has defaults for everything but the broker', () => {
     const config = loadConfig(base);
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 9300 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 9300 });
     expect(config.groupId).toBe('orchestrator');
     expect(config.topicPrefix).toBe('');
     expect(config.provisionTopics).toBe(true);
@@ -75,5 +75,123 @@ describe('loadConfig', () => {
     }
     for (const { description } of describeEnv(ORCHESTRATOR_ENV))
       expect(description.length).toBeGreaterThan(10);
+  });
+});
+
+describe('finding 11: config values that stall or spin are refused', () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig({ ...base, ...env });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return [...(error as ConfigError).problems];
+    }
+    return [];
+  };
+  const TIMER = '2147483647ms (~24.8d, the longest a Node timer can wait)';
+
+  it.each([
+    // A restore that cannot wait retries for ever; a sweep every 0 ms spins.
+    ['ORCH_RESTORE_TIMEOUT', '0', 'ORCH_RESTORE_TIMEOUT=0 is not a duration from 1s to 30m'],
+    ['ORCH_SWEEP_INTERVAL', '0', 'ORCH_SWEEP_INTERVAL=0 is not a duration from 100ms to 5m'],
+    // The broker refuses a session timeout outside its group.min/max.session.timeout.ms (6 s–30 min
+    // by default): the consumer cannot join, and the service restarts for ever.
+    ['ORCH_SESSION_TIMEOUT', '1ms', 'ORCH_SESSION_TIMEOUT=1ms is not a duration from 6s to 30m'],
+    ['ORCH_SESSION_TIMEOUT', '31m', 'ORCH_SESSION_TIMEOUT=31m is not a duration from 6s to 30m'],
+    // A deadline of 0 regresses every request at the first sweep.
+    ['ORCH_STAGE_DEADLINE', '0', `ORCH_STAGE_DEADLINE=0 is not a duration from 1s to ${TIMER}`],
+    [
+      'ORCH_STAGE_DEADLINES',
+      'build1=0',
+      `ORCH_STAGE_DEADLINES: build1=0 is not a duration from 1s to ${TIMER}, or off`,
+    ],
+    [
+      'ORCH_STAGE_DEADLINES',
+      'code_phase=25d',
+      `ORCH_STAGE_DEADLINES: code_phase=25d is not a duration from 1s to ${TIMER}, or off`,
+    ],
+    // Beyond 2^31−1 ms Node's timers fire after 1 ms: a 30-day grace would exit at once.
+    ['ORCH_SHUTDOWN_GRACE', '30d', 'ORCH_SHUTDOWN_GRACE=30d is not a duration from 1s to 10m'],
+    ['ORCH_SHUTDOWN_GRACE', '0', 'ORCH_SHUTDOWN_GRACE=0 is not a duration from 1s to 10m'],
+    ['ORCH_RETENTION', '30d', `ORCH_RETENTION=30d is not a duration from 1m to ${TIMER}`],
+    ['ORCH_RETENTION', '0', `ORCH_RETENTION=0 is not a duration from 1m to ${TIMER}`],
+    [
+      'ORCH_RESTORE_TIMEOUT',
+      '3000000000',
+      'ORCH_RESTORE_TIMEOUT=3000000000 is not a duration from 1s to 30m',
+    ],
+  ])('%s=%s is refused, saying the range', (name, value, problem) => {
+    expect(problemsOf({ [name]: value })).toEqual([problem]);
+  });
+
+  it('accepts the ends of every range', () => {
+    const low = loadConfig({
+      ...base,
+      ORCH_RESTORE_TIMEOUT: '1s',
+      ORCH_SWEEP_INTERVAL: '100ms',
+      ORCH_SESSION_TIMEOUT: '6s',
+      ORCH_STAGE_DEADLINE: '1s',
+      ORCH_STAGE_DEADLINES: 'build1=1s',
+      ORCH_SHUTDOWN_GRACE: '1s',
+      ORCH_RETENTION: '1m',
+    });
+    expect(low).toMatchObject({
+      restoreTimeoutMs: 1000,
+      sweepIntervalMs: 100,
+      sessionTimeoutMs: 6000,
+      shutdownGraceMs: 1000,
+      retentionMs: 60_000,
+    });
+    expect(low.deadlines).toMatchObject({ plan_phase: 1000, build1: 1000 });
+    const high = loadConfig({
+      ...base,
+      ORCH_RESTORE_TIMEOUT: '30m',
+      ORCH_SWEEP_INTERVAL: '5m',
+      ORCH_SESSION_TIMEOUT: '30m',
+      ORCH_STAGE_DEADLINE: '2147483647',
+      ORCH_STAGE_DEADLINES: 'build1=24d',
+      ORCH_SHUTDOWN_GRACE: '10m',
+      ORCH_RETENTION: '2147483647',
+    });
+    expect(high).toMatchObject({ sessionTimeoutMs: 1_800_000, retentionMs: 2 ** 31 - 1 });
+    expect(high.deadlines).toMatchObject({ plan_phase: 2 ** 31 - 1, build1: 24 * 86_400_000 });
+  });
+
+  it('the README says the range of every setting that has one', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const rowOf = (name: string) => readme.split('\n').find((line) => line.startsWith(`| \`${name}\``));
+    const ranged = ['ORCH_HTTP_PORT', 'ORCH_TOPIC_PARTITIONS', 'ORCH_STAGE_DEADLINE', 'ORCH_SESSION_TIMEOUT'];
+    for (const [name, variable] of [...Object.entries(ORCHESTRATOR_ENV), ...Object.entries(KAFKA_ENV)]) {
+      if (ranged.includes(name)) expect(variable.range, `${name} has a range`).toBeDefined();
+      if (variable.range === undefined) continue;
+      expect(rowOf(name), `README row of ${name}`).toContain(variable.range);
+    }
+  });
+});
+
+describe('finding 13: the HTTP server is private by default', () => {
+  it('binds 127.0.0.1 unless ORCH_HTTP_HOST says otherwise', () => {
+    expect(loadConfig(base).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ ...base, ORCH_HTTP_HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+  });
+
+  it('reads ORCH_HTTP_TOKEN, a bearer token of 16 to 512 token characters; none by default', () => {
+    expect(loadConfig(base).http.token).toBeUndefined();
+    const token = 'b64+token/with-all._~chars=';
+    expect(loadConfig({ ...base, ORCH_HTTP_TOKEN: token }).http.token).toBe(token);
+    for (const bad of ['short', 'has a space in it!!', `${'x'.repeat(513)}`, 'quote"in"the"token"']) {
+      let error: unknown;
+      try {
+        loadConfig({ ...base, ORCH_HTTP_TOKEN: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as ConfigError).problems, bad).toEqual([
+        expect.stringMatching(
+          /^ORCH_HTTP_TOKEN is not a bearer token: 16 to 512 of A-Z a-z 0-9 - \. _ ~ \+ \/ \(then = padding\), e\.g\. `openssl rand -hex 32`$/,
+        ),
+      ]);
+      expect((error as ConfigError).message).not.toContain(bad);
+    }
   });
 });

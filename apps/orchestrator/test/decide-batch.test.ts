@@ -17,6 +17,7 @@ const ctx = (partition: number) => ({
   maxTransactionBytes: 512 * 1024,
   getRecord: () => undefined,
   lookupAlias: () => [],
+  nonce: () => 'n0',
 });
 const raw = (over: Partial<RawInbound>): RawInbound => ({
   topic: CRQ,

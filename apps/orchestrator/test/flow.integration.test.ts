@@ -27,6 +27,7 @@ const scripts: Record<string, Script> = {
   'fail-precheck': { failAt: 'precheck' },
   'fail-build2': { failAt: 'build2' },
   manual: { silent: 'planner' },
+  forge: { silent: 'builder', tasks: 1 },
 };
 const scriptOf = (id: string): Script => scripts[id.split(':')[0] ?? ''] ?? {};
 
@@ -193,6 +194,67 @@ describe('orchestrator against a real broker', () => {
     const id = newId('happy');
     await submit(id);
     expect((await finalStage(id)).stage).toBe('done');
+  });
+
+  it('finding 13: orch_requests_in_flight moves with the requests, counted once each', async () => {
+    const gauge = async () => {
+      const text = await (await fetch(`${orch.url}/metrics`)).text();
+      const values = [...text.matchAll(/^orch_requests_in_flight\{stage="(\w+)"\} (\d+)$/gm)];
+      return Object.fromEntries(values.map((m) => [m[1], Number(m[2])]));
+    };
+    const before = await gauge();
+    const stuck = newId('manual');
+    await submit(stuck);
+    const done = newId('happy');
+    await submit(done);
+    expect((await finalStage(done)).stage).toBe('done');
+    await waitFor(
+      async () => (await getRequest(orch.url, stuck)).body.stage === 'plan_phase',
+      10_000,
+      'stuck',
+    );
+    const after = await gauge();
+    expect(after.plan_phase).toBe((before.plan_phase ?? 0) + 1);
+    expect(after.done).toBe((before.done ?? 0) + 1);
+    for (const stage of ['code_phase', 'build1', 'test_plan', 'test_build', 'build2'])
+      expect(after[stage], stage).toBe(before[stage]);
+  });
+
+  it('finding 14: build ids carry a random nonce; a report naming the predictable id is stale', async () => {
+    const [a, b] = [newId('forge'), newId('forge')];
+    await submit(a);
+    await submit(b);
+    for (const id of [a, b])
+      await waitFor(() => pipeline.on(BUILD_REQ, id).length === 1, 15_000, `${id}: build 1 requested`);
+    const [requestA, requestB] = [a, b].map((id) => pipeline.on(BUILD_REQ, id)[0]?.message);
+    const escaped = a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(requestA?.buildId).toMatch(new RegExp(`^${escaped}/build1-[0-9a-f]{16}$`));
+    expect(requestB?.buildId.split('-').at(-1)).not.toBe(requestA?.buildId.split('-').at(-1));
+    // Whoever can write build.report.out but has not read the BuildRequest guesses the old form.
+    const forged = create(BuildReportSchema, {
+      buildId: `${a}/build1`,
+      commitSha: requestA?.commitSha ?? '',
+      status: 'PASSED',
+    });
+    await pipeline.send('build.report.out', forged, { key: a });
+    await waitFor(
+      () => pipeline.deadLetters(a).some((d) => d.headers[HEADERS.dlqReason] === 'stale_build_report'),
+      10_000,
+      'the forged report dead-lettered',
+    );
+    expect((await getRequest(orch.url, a)).body.stage).toBe('build1');
+    // The builder that read the BuildRequest echoes its build id: that one counts.
+    const real = create(BuildReportSchema, {
+      buildId: requestA?.buildId ?? '',
+      commitSha: requestA?.commitSha ?? '',
+      status: 'PASSED',
+    });
+    await pipeline.send('build.report.out', real, { key: a });
+    await waitFor(
+      async () => (await getRequest(orch.url, a)).body.stage !== 'build1',
+      10_000,
+      'build 1 passed',
+    );
   });
 
   it('answers 404 for an unknown request and serves metrics', async () => {

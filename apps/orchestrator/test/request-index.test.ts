@@ -7,6 +7,7 @@ const record = (requestId: string, tasks: string[]) =>
     requestId,
     planId: `${requestId}/plan`,
     tasks: tasks.map((id) => ({ id })),
+    machine: { value: 'plan_phase' },
   }) as unknown as RequestRecord;
 
 // Issue 10, finding 8 ("keyless correlation can apply a reply to the wrong request"): aliases were

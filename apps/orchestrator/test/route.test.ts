@@ -292,3 +292,46 @@ describe('expire: stage deadlines', () => {
     expect(expire(result.record, 60_000, { now: enteredAt + 10 * 60_000 })).toBeUndefined();
   });
 });
+
+describe('finding 14: build ids carry the request nonce', () => {
+  // The runtime gives every request a random nonce when it first stores it (partition-worker.ts);
+  // the decisions stay pure: the nonce is part of the record they are given.
+  const withNonce = (record: RequestRecord): RequestRecord => ({ ...record, nonce: '9f2c4e1ab37d5068' });
+
+  it('names each build <request id>/build<round>-<nonce>', () => {
+    let record = withNonce(drive(crq()).record);
+    const builds: unknown[] = [];
+    for (const message of [
+      plan(),
+      commit('t1', 'c1'),
+      commit('t2', 'c2'),
+      build('c2', 'PASSED', `${ID}/build1-9f2c4e1ab37d5068`),
+      spec(),
+      tests(),
+    ]) {
+      const result = applied(route(record, ID, message, ctx()));
+      builds.push(...result.commands.filter((c) => c.topic === BUILD_REQ).map((c) => c.message));
+      record = result.record;
+    }
+    expect(builds).toMatchObject([
+      { buildId: `${ID}/build1-9f2c4e1ab37d5068`, commitSha: 'c2', round: 1 },
+      { buildId: `${ID}/build2-9f2c4e1ab37d5068`, commitSha: 'c3', round: 2 },
+    ]);
+    expect(record.nonce).toBe('9f2c4e1ab37d5068');
+  });
+
+  it('takes a report without the nonce for a stale one, and does not tell the nonce in the reason', () => {
+    let record = withNonce(drive(crq()).record);
+    for (const message of [plan(), commit('t1', 'c1'), commit('t2', 'c2')])
+      record = applied(route(record, ID, message, ctx())).record;
+    for (const buildId of [`${ID}/build1`, `${ID}/build1-`, `${ID}/build1-0000000000000000`]) {
+      const result = route(record, ID, build('c2', 'PASSED', buildId), ctx());
+      expect(result, buildId).toMatchObject({ kind: 'rejected', reason: 'stale_build_report' });
+      if (result.kind === 'rejected') expect(result.detail).not.toContain('9f2c4e1ab37d5068');
+    }
+    const passed = applied(route(record, ID, build('c2', 'PASSED', `${ID}/build1-9f2c4e1ab37d5068`), ctx()));
+    expect(stageOf(passed.record)).toBe('test_plan');
+    // A seed-style builder echoes only the commit: still accepted (docs/protocol.md).
+    expect(stageOf(applied(route(record, ID, build('c2'), ctx())).record)).toBe('test_plan');
+  });
+});

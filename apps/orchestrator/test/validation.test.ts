@@ -38,6 +38,7 @@ function decide(messages: RawInbound[], partition: number, records: RequestRecor
     maxTransactionBytes: 512 * 1024,
     getRecord: (id) => byId.get(id),
     lookupAlias: () => [],
+    nonce: () => 'n0',
   });
 }
 

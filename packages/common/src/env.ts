@@ -12,6 +12,8 @@ export interface EnvVar<T> {
   readonly description: string;
   /** The default as the docs show it; undefined when the variable has none. */
   readonly defaultText: string | undefined;
+  /** The values it accepts as the docs show them (`1–1000`, `6s–30m`); undefined when not a range. */
+  readonly range?: string | undefined;
   /** The value used while other problems are reported (the caller throws before using it). */
   readonly fallback: T;
   read(raw: string | undefined, name: string): EnvResult<T>;
@@ -21,6 +23,24 @@ export type EnvSpec = Readonly<Record<string, EnvVar<unknown>>>;
 export type EnvValues<S extends EnvSpec> = {
   -readonly [K in keyof S]: S[K] extends EnvVar<infer T> ? T : never;
 };
+
+/**
+ * The longest duration any setting may have: Node's timers take at most 2^31−1 ms (about 24.8 days)
+ * and fire after 1 ms when given more, so a 30-day shutdown grace would end at once.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** A duration bound as the docs show it: `30s`, `2147483647ms (~24.8d)`. */
+function formatBound(ms: number): string {
+  return ms === MAX_DURATION_MS ? `${ms}ms (~24.8d)` : formatDurationSetting(ms);
+}
+
+/** The same in a problem, saying why the longest duration is what it is. */
+function formatUpperBound(ms: number): string {
+  return ms === MAX_DURATION_MS
+    ? `${ms}ms (~24.8d, the longest a Node timer can wait)`
+    : formatDurationSetting(ms);
+}
 
 const ok = <T>(value: T): EnvResult<T> => ({ ok: true, value });
 const fail = <T>(problem: string): EnvResult<T> => ({ ok: false, problem });
@@ -38,10 +58,12 @@ function variable<T>(
   fallback: T,
   parse: (raw: string, name: string) => EnvResult<T>,
   missing?: (name: string) => string,
+  range?: string,
 ): EnvVar<T> {
   return {
     description: o.description,
     defaultText: o.defaultText ?? (o.default === undefined ? undefined : shown(o.default)),
+    range,
     fallback: o.default ?? fallback,
     read(raw, name) {
       if (raw !== undefined) return parse(raw, name);
@@ -55,33 +77,51 @@ function variable<T>(
 export const env = {
   /** A whole number within [min, max]. */
   int(o: Common<number> & { min: number; max: number }): EnvVar<number> {
-    return variable(o, String, o.min, (raw, name) => {
-      const value = parseWholeNumber(raw, o.min, o.max);
-      return value === undefined
-        ? fail(`${name}=${raw} is not a whole number from ${o.min} to ${o.max}`)
-        : ok(value);
-    });
+    return variable(
+      o,
+      String,
+      o.min,
+      (raw, name) => {
+        const value = parseWholeNumber(raw, o.min, o.max);
+        return value === undefined
+          ? fail(`${name}=${raw} is not a whole number from ${o.min} to ${o.max}`)
+          : ok(value);
+      },
+      undefined,
+      `${o.min}–${o.max}`,
+    );
   },
 
   /** A decimal number within [min, max]; `what` names it in the problem (default "a number"). */
   number(o: Common<number> & { min: number; max: number; what?: string }): EnvVar<number> {
-    return variable(o, String, o.min, (raw, name) => {
-      const value = Number(raw);
-      return /^\d*\.?\d+$/.test(raw) && value >= o.min && value <= o.max
-        ? ok(value)
-        : fail(`${name}=${raw} is not ${o.what ?? 'a number'} from ${o.min} to ${o.max}`);
-    });
+    return variable(
+      o,
+      String,
+      o.min,
+      (raw, name) => {
+        const value = Number(raw);
+        return /^\d*\.?\d+$/.test(raw) && value >= o.min && value <= o.max
+          ? ok(value)
+          : fail(`${name}=${raw} is not ${o.what ?? 'a number'} from ${o.min} to ${o.max}`);
+      },
+      undefined,
+      `${o.min}–${o.max}`,
+    );
   },
 
   /**
-   * A duration (`500ms`, `30s`, `15m`, `2h`, `7d`, or ms) in ms, within [min, max] when given. With
-   * `off: true`, `off` reads as undefined (no limit).
+   * A duration (`500ms`, `30s`, `15m`, `2h`, `7d`, or ms) in ms, within [min, max]: min defaults to 0,
+   * max to MAX_DURATION_MS, above which no duration may go (Node's timers overflow). With `off: true`,
+   * `off` reads as undefined (no limit).
    */
   duration<Off extends boolean = false>(
     o: Omit<Common<number>, 'default'> & { default?: string; min?: number; max?: number; off?: Off },
   ): EnvVar<Off extends true ? number | undefined : number> {
     const min = o.min ?? 0;
-    const max = o.max ?? Number.MAX_SAFE_INTEGER;
+    const max = o.max ?? MAX_DURATION_MS;
+    if (max > MAX_DURATION_MS || min > max)
+      throw new RangeError(`a duration range must lie within 0–${MAX_DURATION_MS} ms, got ${min}–${max}`);
+    const accepted = `from ${formatDurationSetting(min)} to ${formatUpperBound(max)}`;
     const parse = (raw: string, name: string): EnvResult<number | undefined> => {
       const ms = parseDuration(raw);
       if (ms === 'off' && o.off) return ok(undefined);
@@ -91,17 +131,14 @@ export const env = {
         );
       }
       if (ms >= min && ms <= max) return ok(ms);
-      const range =
-        o.max === undefined
-          ? `of at least ${formatDurationSetting(min)}`
-          : `from ${formatDurationSetting(min)} to ${formatDurationSetting(max)}`;
-      return fail(`${name}=${raw} is not a duration ${range}`);
+      return fail(`${name}=${raw} is not a duration ${accepted}`);
     };
     const initial = o.default === undefined ? ok(min) : parse(o.default, 'the default');
     if (!initial.ok) throw new RangeError(initial.problem);
     return {
       description: o.description,
       defaultText: o.defaultText ?? o.default,
+      range: `${formatDurationSetting(min)}–${formatBound(max)}${o.off ? ', or off' : ''}`,
       fallback: initial.value,
       read: (raw, name) => (raw === undefined ? initial : parse(raw, name)),
     } as EnvVar<Off extends true ? number | undefined : number>;

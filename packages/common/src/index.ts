@@ -7,6 +7,7 @@ export {
   type EnvVar,
   env,
   loadEnv,
+  MAX_DURATION_MS,
 } from './env.js';
 export {
   ConfigError,

@@ -105,3 +105,48 @@ describe('the environment reader', () => {
     expect(() => env.duration({ description: 'd', default: 'soon' })).toThrow(RangeError);
   });
 });
+
+describe('finding 11: config values that stall or spin are refused', () => {
+  // Node's timers take at most 2^31−1 ms: a longer one fires after 1 ms (a 30-day grace exits at once).
+  const limit = 2 ** 31 - 1;
+
+  it('bounds every duration by 2^31−1 ms by default, and says so in the problem', () => {
+    const spec = { GRACE: env.duration({ description: 'grace', default: '10s', min: 1000 }) };
+    expect(loadEnv(spec, { GRACE: `${limit}` }, 'settings').GRACE).toBe(limit);
+    for (const value of ['30d', `${limit + 1}`]) {
+      let problems: readonly string[] = [];
+      try {
+        loadEnv(spec, { GRACE: value }, 'settings');
+      } catch (error) {
+        problems = (error as ConfigError).problems;
+      }
+      expect(problems).toEqual([
+        `GRACE=${value} is not a duration from 1s to 2147483647ms (~24.8d, the longest a Node timer can wait)`,
+      ]);
+    }
+  });
+
+  it('refuses a default outside its own range, and a maximum above what a timer can wait', () => {
+    expect(() => env.duration({ description: 'd', default: '30d' })).toThrow(RangeError);
+    expect(() => env.duration({ description: 'd', default: '0ms', min: 1 })).toThrow(RangeError);
+    expect(() => env.duration({ description: 'd', default: '1s', max: limit + 1 })).toThrow(RangeError);
+  });
+
+  it('says the range of every variable, for the docs', () => {
+    const spec = {
+      PORT: env.int({ description: 'port', default: 9300, min: 0, max: 65535 }),
+      RATE: env.number({ description: 'rate', default: 0, min: 0, max: 1 }),
+      WAIT: env.duration({ description: 'wait', default: '1s', min: 100, max: 300_000 }),
+      LIMIT: env.duration({ description: 'limit', default: 'off', off: true, min: 1000 }),
+      ON: env.boolean({ description: 'switch', default: true }),
+    };
+    const ranges = Object.fromEntries(Object.entries(spec).map(([name, v]) => [name, v.range]));
+    expect(ranges).toEqual({
+      PORT: '0–65535',
+      RATE: '0–1',
+      WAIT: '100ms–5m',
+      LIMIT: '1s–2147483647ms (~24.8d), or off',
+      ON: undefined,
+    });
+  });
+});

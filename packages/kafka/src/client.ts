@@ -1,7 +1,7 @@
 import { ConfigError, type Logger, noopLogger } from '@pipeline/common';
 import { Kafka, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
 import { registerCodecs } from './codecs.js';
-import type { KafkaConfig } from './config.js';
+import { KAFKA_TIMEOUT_RANGES, type KafkaConfig } from './config.js';
 
 // Before any client exists, so no consumer ever fetches without them: kafkajs alone reads gzip only
 // and crashes for good on the first snappy, lz4 or zstd batch (issue 10, finding 1).
@@ -46,6 +46,7 @@ export class KafkaClient {
     validate(config);
     const profile = options.profile ?? 'service';
     const logger = options.logger ?? noopLogger;
+    if (config.sasl?.mechanism === 'plain' && !config.ssl) sayPlainInClear(options.logger);
     const client = new KafkaClient(config, logger);
     const kafkaLogger = logger.child({ component: 'kafkajs' });
     clients.set(
@@ -64,11 +65,26 @@ export class KafkaClient {
         retry: RETRY[profile],
         ...(config.ssl ? { ssl: { ...config.ssl } } : {}),
         // kafkajs' SASLOptions is a union per mechanism; our mechanisms are a subset of its.
-        ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
+        ...(config.sasl ? { sasl: saslOptions(config.sasl) } : {}),
       }),
     );
     return client;
   }
+}
+
+function saslOptions(sasl: NonNullable<KafkaConfig['sasl']>): SASLOptions {
+  const { mechanism, username, password } = sasl;
+  return { mechanism, username, password } as SASLOptions;
+}
+
+const PLAIN_IN_CLEAR =
+  'SASL PLAIN WITHOUT TLS: the Kafka password and every message cross the network in clear ' +
+  '(KAFKA_SASL_ALLOW_PLAINTEXT=true); use it on a trusted network only';
+
+/** Loudly: in the service's log, or (a command-line tool without one) as a process warning on stderr. */
+function sayPlainInClear(logger: Logger | undefined): void {
+  if (logger) logger.warn({ security: 'sasl-plain-without-tls' }, PLAIN_IN_CLEAR);
+  else process.emitWarning(PLAIN_IN_CLEAR, { code: 'PIPELINE_SASL_PLAIN_WITHOUT_TLS' });
 }
 
 /** Creates a client; shorthand for `KafkaClient.create`. */
@@ -115,12 +131,16 @@ function validate(config: KafkaConfig): void {
   if (!Array.isArray(config.brokers) || config.brokers.length === 0)
     problems.push('brokers must list at least one host:port');
   if (!config.clientId) problems.push('clientId must not be empty');
-  for (const [name, value] of [
-    ['connectionTimeoutMs', config.connectionTimeoutMs],
-    ['requestTimeoutMs', config.requestTimeoutMs],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1)
-      problems.push(`${name} must be a whole number >= 1, got ${value}`);
+  for (const name of ['connectionTimeoutMs', 'requestTimeoutMs'] as const) {
+    const value = config[name];
+    const { min, max } = KAFKA_TIMEOUT_RANGES[name];
+    if (!Number.isInteger(value) || value < min || value > max)
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+  if (config.sasl?.mechanism === 'plain' && !config.ssl && config.sasl.allowPlaintext !== true) {
+    problems.push(
+      'SASL PLAIN without TLS sends the password in clear: set ssl, or sasl.allowPlaintext (KAFKA_SASL_ALLOW_PLAINTEXT=true)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems, 'Kafka configuration');
 }

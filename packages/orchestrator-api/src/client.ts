@@ -1,10 +1,20 @@
-import { OrchestratorApiError, OrchestratorHttpError, OrchestratorUnreachableError } from './errors.js';
+import {
+  OrchestratorApiError,
+  OrchestratorHttpError,
+  OrchestratorUnauthorizedError,
+  OrchestratorUnreachableError,
+} from './errors.js';
 import { type RequestView, requestPath } from './request-view.js';
 
 /** Where the orchestrator's HTTP server listens by default (ORCH_HTTP_PORT 9300). */
 export const DEFAULT_ORCHESTRATOR_URL = 'http://localhost:9300';
 /** The environment variable clients read the orchestrator's address from. */
 export const ORCHESTRATOR_URL_ENV = 'ORCH_URL';
+/**
+ * The environment variable of the bearer token GET /requests/{id} may need: the same name as the
+ * orchestrator's own setting, so one `export ORCH_HTTP_TOKEN=…` serves both.
+ */
+export const ORCHESTRATOR_TOKEN_ENV = 'ORCH_HTTP_TOKEN';
 /** How long one `fetchRequest` waits for an answer. */
 export const REQUEST_TIMEOUT_MS = 5000;
 /** How long one `isReady` waits for an answer. */
@@ -37,25 +47,40 @@ export function orchestratorUrl(given: string | undefined, env: NodeJS.ProcessEn
   return url.href.replace(/\/+$/, '');
 }
 
+/** The bearer token: `given` (a flag), else `env.ORCH_HTTP_TOKEN`, else none. */
+export function orchestratorToken(
+  given: string | undefined,
+  env: NodeJS.ProcessEnv = {},
+): string | undefined {
+  const token = given ?? env[ORCHESTRATOR_TOKEN_ENV];
+  return token?.trim() || undefined;
+}
+
 /**
  * The request's view (`GET /requests/{id}`), or undefined when the orchestrator does not know the id
- * (404). Throws OrchestratorUnreachableError when it does not answer, OrchestratorHttpError for
- * any other status.
+ * (404). `token` is sent as `Authorization: Bearer`. Throws OrchestratorUnreachableError when it
+ * does not answer, OrchestratorUnauthorizedError for a 401, OrchestratorHttpError for any other
+ * status.
  */
 export async function fetchRequest(
   baseUrl: string,
   id: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; token?: string | undefined } = {},
 ): Promise<RequestView | undefined> {
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   let response: Response;
   try {
-    response = await fetch(`${baseUrl}${requestPath(id)}`, { signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(`${baseUrl}${requestPath(id)}`, {
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
     throw new OrchestratorUnreachableError(baseUrl, fetchFailureReason(error, timeoutMs), { cause: error });
   }
-  if (response.status === 404) {
+  if (response.status === 404 || response.status === 401) {
     await response.body?.cancel();
+    if (response.status === 401) throw new OrchestratorUnauthorizedError(baseUrl, Boolean(options.token));
     return undefined;
   }
   if (!response.ok) {

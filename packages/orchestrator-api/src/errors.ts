@@ -7,7 +7,9 @@ export type OrchestratorApiErrorCode =
   | 'INVALID_URL'
   /** No answer: nothing listens there, the connection failed, or no answer within the timeout. */
   | 'UNREACHABLE'
-  /** An answer other than 200 or 404. */
+  /** 401: the token (ORCH_HTTP_TOKEN) is missing or wrong. */
+  | 'UNAUTHORIZED'
+  /** An answer other than 200, 401 or 404. */
   | 'HTTP_ERROR';
 
 /** The one error of the client; `code` says which case. Recognise it with `isOrchestratorApiError`. */
@@ -54,6 +56,23 @@ export class OrchestratorHttpError extends OrchestratorApiError {
     readonly body: string,
   ) {
     super('HTTP_ERROR', url, `the orchestrator at ${url} answered HTTP ${status}: ${body}`);
+  }
+}
+
+/** The orchestrator wants a bearer token (ORCH_HTTP_TOKEN) that was not sent, or not the one sent. */
+export class OrchestratorUnauthorizedError extends OrchestratorApiError {
+  constructor(
+    url: string,
+    /** Whether a token was sent (and refused). */
+    readonly tokenSent: boolean,
+  ) {
+    super(
+      'UNAUTHORIZED',
+      url,
+      tokenSent
+        ? `the orchestrator at ${url} refused the token (HTTP 401): set ORCH_HTTP_TOKEN to its token`
+        : `the orchestrator at ${url} needs a bearer token (HTTP 401): set ORCH_HTTP_TOKEN to its token`,
+    );
   }
 }
 

@@ -2,7 +2,9 @@ export {
   DEFAULT_ORCHESTRATOR_URL,
   fetchRequest,
   isReady,
+  ORCHESTRATOR_TOKEN_ENV,
   ORCHESTRATOR_URL_ENV,
+  orchestratorToken,
   orchestratorUrl,
   READY_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
@@ -12,6 +14,7 @@ export {
   OrchestratorApiError,
   type OrchestratorApiErrorCode,
   OrchestratorHttpError,
+  OrchestratorUnauthorizedError,
   OrchestratorUnreachableError,
 } from './errors.js';
 export {

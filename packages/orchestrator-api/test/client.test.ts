@@ -7,9 +7,11 @@ import {
   fetchRequest,
   isOrchestratorApiError,
   isReady,
+  ORCHESTRATOR_TOKEN_ENV,
   OrchestratorApiError,
   OrchestratorHttpError,
   OrchestratorUnreachableError,
+  orchestratorToken,
   orchestratorUrl,
   type RequestView,
 } from '../src/index.js';
@@ -140,5 +142,58 @@ describe('an orchestrator that does not answer', () => {
     expect(isOrchestratorApiError(new Error('x'))).toBe(false);
     expect(isOrchestratorApiError(undefined)).toBe(false);
     expect(isOrchestratorApiError(new OrchestratorUnreachableError('http://x', undefined))).toBe(true);
+  });
+});
+
+describe('finding 13: the bearer token of GET /requests/{id}', () => {
+  const TOKEN = 'a-token-of-32-characters-0123456';
+  let server: Server;
+  let url: string;
+  const seen: Array<string | undefined> = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        return res.end('{"error":"missing or wrong bearer token"}\n');
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(VIEW));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('takes the flag, else ORCH_HTTP_TOKEN, else none', () => {
+    expect(ORCHESTRATOR_TOKEN_ENV).toBe('ORCH_HTTP_TOKEN');
+    expect(orchestratorToken('flag', { ORCH_HTTP_TOKEN: 'env' })).toBe('flag');
+    expect(orchestratorToken(undefined, { ORCH_HTTP_TOKEN: ' env ' })).toBe('env');
+    expect(orchestratorToken(undefined, { ORCH_HTTP_TOKEN: ' ' })).toBeUndefined();
+    expect(orchestratorToken(undefined)).toBeUndefined();
+  });
+
+  it('sends it as Authorization: Bearer', async () => {
+    expect(await fetchRequest(url, VIEW.id, { token: TOKEN })).toEqual(VIEW);
+    expect(seen.at(-1)).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('a 401 is an UNAUTHORIZED error that says which variable to set, without the token', async () => {
+    const missing = await fetchRequest(url, VIEW.id).catch((e: unknown) => e);
+    expect(seen.at(-1)).toBeUndefined();
+    expect(isOrchestratorApiError(missing, 'UNAUTHORIZED')).toBe(true);
+    expect((missing as Error).message).toBe(
+      `the orchestrator at ${url} needs a bearer token (HTTP 401): set ORCH_HTTP_TOKEN to its token`,
+    );
+    const wrong = await fetchRequest(url, VIEW.id, { token: 'wrong-token-wrong-token' }).catch(
+      (e: unknown) => e,
+    );
+    expect(isOrchestratorApiError(wrong, 'UNAUTHORIZED')).toBe(true);
+    expect((wrong as Error).message).toBe(
+      `the orchestrator at ${url} refused the token (HTTP 401): set ORCH_HTTP_TOKEN to its token`,
+    );
+    expect((wrong as Error).message).not.toContain('wrong-token');
   });
 });

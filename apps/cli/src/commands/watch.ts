@@ -8,7 +8,7 @@ import {
 } from '@pipeline/cli-kit';
 import { sleep } from '@pipeline/common';
 import { historySpanMs } from '@pipeline/orchestrator-api';
-import { readRequest, URL_ENV, urlOf, withUrlOption } from '../orchestrator.js';
+import { readRequest, TOKEN_ENV, tokenOf, URL_ENV, urlOf, withUrlOption } from '../orchestrator.js';
 import { describeFailure } from '../request-view.js';
 
 export const WATCH_INTERVAL_MS = 250;
@@ -29,7 +29,7 @@ export function watchCommand(line: CommandLine): Command {
     fallback: 0,
   });
   helpAfterOptions(command, {
-    environment: [URL_ENV],
+    environment: [URL_ENV, TOKEN_ENV],
     notes: [
       `Polls GET /requests/{id} every ${WATCH_INTERVAL_MS} ms. An id the orchestrator does not know yet is`,
       `waited for ${UNKNOWN_GRACE_MS / 1000} s (it may have just been submitted).`,
@@ -38,17 +38,23 @@ export function watchCommand(line: CommandLine): Command {
   });
   return line.action(command, async ([id = ''], options) => {
     const url = urlOf(line, command, options.url, line.io.env);
-    return watch(line, url, id, (options.timeout as number) * 1000);
+    const token = tokenOf(options.token, line.io.env);
+    return watch(line, { url, token }, id, (options.timeout as number) * 1000);
   });
 }
 
-async function watch(line: CommandLine, url: string, id: string, timeoutMs: number): Promise<number> {
+async function watch(
+  line: CommandLine,
+  orchestrator: { url: string; token: string | undefined },
+  id: string,
+  timeoutMs: number,
+): Promise<number> {
   const { io } = line;
   const started = Date.now();
   let printed = 0;
   let waitingSaid = false;
   for (;;) {
-    const view = await readRequest(url, id);
+    const view = await readRequest(orchestrator.url, id, orchestrator.token);
     if (!view) {
       if (Date.now() - started >= UNKNOWN_GRACE_MS) throw new CliError(`no change request ${id}`);
       if (!waitingSaid) io.out(`${id} is not known to the orchestrator yet; waiting…\n`);

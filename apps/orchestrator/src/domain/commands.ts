@@ -18,7 +18,7 @@ import {
   type TopicMessage,
   TPLAN_REQ,
 } from '@pipeline/topics';
-import type { RequestRecord } from './request-record.js';
+import { buildIdOf, type RequestRecord } from './request-record.js';
 
 /** A message the orchestrator sends, keyed by the request id when it goes out. */
 export type Command = {
@@ -49,7 +49,7 @@ export function commandsFor(actions: readonly StageAction[], draft: RequestRecor
         break;
       case 'requestBuild': {
         const commitSha = (action.round === 1 ? draft.headCommit : draft.testsCommit) ?? '';
-        draft.build = { id: `${requestId}/build${action.round}`, round: action.round, commitSha };
+        draft.build = { id: buildIdOf(draft, action.round), round: action.round, commitSha };
         commands.push({
           topic: BUILD_REQ,
           message: create(BuildRequestSchema, {

@@ -105,6 +105,8 @@ export interface BatchContext {
   now: number;
   /** The most one transaction may write (bytes): half the smallest max.message.bytes of the topics. */
   maxTransactionBytes: number;
+  /** Fresh random bits per message, drawn by the runtime (see RouteContext.nonce). */
+  nonce: () => string;
   /** The current state of a request of this partition. */
   getRecord: (requestId: string) => RequestRecord | undefined;
   lookupAlias: AliasLookup;
@@ -219,9 +221,11 @@ function decideOne(
   }
 
   const standard = readStandardHeaders(raw.headers);
-  const routeCtx = standard.traceparent
-    ? { now: ctx.now, traceparent: standard.traceparent }
-    : { now: ctx.now };
+  const routeCtx = {
+    now: ctx.now,
+    nonce: ctx.nonce(),
+    ...(standard.traceparent ? { traceparent: standard.traceparent } : {}),
+  };
   const result = route(current(requestId), requestId, inbound, routeCtx);
   if (result.kind === 'rejected') {
     deadLetter(result.reason, result.detail, requestId);

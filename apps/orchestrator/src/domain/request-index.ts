@@ -1,14 +1,23 @@
-import { aliasesOf, type RequestRecord } from './request-record.js';
+import type { Stage } from '@pipeline/state-machine';
+import { aliasesOf, type RequestRecord, stageOf } from './request-record.js';
+
+/** Told of every change of the per-stage counts: `delta` requests entered (+) or left (−) `stage`. */
+export type StageCountListener = (stage: Stage, delta: number) => void;
 
 /**
  * Requests by id, and the ids an agent may send instead (aliases: task, commit, plan, build and spec
  * ids). An alias may belong to several requests (two plans may name a task `t1`): it maps to all of
  * them, so that a keyless reply naming it is recognised as ambiguous instead of being applied to
  * whichever request came last. A request's new version replaces its own aliases and no one else's.
+ * It also counts its requests per stage as they are put and forgotten, and tells `onCount`, so that
+ * a gauge follows them without ever walking the requests.
  */
 export class RequestIndex {
   private readonly records = new Map<string, RequestRecord>();
   private readonly aliases = new Map<string, Set<string>>();
+  private readonly counts = new Map<Stage, number>();
+
+  constructor(private readonly onCount?: StageCountListener) {}
 
   get size(): number {
     return this.records.size;
@@ -27,6 +36,11 @@ export class RequestIndex {
     return this.records.values();
   }
 
+  /** How many requests are in each stage (stages without any are left out). */
+  countsByStage(): ReadonlyMap<Stage, number> {
+    return this.counts;
+  }
+
   put(record: RequestRecord): void {
     this.forget(record.requestId);
     this.records.set(record.requestId, record);
@@ -35,6 +49,7 @@ export class RequestIndex {
       owners.add(record.requestId);
       this.aliases.set(alias, owners);
     }
+    this.count(stageOf(record), 1);
   }
 
   forget(requestId: string): void {
@@ -46,10 +61,21 @@ export class RequestIndex {
       if (owners?.size === 0) this.aliases.delete(alias);
     }
     this.records.delete(requestId);
+    this.count(stageOf(record), -1);
   }
 
   clear(): void {
+    const counts = [...this.counts];
     this.records.clear();
     this.aliases.clear();
+    this.counts.clear();
+    for (const [stage, n] of counts) this.onCount?.(stage, -n);
+  }
+
+  private count(stage: Stage, delta: number): void {
+    const n = (this.counts.get(stage) ?? 0) + delta;
+    if (n === 0) this.counts.delete(stage);
+    else this.counts.set(stage, n);
+    this.onCount?.(stage, delta);
   }
 }

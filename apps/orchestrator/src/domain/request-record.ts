@@ -45,6 +45,12 @@ export interface RequestRecord {
   failureDetail?: string;
   /** W3C trace context of the change request, passed on to every command. */
   traceparent?: string;
+  /**
+   * A random value the runtime gives the request when it first stores it (runtime/partition-worker.ts;
+   * the decisions here draw no random number). Build ids carry it, so that a BuildReport counts only
+   * from someone who read the BuildRequest. Absent only from records written before it existed.
+   */
+  nonce?: string;
   createdAt: number;
   updatedAt: number;
 }
@@ -78,6 +84,15 @@ export function failureOf(record: RequestRecord): Failure | undefined {
 /** When the request entered its current stage. */
 export function stageEnteredAt(record: RequestRecord): number {
   return record.history.at(-1)?.at ?? record.createdAt;
+}
+
+/**
+ * The id of build `round` of a request: `<request id>/build<round>-<nonce>`, unguessable for whoever
+ * did not read the BuildRequest (`<request id>/build<round>` for a record without a nonce).
+ */
+export function buildIdOf(record: RequestRecord, round: 1 | 2): string {
+  const id = `${record.requestId}/build${round}`;
+  return record.nonce ? `${id}-${record.nonce}` : id;
 }
 
 export type AliasKind = 'plan' | 'task' | 'commit' | 'build' | 'spec';

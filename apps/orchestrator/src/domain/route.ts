@@ -31,6 +31,11 @@ export interface RouteContext {
   /** Epoch ms: the time the orchestrator handles the message. */
   now: number;
   traceparent?: string;
+  /**
+   * Random bits the runtime draws for this message (the decisions draw none themselves): a request
+   * created now, or one that has none yet, keeps them as its nonce, which its build ids carry.
+   */
+  nonce?: string;
 }
 
 /**
@@ -109,16 +114,21 @@ export function route(
     case BREPORT: {
       const report = inbound.message;
       const build = draft.build;
-      // An agent following the protocol echoes the build id; a seed agent only has the commit. When
-      // build 2 builds the same commit as build 1 (no test commit), a commit alone cannot tell a late
-      // build-1 report from the build-2 one, so only the build id counts.
+      // An agent following the protocol echoes the build id (with the request's nonce: a report that
+      // names `<id>/build1` without it is stale); a seed agent only has the commit. When build 2
+      // builds the same commit as build 1 (no test commit), a commit alone cannot tell a late build-1
+      // report from the build-2 one, so only the build id counts.
       const ambiguous = build?.round === 2 && build.commitSha === draft.headCommit;
       const matches = report.buildId
         ? report.buildId === build?.id
         : !ambiguous && report.commitSha === build?.commitSha;
       if (!build || !matches) {
-        const got = report.buildId ? `build ${report.buildId}` : `commit ${report.commitSha || '(empty)'}`;
-        const detail = `waiting for build ${build?.id} of commit ${build?.commitSha}, got ${got}`;
+        // The detail goes to the dead-letter topic: it names the round, never the awaited build id,
+        // whose nonce is what a forged report lacks.
+        const got = report.buildId ? `build id ${report.buildId}` : `commit ${report.commitSha || '(empty)'}`;
+        const detail = build
+          ? `waiting for build ${build.round} (the build id of the BuildRequest) of commit ${build.commitSha}, got ${got}`
+          : `no build in progress, got ${got}`;
         return reject('stale_build_report', detail, stageOf(draft));
       }
       if (!isPassed(report.status)) {
@@ -223,6 +233,8 @@ function transition(draft: RequestRecord, event: StageEvent, ctx: RouteContext):
   draft.machine = toPersisted(result.snapshot);
   draft.history.push({ stage: result.to, at: ctx.now });
   draft.updatedAt = ctx.now;
+  // A record from before nonces existed gets one the first time it moves (before any build id).
+  if (!draft.nonce && ctx.nonce) draft.nonce = ctx.nonce;
   const commands = commandsFor(result.actions, draft);
   return { kind: 'applied', record: draft, commands, change };
 }

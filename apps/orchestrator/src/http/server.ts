@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RequestView } from '@pipeline/orchestrator-api';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '@pipeline/common';
 import type { Registry } from 'prom-client';
 import type { RequestRecord } from '../domain/request-record.js';
 import { toRequestView } from './request-view.js';
@@ -12,57 +11,139 @@ export interface HttpDeps {
   /** Readiness: connected, in the group, every owned partition restored. */
   ready: () => { ready: boolean; detail: Record<string, unknown> };
   getRequest: (id: string) => RequestRecord | undefined;
+  /** When set, GET /requests/{id} needs `Authorization: Bearer <token>` (the other routes stay open). */
+  token?: string | undefined;
+  /** Where the HTTP thread's own failures are told (default: nowhere). */
+  logger?: Logger;
 }
+
+export interface HttpServer {
+  /** The address and port it listens on (the port the system chose for port 0). */
+  readonly host: string;
+  readonly port: number;
+  /** Stops listening, closes the connections and ends the thread. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How often the main thread tells the HTTP thread that it turns, whether it is live, and its readiness. */
+const PUBLISH_MS = 100;
+/** A main thread that has not turned for this long is not live (a stuck loop, not a busy one). */
+const STALL_MS = 10_000;
+/** How long /metrics and /requests/{id} wait for the main thread before answering 503. */
+const ASK_TIMEOUT_MS = 10_000;
+/** Connections waiting to be accepted: a burst of a thousand clients queues instead of being dropped. */
+const BACKLOG = 4096;
+
+type FromThread =
+  | { type: 'listening'; address: string; port: number }
+  | { type: 'failed'; message: string; code?: string }
+  | { type: 'closed' }
+  | { type: 'ask'; id: number; what: 'metrics' }
+  | { type: 'ask'; id: number; what: 'request'; requestId: string };
 
 /**
- * The orchestrator's HTTP surface: /metrics (Prometheus), /healthz, /readyz and
- * GET /requests/{id}. Plain node:http: four routes do not need a framework.
+ * The orchestrator's HTTP surface: /metrics (Prometheus), /healthz, /readyz and GET /requests/{id},
+ * served from a worker thread (http/thread.js), so that health answers stay fast however busy the
+ * main thread is with batches. The main thread publishes its liveness (a heartbeat in shared memory,
+ * every 100 ms) and its readiness; it is asked only for the metrics and for a request's view.
+ * Resolves once listening; rejects when it cannot listen (e.g. the port is taken).
  */
-export function createHttpServer(deps: HttpDeps): Server {
-  return createServer((req, res) => {
-    handle(deps, req, res).catch((error: unknown) => {
-      send(res, 500, { error: error instanceof Error ? error.message : String(error) });
-    });
+export async function startHttpServer(
+  deps: HttpDeps,
+  options: { host: string; port: number },
+): Promise<HttpServer> {
+  const shared = new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT);
+  const heartbeat = new Float64Array(shared);
+  const worker = new Worker(new URL('./thread.js', import.meta.url), {
+    workerData: {
+      host: options.host,
+      port: options.port,
+      token: deps.token,
+      shared,
+      stallMs: STALL_MS,
+      askTimeoutMs: ASK_TIMEOUT_MS,
+      backlog: BACKLOG,
+    },
   });
-}
-
-export async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server.address() as AddressInfo;
-}
-
-async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'only GET' });
-  if (url.pathname === '/metrics') {
-    const body = await deps.registry.metrics();
-    res.writeHead(200, { 'content-type': deps.registry.contentType });
-    res.end(body);
-    return;
-  }
-  if (url.pathname === '/healthz') return send(res, deps.live() ? 200 : 503, { live: deps.live() });
-  if (url.pathname === '/readyz') {
+  let lastReadiness = '';
+  const publish = () => {
+    heartbeat[0] = Date.now();
+    heartbeat[1] = deps.live() ? 1 : 0;
     const { ready, detail } = deps.ready();
-    return send(res, ready ? 200 : 503, { ready, ...detail });
-  }
-  const match = /^\/requests\/([^/]+)$/.exec(url.pathname);
-  if (match?.[1]) {
-    const id = decodeURIComponent(match[1]);
-    const record = deps.getRequest(id);
-    if (!record) return send(res, 404, { error: `no change request ${id}` });
-    const view: RequestView = toRequestView(record);
-    return send(res, 200, view);
-  }
-  send(res, 404, { error: 'not found', routes: ['/metrics', '/healthz', '/readyz', '/requests/{id}'] });
-}
+    const text = JSON.stringify({ ready, ...detail });
+    if (text !== lastReadiness) {
+      lastReadiness = text;
+      worker.postMessage({ type: 'readiness', body: JSON.parse(text) });
+    }
+  };
+  publish();
+  const timer = setInterval(publish, PUBLISH_MS);
+  timer.unref();
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(`${JSON.stringify(body)}\n`);
+  const answer = (id: number, status: number, body: unknown, contentType?: string) =>
+    worker.postMessage({ type: 'answer', id, status, body, ...(contentType ? { contentType } : {}) });
+  const onAsk = (message: Extract<FromThread, { type: 'ask' }>) => {
+    if (message.what === 'metrics') {
+      deps.registry
+        .metrics()
+        .then((text) => answer(message.id, 200, text, deps.registry.contentType))
+        .catch((error: unknown) => answer(message.id, 500, { error: String(error) }));
+      return;
+    }
+    const record = deps.getRequest(message.requestId);
+    if (!record) answer(message.id, 404, { error: `no change request ${message.requestId}` });
+    else answer(message.id, 200, toRequestView(record));
+  };
+
+  let closed: (() => void) | undefined;
+  const listening = new Promise<{ address: string; port: number }>((resolve, reject) => {
+    worker.on('message', (message: FromThread) => {
+      switch (message.type) {
+        case 'listening':
+          resolve(message);
+          break;
+        case 'failed': {
+          const error = Object.assign(new Error(`HTTP server: ${message.message}`), { code: message.code });
+          reject(error);
+          deps.logger?.error({ err: error }, 'http server failed');
+          break;
+        }
+        case 'closed':
+          closed?.();
+          break;
+        case 'ask':
+          onAsk(message);
+          break;
+      }
+    });
+    worker.on('error', (error) => {
+      reject(error);
+      deps.logger?.error({ err: error }, 'http thread failed');
+    });
+    worker.on('exit', (code) => reject(new Error(`HTTP thread exited with ${code} before listening`)));
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(timer);
+      const done = new Promise<void>((resolve) => {
+        closed = resolve;
+      });
+      worker.postMessage({ type: 'close' });
+      // Connections are closed at once; a thread that does not confirm within 5 s is ended anyway.
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await worker.terminate();
+    })();
+    return closing;
+  };
+
+  try {
+    const address = await listening;
+    return { host: address.address, port: address.port, close };
+  } catch (error) {
+    clearInterval(timer);
+    await worker.terminate();
+    throw error;
+  }
 }

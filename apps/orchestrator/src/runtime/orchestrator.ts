@@ -1,9 +1,8 @@
 import type { Logger } from '@pipeline/common';
 import { KafkaAdmin, type KafkaClient, partitionFor } from '@pipeline/kafka';
-import type { Stage } from '@pipeline/state-machine';
 import { ORCHESTRATOR_INPUTS, TopicNames } from '@pipeline/topics';
 import type { OrchestratorConfig } from '../config.js';
-import { type RequestRecord, stageOf } from '../domain/request-record.js';
+import type { RequestRecord } from '../domain/request-record.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { assertNoStrangers, PartitionGroup } from './group.js';
 import { prepareTopics } from './prepare-topics.js';
@@ -50,7 +49,7 @@ export class Orchestrator {
   ) {
     this.logger = deps.logger;
     this.names = TopicNames.prefixed(config.topicPrefix);
-    this.metrics = createMetrics(() => this.countByStage());
+    this.metrics = createMetrics();
     this.directory = new StateDirectory(deps.client, {
       names: this.names,
       groupPrefix: config.groupId,
@@ -148,6 +147,7 @@ export class Orchestrator {
           inputTopics: ORCHESTRATOR_INPUTS,
           restoreTimeoutMs: config.restoreTimeoutMs,
           clock: deps.clock ?? Date.now,
+          onStageCount: (stage, delta) => this.metrics.requestsInFlight.inc({ stage }, delta),
         },
         batch: {
           groupId: config.groupId,
@@ -177,17 +177,6 @@ export class Orchestrator {
       metrics: this.metrics,
       logger: this.logger,
     });
-  }
-
-  private countByStage(): Map<Stage, number> {
-    const counts = new Map<Stage, number>();
-    for (const worker of this.group?.owned() ?? []) {
-      for (const record of worker.records()) {
-        const stage = stageOf(record);
-        counts.set(stage, (counts.get(stage) ?? 0) + 1);
-      }
-    }
-    return counts;
   }
 
   private async closeAll(): Promise<void> {

@@ -2,7 +2,7 @@ import { pause } from '@pipeline/common';
 import { isFenced, isTooLarge, type OffsetCommit, type TransactionalProducer } from '@pipeline/kafka';
 import type { OrchestratorInput } from '@pipeline/topics';
 import type { Chunk } from '../domain/chunk.js';
-import { RequestIndex } from '../domain/request-index.js';
+import { RequestIndex, type StageCountListener } from '../domain/request-index.js';
 import type { RequestRecord } from '../domain/request-record.js';
 import { ReadHorizon } from './read-horizon.js';
 import { type RestoreDeps, restorePartition } from './restore.js';
@@ -22,6 +22,8 @@ export interface WorkerDeps extends RestoreDeps {
    * partition? Default false (wait for the next assignment).
    */
   stillOwner?: () => Promise<boolean>;
+  /** Told how many requests of this partition enter (+) or leave (−) each stage: the in-flight gauge. */
+  onStageCount?: StageCountListener;
 }
 
 /** A failed restore is tried again after 0.5 s, 1 s, 2 s, … up to 30 s. */
@@ -38,7 +40,7 @@ export class PartitionWorker {
   private current: WorkerState = 'restoring';
   restoreMs = 0;
   private restoring: Promise<void>;
-  private readonly store = new RequestIndex();
+  private readonly store: RequestIndex;
   private producer: TransactionalProducer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly closing = new AbortController();
@@ -52,6 +54,7 @@ export class PartitionWorker {
     readonly partition: number,
     private readonly deps: WorkerDeps,
   ) {
+    this.store = new RequestIndex(deps.onStageCount);
     this.restoring = this.restoreUntilDone(deps.after);
   }
 
@@ -148,6 +151,8 @@ export class PartitionWorker {
       const producer = this.producer;
       this.producer = undefined;
       await producer?.close();
+      // The requests are no longer ours: they leave the counts (another owner counts them now).
+      this.store.clear();
       this.move('closed');
     })();
     return this.closed;
@@ -201,6 +206,7 @@ export class PartitionWorker {
           return;
         }
         this.store.clear();
+        // Records written before requests had nonces get one here; it is stored with their next change.
         for (const record of restored.records) this.store.put(record);
         this.floors = restored.floors;
         this.horizon = new ReadHorizon(restored.at, restored.ends, restored.floors);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@pipeline/common';
 import { type Batch, readHeaders } from '@pipeline/kafka';
@@ -60,6 +61,8 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         numPartitions: deps.numPartitions,
         now: deps.clock(),
         maxTransactionBytes: deps.maxTransactionBytes,
+        // 64 random bits, the nonce a request created by this message keeps (its build ids carry it).
+        nonce: () => randomBytes(8).toString('hex'),
         getRecord: (id) => worker.get(id),
         lookupAlias: deps.lookupAlias,
       });

@@ -27,7 +27,7 @@ import {
   TopicNames,
 } from '@pipeline/topics';
 import { loadConfig } from '../../src/config.js';
-import { createHttpServer, listen } from '../../src/http/server.js';
+import { startHttpServer } from '../../src/http/server.js';
 import { Orchestrator } from '../../src/runtime/orchestrator.js';
 
 /** One audited record of an output topic or the dead-letter topic. */
@@ -94,15 +94,18 @@ export class TestPipeline {
       logger: noopLogger,
       ...(options.clock ? { clock: options.clock } : {}),
     });
-    const server = createHttpServer({
-      registry: orchestrator.metrics.registry,
-      live: () => orchestrator.isLive(),
-      ready: () => orchestrator.readiness(),
-      getRequest: (id) => orchestrator.getRequest(id),
-    });
-    const address = await listen(server, '127.0.0.1', 0);
+    const server = await startHttpServer(
+      {
+        registry: orchestrator.metrics.registry,
+        live: () => orchestrator.isLive(),
+        ready: () => orchestrator.readiness(),
+        getRequest: (id) => orchestrator.getRequest(id),
+        token: config.http.token,
+      },
+      { host: '127.0.0.1', port: 0 },
+    );
     await orchestrator.start();
-    const url = `http://127.0.0.1:${address.port}`;
+    const url = `http://127.0.0.1:${server.port}`;
     if (options.waitReady !== false) {
       await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 60_000, 'orchestrator ready');
     }
@@ -111,7 +114,7 @@ export class TestPipeline {
       url,
       stop: async () => {
         await orchestrator.stop();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await server.close();
       },
     };
   }

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { create } from '@bufbuild/protobuf';
+import { ChangeRequestSchema } from '@pipeline/contracts';
+import { CRQ } from '@pipeline/topics';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestRecord } from '../src/domain/request-record.js';
+import { route } from '../src/domain/route.js';
+import { startHttpServer } from '../src/http/server.js';
+
+// The orchestrator's HTTP server with stand-ins for the orchestrator: no broker needed.
+const TOKEN = 'a-token-of-32-characters-0123456';
+const created = route(
+  undefined,
+  'cr-1',
+  { topic: CRQ, message: create(ChangeRequestSchema, { id: 'cr-1', repo: 'demo', branch: 'main' }) },
+  { now: 1_000 },
+);
+if (created.kind !== 'applied') throw new Error('expected a record');
+const RECORD: RequestRecord = created.record;
+
+interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+const running: Running[] = [];
+
+async function start(options: { token?: string } = {}): Promise<Running> {
+  const registry = new Registry();
+  const server = await startHttpServer(
+    {
+      registry,
+      live: () => true,
+      ready: () => ({ ready: true, detail: { state: 'running' } }),
+      getRequest: (id) => (id === 'cr-1' ? RECORD : undefined),
+      ...options,
+    },
+    { host: '127.0.0.1', port: 0 },
+  );
+  const handle = { url: `http://127.0.0.1:${server.port}`, close: () => server.close() };
+  running.push(handle);
+  return handle;
+}
+
+afterEach(async () => {
+  for (const server of running.splice(0)) await server.close();
+});
+
+const get = (url: string, headers: Record<string, string> = {}) =>
+  fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+
+describe('finding 13: the HTTP surface', () => {
+  it('answers a malformed % escape with 400, not 500', async () => {
+    const { url } = await start();
+    for (const path of ['/requests/%E0%A4%A', '/requests/%', '/requests/cr-%zz']) {
+      const res = await get(`${url}${path}`);
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toMatchObject({ error: expect.stringContaining('malformed') });
+    }
+    expect((await get(`${url}/requests/cr%2D1`)).status).toBe(200);
+  });
+
+  it('without a token, /requests answers as before', async () => {
+    const { url } = await start();
+    expect((await get(`${url}/requests/cr-1`)).status).toBe(200);
+    expect((await get(`${url}/requests/cr-2`)).status).toBe(404);
+  });
+
+  it('with a token, /requests needs it as a bearer token; /metrics, /healthz and /readyz stay open', async () => {
+    const { url } = await start({ token: TOKEN });
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Basic ${TOKEN}` },
+      { authorization: TOKEN },
+    ];
+    for (const headers of attempts) {
+      for (const id of ['cr-1', 'cr-2']) {
+        const res = await get(`${url}/requests/${id}`, headers);
+        expect(res.status, JSON.stringify(headers)).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        expect(await res.json()).toEqual({ error: 'missing or wrong bearer token' });
+      }
+    }
+    const ok = await get(`${url}/requests/cr-1`, { authorization: `Bearer ${TOKEN}` });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ id: 'cr-1', stage: 'plan_phase' });
+    expect((await get(`${url}/requests/cr-2`, { authorization: `bearer ${TOKEN}` })).status).toBe(404);
+    for (const path of ['/metrics', '/healthz', '/readyz'])
+      expect((await get(`${url}${path}`)).status).toBe(200);
+  });
+
+  it('answers /healthz and /readyz while the main thread is busy', async () => {
+    const { url } = await start();
+    // A client in another process asks while this thread computes for 2 s without yielding.
+    const probe = spawn(
+      process.execPath,
+      [
+        '-e',
+        `console.log('started');
+        setTimeout(async () => {
+          const ask = async (path) => {
+            const t = performance.now();
+            const res = await fetch(process.argv[1] + path, { signal: AbortSignal.timeout(1000) });
+            return { path, status: res.status, ms: Math.round(performance.now() - t) };
+          };
+          try { console.log(JSON.stringify(await Promise.all([ask('/healthz'), ask('/readyz')]))); }
+          catch (e) { console.log(JSON.stringify({ error: String(e) })); }
+        }, 300);`,
+        url,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    const started = new Promise<void>((resolve) =>
+      probe.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('started')) resolve();
+      }),
+    );
+    const exited = new Promise<void>((resolve) => probe.on('exit', () => resolve()));
+    await started;
+    const busyUntil = performance.now() + 2000;
+    while (performance.now() < busyUntil) {
+      // a batch that takes its time
+    }
+    await exited;
+    const answer = JSON.parse(out.slice(out.indexOf('started') + 'started'.length));
+    expect(answer).toEqual([
+      { path: '/healthz', status: 200, ms: expect.any(Number) },
+      { path: '/readyz', status: 200, ms: expect.any(Number) },
+    ]);
+  });
+});
