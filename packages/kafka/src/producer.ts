@@ -29,22 +29,38 @@ export interface ProducerOptions {
   compression?: Compression;
 }
 
+/** The part of a kafkajs producer this wrapper uses; tests give fakes through `createProducerOver`. */
+export type KafkajsProducerLike = Pick<KafkajsProducer, 'connect' | 'disconnect' | 'sendBatch'>;
+
 /**
  * An at-least-once producer. Idempotent, so that the client's internal retries cannot write a record
  * twice; that requires acks from all in-sync replicas and, in kafkajs, one request in flight
  * (otherwise its sequence numbers can go out of order after a retry).
  */
 export function createProducer(client: KafkaClient, options: ProducerOptions): Producer {
+  const kafka = kafkajsOf(client);
+  return createProducerOver(
+    () =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        // Topics are provisioned, never created by accident through a typo.
+        allowAutoTopicCreation: false,
+        // The Java client's partitioner (murmur2), named explicitly; also silences kafkajs' v2 warning.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    options,
+  );
+}
+
+/**
+ * The producer over kafkajs producers made by `make`. For this package and its tests only (not
+ * exported from the package): it is how a test puts a fake kafkajs producer behind the wrapper.
+ */
+export function createProducerOver(make: () => KafkajsProducerLike, options: ProducerOptions): Producer {
   const logger = (options.logger ?? noopLogger).child({ component: 'producer' });
   const compression = kafkajsCompression(checkCompression(options.compression));
-  const producer: KafkajsProducer = kafkajsOf(client).producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    // Topics are provisioned, never created by accident through a typo.
-    allowAutoTopicCreation: false,
-    // The Java client's partitioner (murmur2), named explicitly; also silences kafkajs' v2 warning.
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = make();
   let state: 'idle' | 'connected' | 'disconnected' = 'idle';
   let connecting: Promise<void> | undefined;
 
