@@ -41,6 +41,19 @@ const FENCED_TYPES = new Set([
 ]);
 const FENCED_CODES = new Set([47, 90]);
 
+/**
+ * The broker no longer accepts an idempotent producer's id or sequence numbers, typically after a
+ * broker restart lost its producer state. kafkajs never asks for a new producer id by itself, so
+ * every retry with that kafkajs producer fails the same way: only a new producer can send again.
+ */
+const BROKEN_PRODUCER_TYPES = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID']);
+
+/**
+ * kafkajs' words for a producer that went down under its user: the wrapper checks its own state
+ * before every send, so meeting these means kafkajs gave the producer up, not the caller.
+ */
+const DISCONNECTED_PRODUCER = /^The producer is disconnect(ed|ing)\b/;
+
 /** Error classes whose cause is the network or a slow broker. */
 const RETRIABLE_NAMES = new Set([
   'KafkaJSConnectionError',
@@ -115,6 +128,30 @@ function isFencedOne(e: ErrorLike): boolean {
   if (typeof e.type === 'string' && FENCED_TYPES.has(e.type)) return true;
   if (typeof e.code === 'number' && FENCED_CODES.has(e.code)) return true;
   return typeof e.message === 'string' && /\bUnknown error code 90\b/.test(e.message);
+}
+
+/**
+ * Why a kafkajs producer can never send again (the Kafka error type, e.g. UNKNOWN_PRODUCER_ID, or
+ * kafkajs' message), or undefined when it may. Fenced counts: a non-transactional producer is
+ * "fenced" only by a stale epoch, which a new producer id cures. Whoever gets a reason throws the
+ * kafkajs producer away and makes a new one.
+ */
+export function brokenProducerReason(error: unknown): string | undefined {
+  for (const e of causeChain(error)) {
+    if (typeof e.type === 'string' && BROKEN_PRODUCER_TYPES.has(e.type)) return e.type;
+    // An authorization failure is not cured by a new producer id; a stale epoch is.
+    if (isFencedOne(e) && e.type !== 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
+      return e.type === 'INVALID_PRODUCER_EPOCH' || e.code === 47
+        ? 'INVALID_PRODUCER_EPOCH'
+        : 'PRODUCER_FENCED';
+    if (typeof e.message === 'string' && DISCONNECTED_PRODUCER.test(e.message)) return e.message;
+  }
+  return undefined;
+}
+
+/** The kafkajs producer behind this error is unusable for good; see `brokenProducerReason`. */
+export function isBrokenProducer(error: unknown): boolean {
+  return brokenProducerReason(error) !== undefined;
 }
 
 /** No broker could be reached at all (refused, timed out, unknown host). */

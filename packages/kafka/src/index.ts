@@ -20,6 +20,8 @@ export {
   createConsumer,
 } from './consumer.js';
 export {
+  brokenProducerReason,
+  isBrokenProducer,
   isFenced,
   isRetriable,
   isTooLarge,

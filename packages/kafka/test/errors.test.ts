@@ -1,12 +1,15 @@
 import { ConfigError, isPipelineError, PipelineError } from '@pipeline/common';
 import {
   KafkaJSConnectionError,
+  KafkaJSError,
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSProtocolError,
   KafkaJSRequestTimeoutError,
 } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
+  brokenProducerReason,
+  isBrokenProducer,
   isFenced,
   isRetriable,
   isTooLarge,
@@ -64,6 +67,45 @@ describe('isRetriable', () => {
     expect(isRetriable(new Error('bug'))).toBe(false);
     expect(isRetriable('text')).toBe(false);
     expect(isRetriable(undefined)).toBe(false);
+  });
+});
+
+describe('brokenProducerReason (issue 10, finding 17)', () => {
+  it('names the producer-state errors that only a new producer id cures', () => {
+    expect(brokenProducerReason(protocolError('UNKNOWN_PRODUCER_ID', 59, false))).toBe('UNKNOWN_PRODUCER_ID');
+    expect(brokenProducerReason(protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER', 45, false))).toBe(
+      'OUT_OF_ORDER_SEQUENCE_NUMBER',
+    );
+    expect(brokenProducerReason(protocolError('INVALID_PRODUCER_EPOCH', 47, false))).toBe(
+      'INVALID_PRODUCER_EPOCH',
+    );
+    expect(
+      brokenProducerReason(protocolError('KAFKAJS_UNKNOWN_ERROR_CODE', -99, false, 'Unknown error code 90')),
+    ).toBe('PRODUCER_FENCED');
+    expect(brokenProducerReason(new KafkaJSError('The producer is disconnected'))).toBe(
+      'The producer is disconnected',
+    );
+  });
+
+  it('looks through kafkajs giving up', () => {
+    const wrapped = new KafkaJSNumberOfRetriesExceeded(protocolError('UNKNOWN_PRODUCER_ID', 59, false), {
+      retryCount: 5,
+      retryTime: 100,
+    });
+    expect(isBrokenProducer(wrapped)).toBe(true);
+  });
+
+  it('leaves out what a new producer cannot cure, and routine trouble', () => {
+    expect(isBrokenProducer(protocolError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 53, false))).toBe(false);
+    expect(isBrokenProducer(protocolError('MESSAGE_TOO_LARGE', 10, false))).toBe(false);
+    expect(isBrokenProducer(new KafkaJSConnectionError('refused'))).toBe(false);
+    expect(isBrokenProducer(new Error('bug'))).toBe(false);
+    expect(isBrokenProducer(undefined)).toBe(false);
+  });
+
+  it('does not change what isRetriable says: a retry with the same producer cannot help', () => {
+    expect(isRetriable(protocolError('UNKNOWN_PRODUCER_ID', 59, false))).toBe(false);
+    expect(isRetriable(protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER', 45, false))).toBe(false);
   });
 });
 
