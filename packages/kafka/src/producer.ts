@@ -3,7 +3,7 @@ import type { MessageTopic, TopicMessage, TopicNames } from '@pipeline/topics';
 import { type Producer as KafkajsProducer, Partitioners } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
 import { type Compression, checkCompression, kafkajsCompression } from './codecs.js';
-import { isRetriable } from './errors.js';
+import { brokenProducerReason, isBrokenProducer, isRetriable } from './errors.js';
 import { type EncodeOptions, encodeRecord } from './records/encode-record.js';
 import type { OutboundRecord } from './records/record.js';
 import { toTopicMessages } from './send.js';
@@ -60,37 +60,101 @@ export function createProducer(client: KafkaClient, options: ProducerOptions): P
 export function createProducerOver(make: () => KafkajsProducerLike, options: ProducerOptions): Producer {
   const logger = (options.logger ?? noopLogger).child({ component: 'producer' });
   const compression = kafkajsCompression(checkCompression(options.compression));
-  const producer = make();
+  let producer = make();
   let state: 'idle' | 'connected' | 'disconnected' = 'idle';
   let connecting: Promise<void> | undefined;
+  /** Why `producer` must be replaced before the next send (brokenProducerReason); undefined while it works. */
+  let brokenBy: string | undefined;
+  let replacing: Promise<void> | undefined;
 
-  const retry = (what: string): RetryOptions => ({
-    isRetriable,
+  const notConnected = () =>
+    new PipelineError(
+      'NOT_CONNECTED',
+      `producer is ${state === 'idle' ? 'not connected yet' : 'disconnected'}: call connect() first`,
+    );
+
+  const retry = (what: string, retriable = options.retry?.isRetriable ?? isRetriable): RetryOptions => ({
     ...options.retry,
+    isRetriable: retriable,
     onRetry: (error, attempt, delayMs) => {
-      logger.warn({ err: error, attempt, delayMs }, `${what} failed, retrying`);
+      // A breakage was said once, at warn, when it was found; the retry that follows is routine.
+      const level = isBrokenProducer(error) ? 'debug' : 'warn';
+      logger[level]({ err: error, attempt, delayMs }, `${what} failed, retrying`);
       options.retry?.onRetry?.(error, attempt, delayMs);
     },
   });
 
+  /** Marks the producer in use as broken, once, when this error of `failed` says it can never send again. */
+  const noteBroken = (failed: KafkajsProducerLike, error: unknown): void => {
+    // Sends that were in flight on an older producer fail as expected once it is thrown away.
+    if (failed !== producer || brokenBy !== undefined || state !== 'connected') return;
+    const reason = brokenProducerReason(error);
+    if (reason === undefined) return;
+    brokenBy = reason;
+    logger.warn(
+      { err: error, reason },
+      'producer broken: replacing it with a new one (a new producer id) before the next attempt',
+    );
+  };
+
+  /**
+   * Throws the broken kafkajs producer away and connects a new one, which gets a new producer id
+   * and fresh sequence numbers. One replacement at a time: concurrent sends wait for the same one.
+   */
+  const replace = (): Promise<void> => {
+    replacing ??= (async () => {
+      // Sends still in flight on the broken one fail now, and are retried with the new one.
+      await producer
+        .disconnect()
+        .catch((error: unknown) => logger.debug({ err: error }, 'disconnecting the broken producer failed'));
+      const fresh = make();
+      try {
+        await fresh.connect();
+      } catch (error) {
+        // Still broken: the next attempt tries again with yet another producer.
+        await fresh.disconnect().catch(() => {});
+        throw error;
+      }
+      if (state !== 'connected') {
+        // disconnect() ran meanwhile and must not leave a producer connected behind it.
+        await fresh.disconnect().catch(() => {});
+        throw notConnected();
+      }
+      logger.debug({ replaced: brokenBy }, 'new producer connected');
+      producer = fresh;
+      brokenBy = undefined;
+    })().finally(() => {
+      replacing = undefined;
+    });
+    return replacing;
+  };
+
   const sendRecords = async (records: readonly OutboundRecord[]): Promise<void> => {
-    if (state !== 'connected') {
-      throw new PipelineError(
-        'NOT_CONNECTED',
-        `producer is ${state === 'idle' ? 'not connected yet' : 'disconnected'}: call connect() first`,
-      );
-    }
+    if (state !== 'connected') throw notConnected();
     if (records.length === 0) return;
     // One request for all topics: one round trip, and the client retries it as a whole.
     const topicMessages = toTopicMessages(records, options.names);
+    const retriable = options.retry?.isRetriable ?? isRetriable;
     await withRetry(
-      () =>
-        producer.sendBatch({
-          acks: -1,
-          topicMessages,
-          ...(compression === undefined ? {} : { compression }),
-        }),
-      retry('send'),
+      async () => {
+        // Again on every attempt: disconnect() may have run during the wait before it.
+        if (state !== 'connected') throw notConnected();
+        if (brokenBy !== undefined) await replace();
+        const current = producer;
+        try {
+          await current.sendBatch({
+            acks: -1,
+            topicMessages,
+            ...(compression === undefined ? {} : { compression }),
+          });
+        } catch (error) {
+          noteBroken(current, error);
+          throw error;
+        }
+      },
+      // The same records again, with the new producer. At least once: a batch the broken producer
+      // did write before failing is then written twice, and readers deduplicate.
+      retry('send', (error) => isBrokenProducer(error) || retriable(error)),
     );
   };
 
@@ -118,6 +182,8 @@ export function createProducerOver(make: () => KafkajsProducerLike, options: Pro
       if (state === 'disconnected') return;
       state = 'disconnected';
       await connecting?.catch(() => {});
+      // A replacement under way ends first, so the producer disconnected here is the last one.
+      await replacing?.catch(() => {});
       await producer.disconnect();
     },
   };
