@@ -23,12 +23,16 @@ const input = (replicationFactor: number, configs: Record<string, string> = {}):
   topic: CRQ,
   name: `prod.${CRQ}`,
   replicationFactor,
-  configs: { 'cleanup.policy': 'delete', 'min.insync.replicas': '2', ...configs },
+  configs: {
+    'cleanup.policy': 'delete',
+    'min.insync.replicas': String(Math.min(2, replicationFactor)),
+    ...configs,
+  },
 });
 
 function accepted(decision: DurabilityDecision): { replicationFactor: number; warnings: string[] } {
   if (!decision.ok) throw new Error(`expected no problem, got:\n${decision.problems.join('\n')}`);
-  return decision;
+  return { replicationFactor: decision.replicationFactor, warnings: decision.warnings };
 }
 
 function refused(decision: DurabilityDecision): string[] {
