@@ -20,6 +20,14 @@ export {
   createConsumer,
 } from './consumer.js';
 export {
+  checkDurability,
+  enforceDurability,
+  type PipelineProvisionOptions,
+  type PipelineProvisionResult,
+  provisionPipelineTopics,
+  readClusterFacts,
+} from './durability.js';
+export {
   isFenced,
   isRetriable,
   isTooLarge,
@@ -34,7 +42,6 @@ export {
   describeTopics,
   type ProvisionOptions,
   type ProvisionResult,
-  provisionPipelineTopics,
   provisionTopics,
   type TopicDescription,
 } from './provision.js';

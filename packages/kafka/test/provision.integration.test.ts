@@ -12,8 +12,9 @@ import {
 } from '../src/index.js';
 import { createTestTopics, kafka, uniqueNames } from './support.js';
 
+// One replica: the test broker is a single one, and provisionTopics creates the specs as given.
 const specsOf = (partitions: number) =>
-  topicSpecs({ partitions }).filter((s) => s.name === CRQ || s.name === PLAN);
+  topicSpecs({ partitions, replicationFactor: 1 }).filter((s) => s.name === CRQ || s.name === PLAN);
 
 describe('provisionTopics (real broker)', () => {
   it('creates missing topics, then is idempotent', async () => {
@@ -85,7 +86,11 @@ describe('issue 10, finding 9: unsafe durability defaults (real broker)', () => 
 
   it('creates single-replica topics on a single broker by default, and says why', async () => {
     const warned: string[] = [];
-    const logger: Logger = { ...noopLogger, warn: (_obj, msg) => warned.push(msg ?? '') };
+    const logger: Logger = {
+      ...noopLogger,
+      warn: (_obj, msg) => warned.push(msg ?? ''),
+      child: () => logger,
+    };
     const names = uniqueNames(CRQ, STATE);
     const result = await provisionPipelineTopics(kafka(), {
       names,
