@@ -60,7 +60,10 @@ describe('the pipeline command', () => {
     const topics = captureIo();
     await runCli(['topics', '--help'], topics);
     expect(topics.output()).toMatch(/--partitions <n> +partitions of each topic created .*\(default: 12\)/);
-    expect(topics.output()).toMatch(/--replication-factor <n> +.*\(default: 1\)/);
+    expect(topics.output()).toMatch(
+      /--replication-factor <n> +.*\(default: 3, or 1 on a cluster of one broker\)/,
+    );
+    expect(topics.output()).toMatch(/--allow-single-replica +accept topics with a single replica/);
     expect(topics.output()).toMatch(/ {2}KAFKA_BOOTSTRAP +brokers/);
     expect(topics.output()).toMatch(/ {2}PIPELINE_TOPIC_PREFIX +prefix of every topic name/);
     const watch = captureIo();

@@ -1,8 +1,15 @@
 import { freePort } from '@pipeline/common';
 import { schemas } from '@pipeline/contracts';
-import { createConsumer, createKafkaClient, decodeRecord, HEADERS, readHeaders } from '@pipeline/kafka';
+import {
+  createConsumer,
+  createKafkaClient,
+  decodeRecord,
+  HEADERS,
+  provisionTopics,
+  readHeaders,
+} from '@pipeline/kafka';
 import { kafkaBootstrap, testBrokerConfig, uniqueName } from '@pipeline/testkit';
-import { CRQ, TopicNames } from '@pipeline/topics';
+import { CRQ, STATE, TopicNames, type TopicSpec } from '@pipeline/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from './support/cli-process.js';
 
@@ -25,6 +32,8 @@ describe('pipeline (built) against a real broker', () => {
     const create = await runBuiltCli(['topics', '--create', '--partitions', '3'], env);
     expect(create.code, create.stderr).toBe(0);
     expect(create.stdout).toMatch(/^created 14 topics: /);
+    // Issue 10, finding 9: the test broker is a single one, so the topics get one replica, said loudly.
+    expect(create.stderr).toMatch(/not replicated.*the cluster has one broker/);
     expect(create.stdout).toMatch(
       new RegExp(`${prefix.replaceAll('.', '\\.')}orchestrator\\.state +yes +3 +compact +compacted`),
     );
@@ -152,5 +161,33 @@ describe('pipeline (built) against a real broker', () => {
     const run = await runBuiltCli(['topics'], {});
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('KAFKA_BOOTSTRAP is not set');
+  });
+
+  it('issue 10, finding 9: topics refuses what would lose state, saying the fix in its own flags', async () => {
+    const other = `${uniqueName('cli-durable')}.`;
+    const otherEnv = { ...env, PIPELINE_TOPIC_PREFIX: other };
+    // More replicas than the single test broker holds: refused before any topic is created.
+    const three = await runBuiltCli(['topics', '--create', '--replication-factor', '3'], otherEnv);
+    expect(three.code, three.stderr).toBe(1);
+    expect(three.stderr).toMatch(/--replication-factor 3 asks for 3 replicas .*1 broker/);
+    expect(three.stderr).not.toContain('ORCH_');
+    expect(three.stdout).toBe('');
+
+    // A state topic that deletes by age: `topics` reports it, `topics --create` refuses.
+    const client = createKafkaClient(testBrokerConfig('cli-test-durable'));
+    const spec: TopicSpec = {
+      name: STATE,
+      partitions: 1,
+      replicationFactor: 1,
+      configs: { 'cleanup.policy': 'delete' },
+    };
+    await provisionTopics(client, [spec], { names: TopicNames.prefixed(other) });
+    for (const args of [['topics'], ['topics', '--create', '--partitions', '1']]) {
+      const run = await runBuiltCli(args, otherEnv);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toContain(`${other}orchestrator.state has cleanup.policy=delete`);
+      expect(run.stderr).toContain('--add-config cleanup.policy=compact');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });

@@ -1,7 +1,13 @@
 import { EnvReader, env, LOG_LEVELS, type LogLevel, parseDuration } from '@pipeline/common';
 import { type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
 import { isFinalStage, STAGES, type Stage } from '@pipeline/state-machine';
-import { KAFKA_NAME, TOPIC_PREFIX_ENV } from '@pipeline/topics';
+import {
+  KAFKA_NAME,
+  REPLICATION_ENV,
+  type ReplicationEnv,
+  readReplicationSettings,
+  TOPIC_PREFIX_ENV,
+} from '@pipeline/topics';
 
 export interface OrchestratorConfig {
   kafka: KafkaConfig;
@@ -11,7 +17,8 @@ export interface OrchestratorConfig {
   topicPrefix: string;
   provisionTopics: boolean;
   partitions: number;
-  replicationFactor: number;
+  /** As asked: an unset replication factor is undefined, and the cluster decides it at start. */
+  replication: ReplicationEnv;
   /** Per non-final stage: how long a request may stay in it (ms); undefined = no deadline. */
   deadlines: Partial<Record<Stage, number>>;
   /** How long finished requests stay queryable before their state is tombstoned (ms). */
@@ -68,7 +75,8 @@ export const ORCHESTRATOR_ENV = {
     ...KAFKA_NAME,
   }),
   ORCH_PROVISION_TOPICS: env.boolean({
-    description: 'create missing topics at start and refuse to start on a partition-count mismatch',
+    description:
+      'create missing topics at start and refuse to start on a partition-count mismatch; the state topic is checked either way',
     default: true,
   }),
   ORCH_TOPIC_PARTITIONS: env.int({
@@ -77,12 +85,8 @@ export const ORCHESTRATOR_ENV = {
     min: 1,
     max: 10_000,
   }),
-  ORCH_REPLICATION_FACTOR: env.int({
-    description: 'replication factor of the topics it creates (3 on a production cluster)',
-    default: 1,
-    min: 1,
-    max: 100,
-  }),
+  // Shared with the demo, which creates the topics before it starts the orchestrator.
+  ...REPLICATION_ENV,
   ORCH_STAGE_DEADLINE: DEADLINE,
   ORCH_STAGE_DEADLINES: env.string({
     description: 'per-stage overrides, e.g. `code_phase=4h,build1=30m,plan_phase=off`',
@@ -148,6 +152,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
   const kafka = readKafkaConfig(reader, { clientId: 'orchestrator' });
   const { PIPELINE_TOPIC_PREFIX } = reader.read(TOPIC_PREFIX_ENV);
   const v = reader.read(ORCHESTRATOR_ENV);
+  const replication = readReplicationSettings(reader);
   return reader.finish('orchestrator configuration', {
     kafka,
     http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT, token: v.ORCH_HTTP_TOKEN },
@@ -155,7 +160,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
     topicPrefix: PIPELINE_TOPIC_PREFIX,
     provisionTopics: v.ORCH_PROVISION_TOPICS,
     partitions: v.ORCH_TOPIC_PARTITIONS,
-    replicationFactor: v.ORCH_REPLICATION_FACTOR,
+    replication,
     deadlines: readDeadlines(v.ORCH_STAGE_DEADLINE, v.ORCH_STAGE_DEADLINES, reader),
     retentionMs: v.ORCH_RETENTION,
     sweepIntervalMs: v.ORCH_SWEEP_INTERVAL,

@@ -195,3 +195,26 @@ describe('finding 13: the HTTP server is private by default', () => {
     }
   });
 });
+
+describe('issue 10, finding 9: unsafe durability defaults', () => {
+  it('asks for no replication factor by default (3, or 1 on a one-broker cluster) and allows no single replica', () => {
+    expect(loadConfig(base).replication).toEqual({ replicationFactor: undefined, allowSingleReplica: false });
+    expect(ORCHESTRATOR_ENV.ORCH_REPLICATION_FACTOR.defaultText).toBe('3');
+    expect(
+      loadConfig({ ...base, ORCH_REPLICATION_FACTOR: '2', ORCH_ALLOW_SINGLE_REPLICA: 'true' }).replication,
+    ).toEqual({ replicationFactor: 2, allowSingleReplica: true });
+  });
+
+  it('refuses a value of ORCH_ALLOW_SINGLE_REPLICA that is not true or false', () => {
+    expect(() => loadConfig({ ...base, ORCH_ALLOW_SINGLE_REPLICA: 'yes' })).toThrow(
+      'ORCH_ALLOW_SINGLE_REPLICA=yes is not true or false',
+    );
+  });
+
+  it('the README shows the default 3 and the allowance', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const rowOf = (name: string) => readme.split('\n').find((line) => line.startsWith(`| \`${name}\``));
+    expect(rowOf('ORCH_REPLICATION_FACTOR')).toMatch(/^\| `ORCH_REPLICATION_FACTOR` +\| `3` +\|/);
+    expect(rowOf('ORCH_ALLOW_SINGLE_REPLICA')).toMatch(/^\| `ORCH_ALLOW_SINGLE_REPLICA` +\| `false` +\|/);
+  });
+});

@@ -47,6 +47,15 @@ export class KafkaAdmin {
     await this.admin.disconnect();
   }
 
+  /**
+   * The brokers of the cluster as its metadata lists them: the live ones (a broker that is down is
+   * not listed).
+   */
+  async brokerCount(): Promise<number> {
+    const { brokers } = await this.admin.describeCluster();
+    return brokers.length;
+  }
+
   /** Which of these topics exist on the cluster. */
   async existing(topics: readonly Topic[]): Promise<Set<Topic>> {
     const present = new Set(await this.admin.listTopics());

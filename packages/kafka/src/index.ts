@@ -20,6 +20,14 @@ export {
   createConsumer,
 } from './consumer.js';
 export {
+  checkDurability,
+  enforceDurability,
+  type PipelineProvisionOptions,
+  type PipelineProvisionResult,
+  provisionPipelineTopics,
+  readClusterFacts,
+} from './durability.js';
+export {
   brokenProducerReason,
   isBrokenProducer,
   isFenced,
@@ -36,7 +44,6 @@ export {
   describeTopics,
   type ProvisionOptions,
   type ProvisionResult,
-  provisionPipelineTopics,
   provisionTopics,
   type TopicDescription,
 } from './provision.js';

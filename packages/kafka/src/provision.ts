@@ -1,11 +1,5 @@
 import { ConfigError, type Logger, noopLogger, PipelineError, pause } from '@pipeline/common';
-import {
-  type Topic,
-  type TopicNames,
-  type TopicSpec,
-  type TopicSpecOptions,
-  topicSpecs,
-} from '@pipeline/topics';
+import type { Topic, TopicNames, TopicSpec } from '@pipeline/topics';
 import { KafkaAdmin } from './admin.js';
 import type { KafkaClient } from './client.js';
 import { type PartitionMismatch, PartitionMismatchError } from './errors.js';
@@ -35,52 +29,51 @@ export async function provisionTopics(
   specs: readonly TopicSpec[],
   options: ProvisionOptions,
 ): Promise<ProvisionResult> {
-  validateSpecs(specs);
-  const logger = (options.logger ?? noopLogger).child({ component: 'provision-topics' });
   const admin = await KafkaAdmin.open(client, options.names);
-  const physical = (topic: Topic) => options.names.physical(topic) as string;
   try {
-    const present = await admin.existing(specs.map((s) => s.name));
-    const created: string[] = [];
-    const existing: string[] = [];
-    for (const spec of specs) {
-      if (!present.has(spec.name) && (await admin.createTopic(spec))) {
-        created.push(physical(spec.name));
-        logger.info({ topic: physical(spec.name), partitions: spec.partitions }, 'created topic');
-      } else {
-        existing.push(physical(spec.name));
-      }
-    }
-    const counts = await waitForLeaders(admin, specs, options.leaderTimeoutMs ?? 30_000);
-    const mismatches: PartitionMismatch[] = specs
-      .filter((spec) => counts.get(spec.name) !== spec.partitions)
-      .map((spec) => ({
-        topic: physical(spec.name),
-        expectedPartitions: spec.partitions,
-        actualPartitions: counts.get(spec.name) ?? 0,
-      }));
-    if (mismatches.length > 0) logger.warn({ mismatches }, 'topics with another partition count');
-    return { created, existing, mismatches };
+    return await provisionWith(admin, specs, options);
   } finally {
     await admin.close();
   }
 }
 
-/**
- * The pipeline's topics (all of them, or `only` these) as @pipeline/topics specifies them: what the
- * orchestrator does at start, `pipeline topics --create`, the demo and tests.
- */
-export function provisionPipelineTopics(
-  client: KafkaClient,
-  options: ProvisionOptions & TopicSpecOptions & { only?: readonly Topic[] },
+/** provisionTopics on an admin that is open (and stays open). */
+export async function provisionWith(
+  admin: KafkaAdmin,
+  specs: readonly TopicSpec[],
+  options: ProvisionOptions,
 ): Promise<ProvisionResult> {
-  const { names, logger, leaderTimeoutMs, only, ...specOptions } = options;
-  const specs = topicSpecs(specOptions).filter((spec) => only === undefined || only.includes(spec.name));
-  return provisionTopics(client, specs, {
-    names,
-    ...(logger ? { logger } : {}),
-    ...(leaderTimeoutMs === undefined ? {} : { leaderTimeoutMs }),
-  });
+  validateSpecs(specs);
+  const logger = (options.logger ?? noopLogger).child({ component: 'provision-topics' });
+  const physical = (topic: Topic) => admin.names.physical(topic) as string;
+  const present = await admin.existing(specs.map((s) => s.name));
+  const created: string[] = [];
+  const existing: string[] = [];
+  for (const spec of specs) {
+    if (!present.has(spec.name) && (await admin.createTopic(spec))) {
+      created.push(physical(spec.name));
+      logger.info(
+        {
+          topic: physical(spec.name),
+          partitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+        },
+        'created topic',
+      );
+    } else {
+      existing.push(physical(spec.name));
+    }
+  }
+  const counts = await waitForLeaders(admin, specs, options.leaderTimeoutMs ?? 30_000);
+  const mismatches: PartitionMismatch[] = specs
+    .filter((spec) => counts.get(spec.name) !== spec.partitions)
+    .map((spec) => ({
+      topic: physical(spec.name),
+      expectedPartitions: spec.partitions,
+      actualPartitions: counts.get(spec.name) ?? 0,
+    }));
+  if (mismatches.length > 0) logger.warn({ mismatches }, 'topics with another partition count');
+  return { created, existing, mismatches };
 }
 
 /** Throws PartitionMismatchError if provisioning found topics with another partition count. */

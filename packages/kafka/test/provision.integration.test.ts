@@ -1,16 +1,20 @@
+import { ConfigError, type Logger, noopLogger } from '@pipeline/common';
 import { uniqueName } from '@pipeline/testkit';
-import { CRQ, PLAN, TopicNames, topicSpecs } from '@pipeline/topics';
+import { CRQ, PLAN, STATE, TopicNames, topicSpecs } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import {
   assertPartitionsMatch,
   describeTopics,
+  KafkaAdmin,
   PartitionMismatchError,
+  provisionPipelineTopics,
   provisionTopics,
 } from '../src/index.js';
 import { createTestTopics, kafka, uniqueNames } from './support.js';
 
+// One replica: the test broker is a single one, and provisionTopics creates the specs as given.
 const specsOf = (partitions: number) =>
-  topicSpecs({ partitions }).filter((s) => s.name === CRQ || s.name === PLAN);
+  topicSpecs({ partitions, replicationFactor: 1 }).filter((s) => s.name === CRQ || s.name === PLAN);
 
 describe('provisionTopics (real broker)', () => {
   it('creates missing topics, then is idempotent', async () => {
@@ -64,5 +68,62 @@ describe('provisionTopics (real broker)', () => {
     expect(results.flatMap((r) => r.created).sort()).toEqual(
       [names.physical(CRQ), names.physical(PLAN)].sort(),
     );
+  });
+});
+
+// Issue 10, finding 9: the replication factor of the topics created follows the cluster (3, or 1
+// on a single broker, said loudly), and an existing state topic that is not compacted is refused
+// before anything is created. The test broker is a single one.
+describe('issue 10, finding 9: unsafe durability defaults (real broker)', () => {
+  it('counts the brokers of the cluster', async () => {
+    const admin = await KafkaAdmin.open(kafka(), uniqueNames(CRQ));
+    try {
+      expect(await admin.brokerCount()).toBe(1);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('creates single-replica topics on a single broker by default, and says why', async () => {
+    const warned: string[] = [];
+    const logger: Logger = {
+      ...noopLogger,
+      warn: (_obj, msg) => warned.push(msg ?? ''),
+      child: () => logger,
+    };
+    const names = uniqueNames(CRQ, STATE);
+    const result = await provisionPipelineTopics(kafka(), {
+      names,
+      logger,
+      partitions: 2,
+      only: [CRQ, STATE],
+    });
+    expect(result.replicationFactor).toBe(1);
+    expect(result.warnings).toEqual([expect.stringMatching(/not replicated.*the cluster has one broker/)]);
+    expect(warned).toEqual(result.warnings);
+    const [state] = await describeTopics(kafka(), [STATE], names);
+    expect(state?.partitions.map((p) => p.replicas.length)).toEqual([1, 1]);
+  });
+
+  it('refuses an existing state topic that is not compacted, before creating the others', async () => {
+    const client = kafka();
+    const names = uniqueNames(CRQ, STATE);
+    await provisionTopics(client, [{ name: STATE, partitions: 1, replicationFactor: 1, configs: {} }], {
+      names,
+    });
+    const provisioning = provisionPipelineTopics(client, { names, partitions: 1, only: [CRQ, STATE] });
+    await expect(provisioning).rejects.toThrow(ConfigError);
+    await expect(provisioning).rejects.toThrow(`${names.physical(STATE)} has cleanup.policy=delete`);
+    const [crq] = await describeTopics(client, [CRQ], names);
+    expect(crq?.exists).toBe(false);
+  });
+
+  it('refuses more replicas than brokers when they were asked for', async () => {
+    const client = kafka();
+    const names = uniqueNames(CRQ);
+    const provisioning = provisionPipelineTopics(client, { names, replicationFactor: 3, only: [CRQ] });
+    await expect(provisioning).rejects.toThrow(/ORCH_REPLICATION_FACTOR=3 .*1 broker/);
+    const [crq] = await describeTopics(client, [CRQ], names);
+    expect(crq?.exists).toBe(false);
   });
 });

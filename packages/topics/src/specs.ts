@@ -1,3 +1,4 @@
+import { DEFAULT_REPLICATION_FACTOR } from './durability.js';
 import { ALL_TOPICS, DLQ, STATE, type Topic } from './names.js';
 
 /** How one topic is created. `configs` are Kafka topic configs, passed through as they are. */
@@ -15,7 +16,10 @@ export interface TopicSpecOptions {
    * also owns p of the state topic, and one request is always handled by one instance.
    */
   partitions?: number;
-  /** 1 on a single local broker; 3 on a production cluster. */
+  /**
+   * 3 by default; what a start creates is decided from the cluster first (decideDurability): 1 on
+   * a cluster of one broker.
+   */
   replicationFactor?: number;
   /** How long pipeline messages are kept. */
   retentionMs?: number;
@@ -27,7 +31,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const DEFAULT_TOPIC_OPTIONS: Required<TopicSpecOptions> = {
   partitions: 12,
-  replicationFactor: 1,
+  replicationFactor: DEFAULT_REPLICATION_FACTOR,
   retentionMs: 7 * DAY_MS,
   deadLetterRetentionMs: 30 * DAY_MS,
 };
@@ -38,6 +42,7 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
   assertWholeAtLeast('replicationFactor', o.replicationFactor, 1);
   assertWholeAtLeast('retentionMs', o.retentionMs, 1);
   assertWholeAtLeast('deadLetterRetentionMs', o.deadLetterRetentionMs, 1);
+  // Two replicas acknowledge every write when there are 3: the loss of one broker loses nothing.
   const minIsr = String(Math.min(2, o.replicationFactor));
   return ALL_TOPICS.map((name): TopicSpec => {
     const base = { name, partitions: o.partitions, replicationFactor: o.replicationFactor };

@@ -8,8 +8,19 @@ import {
   kafkaSettings,
   withBroker,
 } from '@pipeline/cli-kit';
-import { describeTopics, provisionPipelineTopics, type TopicDescription } from '@pipeline/kafka';
-import { ALL_TOPICS, DEFAULT_TOPIC_OPTIONS } from '@pipeline/topics';
+import {
+  checkDurability,
+  describeTopics,
+  provisionPipelineTopics,
+  type TopicDescription,
+} from '@pipeline/kafka';
+import { ALL_TOPICS, DEFAULT_TOPIC_OPTIONS, type SettingSpelling } from '@pipeline/topics';
+
+/** The fixes of the durability problems, in this command's words. */
+const FLAGS: SettingSpelling = {
+  replicationFactor: (value) => `--replication-factor ${value}`,
+  allowSingleReplica: '--allow-single-replica',
+};
 
 /** `pipeline topics`: every pipeline topic on the broker; `--create` provisions the missing ones. */
 export function topicsCommand(line: CommandLine): Command {
@@ -27,38 +38,58 @@ export function topicsCommand(line: CommandLine): Command {
   line.wholeNumberOption(
     command,
     '--replication-factor <n>',
-    'replication factor of each topic created (3 on a production cluster)',
-    { min: 1, max: 100, fallback: DEFAULT_TOPIC_OPTIONS.replicationFactor },
+    'replication factor of each topic created (default: 3, or 1 on a cluster of one broker)',
+    { min: 1, max: 100 },
+  );
+  command.option(
+    '--allow-single-replica',
+    'accept topics with a single replica (not replicated) on a cluster of several brokers',
   );
   helpAfterOptions(command, {
     environment: [
       ['KAFKA_BOOTSTRAP', 'brokers, host:port[,host:port] (required)'],
       ['PIPELINE_TOPIC_PREFIX', 'prefix of every topic name (default none)'],
     ],
-    notes: ['Exit status: 0 ok, 1 a topic is missing or has another partition count, 2 bad usage.'],
+    notes: [
+      'Exit status: 0 ok, 1 a topic is missing, has another partition count or would lose the state, 2 bad usage.',
+    ],
   });
   return line.action(command, (_, options) =>
     topics(line, {
       create: options.create === true,
       partitions: options.partitions as number,
-      replicationFactor: options.replicationFactor as number,
+      replicationFactor: options.replicationFactor as number | undefined,
+      allowSingleReplica: options.allowSingleReplica === true,
     }),
   );
 }
 
 async function topics(
   line: CommandLine,
-  options: { create: boolean; partitions: number; replicationFactor: number },
+  options: {
+    create: boolean;
+    partitions: number;
+    replicationFactor: number | undefined;
+    allowSingleReplica: boolean;
+  },
 ): Promise<number> {
   const { io } = line;
-  const { create, partitions, replicationFactor } = options;
+  const { create, partitions, replicationFactor, allowSingleReplica } = options;
   const { config, prefix, names } = kafkaSettings(io.env, 'pipeline-cli');
   const client = cliClient(config, io.env);
 
   const problems: string[] = [];
   const described = await withBroker(config, async () => {
     if (create) {
-      const result = await provisionPipelineTopics(client, { names, partitions, replicationFactor });
+      // Judges the cluster first: a durability problem is thrown, and reported as it says.
+      const result = await provisionPipelineTopics(client, {
+        names,
+        partitions,
+        replicationFactor,
+        allowSingleReplica,
+        spelling: FLAGS,
+      });
+      for (const warning of result.warnings) io.err(`warning: ${warning}\n`);
       io.out(
         `created ${result.created.length} topic${result.created.length === 1 ? '' : 's'}` +
           `${result.created.length > 0 ? `: ${result.created.join(', ')}` : ''}; ${result.existing.length} already existed\n`,
@@ -70,6 +101,10 @@ async function topics(
             `and are left as they are (an orchestrator expecting ${partitions} refuses to start): ${list}`,
         );
       }
+    } else {
+      const durability = await checkDurability(client, names);
+      for (const warning of durability.warnings) io.err(`warning: ${warning}\n`);
+      if (!durability.ok) problems.push(...durability.problems);
     }
     return describeTopics(client, ALL_TOPICS, names);
   });

@@ -63,12 +63,12 @@ export class Orchestrator {
     try {
       const { client } = this.deps;
       this.admin = await KafkaAdmin.open(client, this.names);
-      const { provisionTopics: provision, partitions, replicationFactor } = this.config;
+      const { provisionTopics: provision, partitions, replication } = this.config;
       const limits = await prepareTopics(
         client,
         this.admin,
         this.names,
-        { provision, partitions, replicationFactor },
+        { provision, partitions, replication },
         this.logger,
       );
       this.numPartitions = limits.partitions;

@@ -1,11 +1,21 @@
 import type { Logger } from '@pipeline/common';
 import {
   assertPartitionsMatch,
+  enforceDurability,
   type KafkaAdmin,
   type KafkaClient,
   provisionPipelineTopics,
+  readClusterFacts,
 } from '@pipeline/kafka';
-import { ALL_TOPICS, ORCHESTRATOR_INPUTS, STATE, type Topic, type TopicNames } from '@pipeline/topics';
+import {
+  ALL_TOPICS,
+  decideDurability,
+  ORCHESTRATOR_INPUTS,
+  type ReplicationSettings,
+  STATE,
+  type Topic,
+  type TopicNames,
+} from '@pipeline/topics';
 
 /** The broker's default message.max.bytes, when a topic does not say. */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -13,7 +23,7 @@ const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 export interface TopicSettings {
   provision: boolean;
   partitions: number;
-  replicationFactor: number;
+  replication: ReplicationSettings;
 }
 
 /** What the topics allow: the partition count of the pipeline, and how much one transaction may write. */
@@ -24,10 +34,13 @@ export interface TopicLimits {
 }
 
 /**
- * Creates the missing topics (when asked to) and reads their limits. Co-partitioning needs one
- * partition count across every input topic and the state topic: anything else stops the start. A
- * transaction is kept under half the smallest max.message.bytes: the records it writes to one
- * partition go out as one batch, which the broker refuses whole when it is bigger.
+ * Judges the cluster's durability, creates the missing topics (when asked to) and reads their limits.
+ * The replication factor follows the cluster, and a state topic that would lose state (not
+ * compacted, or acknowledged by one replica of 3) stops the start with a ConfigError saying the fix
+ * (decideDurability). Co-partitioning needs one partition count across every input topic and the
+ * state topic: anything else stops the start. A transaction is kept under half the smallest
+ * max.message.bytes: the records it writes to one partition go out as one batch, which the broker
+ * refuses whole when it is bigger.
  */
 export async function prepareTopics(
   client: KafkaClient,
@@ -37,10 +50,18 @@ export async function prepareTopics(
   logger: Logger,
 ): Promise<TopicLimits> {
   if (settings.provision) {
-    const { partitions, replicationFactor } = settings;
-    const result = await provisionPipelineTopics(client, { names, logger, partitions, replicationFactor });
+    const { partitions, replication } = settings;
+    // Judges the cluster before it creates anything.
+    const result = await provisionPipelineTopics(client, { names, logger, partitions, ...replication });
     assertPartitionsMatch(result);
-    if (result.created.length > 0) logger.info({ created: result.created }, 'topics created');
+    if (result.created.length > 0) {
+      const { created, replicationFactor } = result;
+      logger.info({ created, replicationFactor }, 'topics created');
+    }
+  } else {
+    // Nothing is created, but the topics that are there keep the state all the same, or do not.
+    const facts = await readClusterFacts(admin, ALL_TOPICS);
+    enforceDurability(decideDurability(facts, { ...settings.replication, creates: false }), logger);
   }
   const topics: Topic[] = [...ORCHESTRATOR_INPUTS, STATE];
   const counts = await admin.partitionCounts(topics);

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort, noopLogger, pollUntil } from '@pipeline/common';
+import { freePort, type Logger, noopLogger, pollUntil } from '@pipeline/common';
 import {
   type Consumer,
   createConsumer,
@@ -86,12 +86,12 @@ export class TestPipeline {
   /** Starts an orchestrator in this process (fast; for everything but crash tests). */
   async startInProcess(
     extra: Record<string, string> = {},
-    options: { waitReady?: boolean; clock?: () => number } = {},
+    options: { waitReady?: boolean; clock?: () => number; logger?: Logger } = {},
   ): Promise<InProcessOrchestrator> {
     const config = loadConfig(this.env(extra));
     const orchestrator = new Orchestrator(config, {
       client: this.client,
-      logger: noopLogger,
+      logger: options.logger ?? noopLogger,
       ...(options.clock ? { clock: options.clock } : {}),
     });
     const server = await startHttpServer(
@@ -104,7 +104,11 @@ export class TestPipeline {
       },
       { host: '127.0.0.1', port: 0 },
     );
-    await orchestrator.start();
+    // A start that fails closes the server too: tests that expect the failure leave nothing running.
+    await orchestrator.start().catch(async (error: unknown) => {
+      await server.close();
+      throw error;
+    });
     const url = `http://127.0.0.1:${server.port}`;
     if (options.waitReady !== false) {
       await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 60_000, 'orchestrator ready');
