@@ -9,8 +9,8 @@ import { encodeRecord, provisionPipelineTopics } from '@pipeline/kafka';
 import { CRQ, DEEP, DLQ } from '@pipeline/topics';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ChildOrchestrator, getRequest, TestPipeline } from '../test/support/pipeline.js';
+import { describeErrors, errorLines, residentMiB } from './support/child.js';
 import { metricSamples, metrics } from './support/http.js';
-import { residentMiB } from './support/memory.js';
 
 // Issue 10, "Done when": a backlog of 20,000 ChangeRequests with 5 KB descriptions, submitted while
 // the orchestrator is stopped, is fully processed after it starts, and no transaction fails for size
@@ -122,6 +122,7 @@ it(
         `[bench]   plan commands ${commands.length} (missing ${missing.length}, twice ${twice.length}, others ${strangers.length}); plan_phase ${inPlanPhase}; batches ${batches}`,
         `[bench]   transaction failures: ${[...failures].map(([l, v]) => `${l || 'total'} ${v}`).join(', ') || '0 (no failure counted)'}; dead letters ${pipeline.deadLetters().length}`,
         `[bench]   orchestrator RSS: peak ${memory?.peak.toFixed(0) ?? '?'} MiB (VmHWM; sampled max ${peakSampled.toFixed(0)} MiB)`,
+        `[bench]   ERROR log lines: ${describeErrors(errorLines(join(logDir, 'orchestrator.log')))}`,
       ].join('\n'),
     );
     expect.soft(exited, 'the orchestrator exited').toBeUndefined();

@@ -17,9 +17,11 @@ import { expectExactlyOnce } from '../test/support/audit.js';
 import { type ChildOrchestrator, getRequest, TestPipeline } from '../test/support/pipeline.js';
 import { ScriptedAgents } from '../test/support/responder.js';
 import { type Bad, type BadContext, layout, makeBad, NEAR_LIMIT } from './support/bad-records.js';
+import { describeErrors, errorLines, residentMiB } from './support/child.js';
 import {
   checkDeadLetters,
   type DeadLetterReport,
+  lettered,
   remember,
   type SentBad,
 } from './support/dead-letter-check.js';
@@ -130,7 +132,7 @@ async function sendFlood(): Promise<{ sent: Map<number, SentBad>; unknownIds: Se
 /** Until every valid request is final and every bad record has a dead letter, or the time is up. */
 async function awaitOutcome(sent: Map<number, SentBad>, started: number) {
   const finals = new Map<string, { stage: string; ms: number }>();
-  let report = checkDeadLetters(sent, pipeline.deadLetters(), run);
+  let letters = 0;
   let lastReport = 0;
   await pollUntil(
     async () => {
@@ -142,15 +144,14 @@ async function awaitOutcome(sent: Map<number, SentBad>, started: number) {
         const ms = Date.parse(history.at(-1)?.at ?? '') - Date.parse(String(body.createdAt));
         finals.set(id, { stage: String(body.stage), ms });
       }
-      report = checkDeadLetters(sent, pipeline.deadLetters(), run);
+      letters = lettered(sent, pipeline.deadLetters(), run);
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
-        const letters = BAD - report.missing.length;
         console.log(
           `[bench] ${seconds(lastReport - started)}: ${finals.size}/${VALID} final, ${letters}/${BAD} dead letters`,
         );
       }
-      return finals.size === VALID && report.missing.length === 0;
+      return finals.size === VALID && letters === sent.size;
     },
     { timeoutMs: TIMEOUT_MS, intervalMs: 500, what: 'the valid requests final and the flood dead-lettered' },
   ).catch((error: unknown) => console.log(`[bench] ${String(error)}`));
@@ -159,7 +160,8 @@ async function awaitOutcome(sent: Map<number, SentBad>, started: number) {
 
 /** What the orchestrator holds and wrote for ids other than the valid ones. */
 async function strangers(unknownIds: Set<string>) {
-  const held = [...metricSamples(await metrics(orch.url), 'orch_requests_in_flight').values()];
+  const text = await metrics(orch.url);
+  const held = [...metricSamples(text, 'orch_requests_in_flight').values()];
   const valid = new Set(validIds);
   const outputs = ORCHESTRATOR_OUTPUTS as readonly string[];
   const commands = pipeline.seen.filter((s) => outputs.includes(s.topic) && !valid.has(s.key ?? ''));
@@ -170,7 +172,9 @@ async function strangers(unknownIds: Set<string>) {
     const answers = await Promise.all(batch.map((id) => getRequest(orch.url, id)));
     for (const [j, id] of batch.entries()) if (answers[j]?.status !== 404) known.push(id);
   }
-  return { held: held.reduce((a, b) => a + b, 0), commands, known, asked: unknown.length };
+  const failed = metricSamples(text, 'orch_transaction_failures_total');
+  const failures = [...failed].map(([labels, n]) => `${labels} ${n}`).join(', ') || '0';
+  return { held: held.reduce((a, b) => a + b, 0), commands, known, asked: unknown.length, failures };
 }
 
 function reasonLines(report: DeadLetterReport): string[] {
@@ -213,7 +217,8 @@ it(
           probes.map((p) => p.ms),
         )}, failed or over 1 s: ${failedProbes}`,
         `[bench]   orchestrator alive: ${alive}; requests held ${other.held}; commands for other ids ${other.commands.length}; bad ids known ${other.known.length}/${other.asked}`,
-        `[bench]   dead letters: ${pipeline.deadLetters().length} (${report.truncated} truncated); missing ${report.missing.length}, duplicated ${report.duplicated.length}, unmarked ${report.unmarked.length}, no reason ${report.withoutReason.length}, unexpected reason ${report.unexpected.length}, bytes changed ${report.changed.length}`,
+        `[bench]   dead letters: ${pipeline.deadLetters().length} (${report.truncated} truncated); missing ${report.missing.length}, duplicated ${report.duplicated.length}, unmarked ${report.unmarked.length}, no reason ${report.withoutReason.length}, unexpected reason ${report.unexpected.length}, bytes changed ${report.changed.length}${[...report.changedByKind].map(([k, c]) => ` (${k}: ${c.letters}, ${c.forwarded} of them forwarded)`).join('')}`,
+        `[bench]   orchestrator RSS peak ${residentMiB(orch.child.pid)?.peak.toFixed(0) ?? '?'} MiB; failed transactions ${other.failures}; ERROR log lines: ${describeErrors(errorLines(join(logDir, 'orchestrator.log')))}`,
         ...reasonLines(report),
       ].join('\n'),
     );

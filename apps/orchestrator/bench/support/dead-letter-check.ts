@@ -52,9 +52,17 @@ export interface DeadLetterReport {
   unexpected: string[];
   /** Letters that changed the bytes they copy (key, headers, value; size and sha256 of truncated ones). */
   changed: string[];
+  /** How many letters changed bytes, by kind, and how many of those copy a forwarded record. */
+  changedByKind: Map<string, { letters: number; forwarded: number }>;
   /** kind → reason → count. */
   reasons: Map<string, Map<string, number>>;
   truncated: number;
+}
+
+/** How many of the bad records have a dead letter: cheap, for polling (checkDeadLetters checks them). */
+export function lettered(sent: ReadonlyMap<number, SentBad>, letters: readonly Seen[], run: string): number {
+  const marks = new Set(letters.map((letter) => markOf(letter, run)));
+  return [...marks].filter((n) => n !== undefined && sent.has(n)).length;
 }
 
 /** Which bad record a dead letter copies: its MARK header, or for a truncated copy its key. */
@@ -76,6 +84,7 @@ export function checkDeadLetters(
     withoutReason: [],
     unexpected: [],
     changed: [],
+    changedByKind: new Map(),
     reasons: new Map(),
     truncated: 0,
   };
@@ -99,10 +108,15 @@ export function checkDeadLetters(
       );
     const changed = compare(bad, letter);
     const via = letter.headers[HEADERS.forwardedFrom];
-    if (changed)
+    if (changed) {
       report.changed.push(
         `#${n} ${bad.kind} on ${bad.topic}${via ? ` (forwarded from ${via})` : ''}: ${changed}`,
       );
+      const counts = report.changedByKind.get(bad.kind) ?? { letters: 0, forwarded: 0 };
+      counts.letters++;
+      if (via) counts.forwarded++;
+      report.changedByKind.set(bad.kind, counts);
+    }
     if (letter.headers[HEADERS.dlqOriginalBytes] !== undefined) report.truncated++;
   }
   for (const n of sent.keys()) {
