@@ -186,8 +186,11 @@ export function missingFields(topic: OrchestratorInput, id: string): Made {
   return { record, expect: topic === TSPEC ? ['uncorrelated'] : ['invalid'], unknownId: id };
 }
 
-/** A reply that can never apply to the live request it is keyed by, or a second ChangeRequest for it. */
-export function stale(topic: OrchestratorInput, live: string): Made {
+/**
+ * A reply that can never apply to the live request it is keyed by, or a second ChangeRequest for it.
+ * None for plan.out: a Plan keyed by a request in plan_phase applies.
+ */
+export function stale(topic: Exclude<OrchestratorInput, typeof PLAN>, live: string): Made {
   const k = { key: live };
   switch (topic) {
     case CRQ:
@@ -227,7 +230,7 @@ export function stale(topic: OrchestratorInput, live: string): Made {
         ),
         expect: ['stale_test_spec', ...STALE],
       };
-    default:
+    case GTRES:
       return {
         record: encodeRecord(
           GTRES,

@@ -145,8 +145,11 @@ const KINDS: readonly Kind[] = [
   },
   {
     name: 'stale reply or duplicate, keyed by a live request',
-    topics: ALL,
-    make: (t, _, ctx) => stale(t, ctx.liveId()),
+    topics: ALL.filter((t) => t !== PLAN),
+    make: (t, _, ctx) => {
+      if (t === PLAN) throw new Error('a Plan keyed by a live request may apply');
+      return stale(t, ctx.liveId());
+    },
   },
   {
     name: 'reply on the wrong partition',
@@ -183,6 +186,9 @@ export function layout(count: number, big: number): Array<{ kind: Kind; topic: O
 export function makeBad(n: number, cell: { kind: Kind; topic: OrchestratorInput }, ctx: BadContext): Bad {
   const id = `bad-${ctx.run}-${n}`;
   const made = cell.kind.make(cell.topic, id, ctx, n);
+  // The figures are per kind and topic: a maker that writes elsewhere would mislabel them.
+  if (made.record.topic !== cell.topic)
+    throw new Error(`${cell.kind.name} for ${cell.topic} made a record for ${made.record.topic}`);
   made.record.headers = { ...made.record.headers, [MARK]: String(n) };
   return { n, kind: cell.kind.name, topic: cell.topic, ...made };
 }
