@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { encodeRecord, type OutboundRecord } from '@pipeline/kafka';
 import { CRQ, ORCHESTRATOR_INPUTS } from '@pipeline/topics';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ChildOrchestrator, TestPipeline, waitFor } from '../test/support/pipeline.js';
+import { client, probe, summary } from './support/http.js';
 
 // The HTTP server of the real service (`node dist/main.js`, its own event loop) while the orchestrator
 // holds many requests and while it dead-letters a flood of poison: how long /healthz, /metrics and
@@ -45,32 +45,6 @@ afterAll(async () => {
   console.log(`[bench] orchestrator log: ${logDir}/orchestrator.log`);
 });
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-function summary(label: string, times: number[]): string {
-  const sorted = [...times].sort((a, b) => a - b);
-  const f = (p: number) => percentile(sorted, p).toFixed(1);
-  return `[bench] ${label}: n ${times.length}, p50 ${f(50)} ms, p99 ${f(99)} ms, max ${f(100)} ms`;
-}
-
-const CLIENT = new URL('./support/http-client.mjs', import.meta.url).pathname;
-
-/** Runs the load client in its own process; `untilDone` ends a probe. */
-function client(args: string[], untilDone?: Promise<unknown>): Promise<Array<{ ms: number; ok: boolean }>> {
-  const child = spawn(process.execPath, [CLIENT, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  if (untilDone) void untilDone.then(() => child.stdin.end());
-  else child.stdin.end();
-  return new Promise((resolve, reject) =>
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client ${code}`)))),
-  );
-}
-
 async function timed(url: string, timeoutMs = 1000): Promise<{ ms: number; ok: boolean }> {
   const started = performance.now();
   try {
@@ -102,13 +76,7 @@ it(`answers ${CONCURRENT} concurrent GETs`, async () => {
 });
 
 it(`answers /healthz within 1 s while dead-lettering ${POISON} poison messages`, async () => {
-  let flooded = () => {};
-  const probing = client(
-    ['probe', `${orch.url}/healthz`, '100'],
-    new Promise<void>((r) => {
-      flooded = r;
-    }),
-  );
+  const probing = probe(`${orch.url}/healthz`, 100);
   const garbage = Buffer.alloc(Number(process.env.BENCH_POISON_BYTES ?? 3), 0xff);
   garbage[0] = 0x0f;
   const started = performance.now();
@@ -131,8 +99,7 @@ it(`answers /healthz within 1 s while dead-lettering ${POISON} poison messages`,
     'the flood dead-lettered',
   );
   const seconds = (performance.now() - started) / 1000;
-  flooded();
-  const probes = await probing;
+  const probes = await probing.stop();
   const failed = probes.filter((p) => !p.ok).length;
   console.log(
     `${summary(

@@ -13,6 +13,7 @@ import {
   type OutboundRecord,
   type Producer,
   provisionPipelineTopics,
+  type RawHeaders,
   type RecordHeaders,
   readHeaders,
 } from '@pipeline/kafka';
@@ -38,6 +39,9 @@ export interface Seen {
   headers: RecordHeaders;
   /** Decoded message for message topics. */
   message?: unknown;
+  /** Key and header bytes as read (the text forms above are lossy), for checks that copies keep every byte. */
+  rawKey: Buffer | null;
+  rawHeaders: RawHeaders;
 }
 
 /**
@@ -178,8 +182,15 @@ export class TestPipeline {
     await producer.sendRecords([{ topic, value, headers, ...(key === undefined ? {} : { key }) }]);
   }
 
-  /** Starts the audit consumer; call before the orchestrator writes anything worth checking. */
-  async startAudit(topics: readonly Topic[] = [...ORCHESTRATOR_OUTPUTS, DLQ]): Promise<void> {
+  /**
+   * Starts the audit consumer; call before the orchestrator writes anything worth checking. Without
+   * `values`, only keys and headers are kept (a backlog of commands would not fit in memory whole).
+   */
+  async startAudit(
+    topics: readonly Topic[] = [...ORCHESTRATOR_OUTPUTS, DLQ],
+    options: { values?: boolean } = {},
+  ): Promise<void> {
+    const keepValues = options.values !== false;
     // The orchestrator creates its topics at start; the audit may subscribe first.
     await provisionPipelineTopics(this.client, {
       names: this.names,
@@ -199,10 +210,12 @@ export class TestPipeline {
         const seen: Seen = {
           topic: record.topic,
           key: record.key?.toString('utf8'),
-          value: record.value,
+          value: keepValues ? record.value : null,
           headers: readHeaders(record.headers),
+          rawKey: record.key,
+          rawHeaders: record.headers,
         };
-        if (isMessageTopic(record.topic) && record.value) {
+        if (keepValues && isMessageTopic(record.topic) && record.value) {
           seen.message = decodeTopicMessage(record.topic, record.value);
         }
         this.seen.push(seen);
