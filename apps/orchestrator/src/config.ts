@@ -26,6 +26,7 @@ export interface OrchestratorConfig {
   sweepIntervalMs: number;
   shutdownGraceMs: number;
   restoreTimeoutMs: number;
+  partitionStuckAfterMs: number;
   partitionsConsumedConcurrently: number;
   sessionTimeoutMs: number;
   logLevel: LogLevel;
@@ -125,6 +126,15 @@ export const ORCHESTRATOR_ENV = {
     min: 1000,
     max: 1_800_000,
   }),
+  // Liveness turns false past it, and the platform restarts the instance. At least 30 s (a broker
+  // restart or a leader election is not worth a restart), and it must exceed ORCH_RESTORE_TIMEOUT, so
+  // that one slow but healthy restore never counts as stuck.
+  ORCH_PARTITION_STUCK_AFTER: env.duration({
+    description:
+      'a partition restoring, fenced or failing its transactions for longer than this makes /healthz answer 503',
+    default: '5m',
+    min: 30_000,
+  }),
   ORCH_CONCURRENCY: env.int({
     description: 'input partitions processed at once',
     default: 12,
@@ -153,6 +163,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
   const { PIPELINE_TOPIC_PREFIX } = reader.read(TOPIC_PREFIX_ENV);
   const v = reader.read(ORCHESTRATOR_ENV);
   const replication = readReplicationSettings(reader);
+  if (v.ORCH_PARTITION_STUCK_AFTER <= v.ORCH_RESTORE_TIMEOUT)
+    reader.problem(
+      `ORCH_PARTITION_STUCK_AFTER (${v.ORCH_PARTITION_STUCK_AFTER} ms) must be longer than ORCH_RESTORE_TIMEOUT (${v.ORCH_RESTORE_TIMEOUT} ms): one slow restore is not stuck`,
+    );
   return reader.finish('orchestrator configuration', {
     kafka,
     http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT, token: v.ORCH_HTTP_TOKEN },
@@ -166,6 +180,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
     sweepIntervalMs: v.ORCH_SWEEP_INTERVAL,
     shutdownGraceMs: v.ORCH_SHUTDOWN_GRACE,
     restoreTimeoutMs: v.ORCH_RESTORE_TIMEOUT,
+    partitionStuckAfterMs: v.ORCH_PARTITION_STUCK_AFTER,
     partitionsConsumedConcurrently: v.ORCH_CONCURRENCY,
     sessionTimeoutMs: v.ORCH_SESSION_TIMEOUT,
     logLevel: v.LOG_LEVEL,

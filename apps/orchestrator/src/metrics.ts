@@ -1,8 +1,17 @@
 import { STAGES } from '@pipeline/state-machine';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { WORKER_STATES, type WorkerState } from './runtime/worker-lifecycle.js';
 
 const LATENCY_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const STAGE_BUCKETS = [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
+
+/** What the partition gauges read at each scrape: the partitions this instance owns now. */
+export interface PartitionView {
+  partition: number;
+  state: WorkerState;
+  /** Seconds behind the read horizon (read-horizon.ts); undefined while the backlog of a restore is read. */
+  lagSeconds: number | undefined;
+}
 
 /**
  * The orchestrator's metrics, on a registry of its own (one per instance, so tests can run several).
@@ -10,7 +19,7 @@ const STAGE_BUCKETS = [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 2
  * `orch_requests_in_flight{stage}` is moved by the partition workers' request indexes as records are
  * put and forgotten (`inc` with ±n): a scrape costs the same whether 10 or 100,000 requests are held.
  */
-export function createMetrics() {
+export function createMetrics(partitions: () => Iterable<PartitionView> = () => []) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = {
@@ -69,6 +78,12 @@ export function createMetrics() {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    restores: new Counter({
+      name: 'orch_restores_total',
+      help: 'Partition restores (take-overs and recoveries after a failed transaction), by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     restoreSeconds: new Histogram({
       name: 'orch_restore_seconds',
       help: 'Time to take a partition over (fence, barrier, read state)',
@@ -83,6 +98,32 @@ export function createMetrics() {
     registers: [registry],
   });
   for (const stage of STAGES) requestsInFlight.set({ stage }, 0);
+  for (const outcome of ['succeeded', 'failed']) metrics.restores.inc({ outcome }, 0);
+  // Read at each scrape from the owned partitions (O(partitions)): a partition that moved to another
+  // instance disappears instead of staying at its last value.
+  new Gauge({
+    name: 'orch_partition_state',
+    help: 'Lifecycle state of each owned partition (1 for its current state): restoring, ready, fenced, closing, closed',
+    labelNames: ['partition', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const view of partitions())
+        for (const state of WORKER_STATES)
+          this.set({ partition: String(view.partition), state }, view.state === state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'orch_input_lag_seconds',
+    help: 'Per owned partition: how long ago the latest time is before which every input record was read (resolution: the sweep interval)',
+    labelNames: ['partition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const view of partitions())
+        if (view.lagSeconds !== undefined) this.set({ partition: String(view.partition) }, view.lagSeconds);
+    },
+  });
   return { ...metrics, requestsInFlight };
 }
 

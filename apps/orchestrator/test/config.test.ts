@@ -124,6 +124,14 @@ describe('finding 11: config values that stall or spin are refused', () => {
     expect(problemsOf({ [name]: value })).toEqual([problem]);
   });
 
+  it('refuses a stuck-partition bound that a slow but healthy restore could reach', () => {
+    expect(() =>
+      loadConfig({ ...base, ORCH_RESTORE_TIMEOUT: '10m', ORCH_PARTITION_STUCK_AFTER: '5m' }),
+    ).toThrow(
+      'ORCH_PARTITION_STUCK_AFTER (300000 ms) must be longer than ORCH_RESTORE_TIMEOUT (600000 ms): one slow restore is not stuck',
+    );
+  });
+
   it('accepts the ends of every range', () => {
     const low = loadConfig({
       ...base,
@@ -134,6 +142,7 @@ describe('finding 11: config values that stall or spin are refused', () => {
       ORCH_STAGE_DEADLINES: 'build1=1s',
       ORCH_SHUTDOWN_GRACE: '1s',
       ORCH_RETENTION: '1m',
+      ORCH_PARTITION_STUCK_AFTER: '30s',
     });
     expect(low).toMatchObject({
       restoreTimeoutMs: 1000,
@@ -152,6 +161,7 @@ describe('finding 11: config values that stall or spin are refused', () => {
       ORCH_STAGE_DEADLINES: 'build1=24d',
       ORCH_SHUTDOWN_GRACE: '10m',
       ORCH_RETENTION: '2147483647',
+      ORCH_PARTITION_STUCK_AFTER: '2147483647',
     });
     expect(high).toMatchObject({ sessionTimeoutMs: 1_800_000, retentionMs: 2 ** 31 - 1 });
     expect(high.deadlines).toMatchObject({ plan_phase: 2 ** 31 - 1, build1: 24 * 86_400_000 });

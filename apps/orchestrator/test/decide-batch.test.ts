@@ -61,6 +61,26 @@ describe('decideBatch', () => {
     expect(plan.updated.size).toBe(0);
   });
 
+  // Issue 10, finding 15, on the forwarding path (found by the poison-flood fault run): a reply keyed
+  // by bytes that are not UTF-8 was forwarded keyed by their U+FFFD text and dead-lettered there, so
+  // the dead letter no longer held the original key.
+  it('dead-letters a key that is not UTF-8 where it arrives, with the key bytes it came with', () => {
+    const rawKey = Buffer.from([0xff, 0xfe, 0xfd, 0x61]);
+    const text = rawKey.toString('utf8');
+    const away = (partitionFor(text, partitions) + 1) % partitions;
+    const value = Buffer.from(
+      toBinary(
+        CommitResultSchema,
+        create(CommitResultSchema, { taskId: 't1', commitSha: 'c1', status: 'SUCCESS' }),
+      ),
+    );
+    const plan = decideBatch([raw({ topic: CRES, partition: away, key: text, rawKey, value })], ctx(away));
+    expect(plan.records).toHaveLength(1);
+    expect(plan.records[0]).toMatchObject({ topic: DLQ, key: rawKey, value });
+    expect(plan.records[0]?.headers[HEADERS.dlqReason]).toBe('invalid');
+    expect(String(plan.records[0]?.headers[HEADERS.dlqError])).toContain('UTF-8');
+  });
+
   it('forwards a message of another partition to it, keyed by the request, and never twice', () => {
     const id = idOn(4);
     const keyless = raw({ partition: 9, key: undefined, value: changeRequest(id) });
@@ -124,6 +144,7 @@ describe('dead letters change the bytes (finding 15)', () => {
     expect(Buffer.isBuffer(letter?.key) && letter.key.equals(key)).toBe(true);
     const odd = letter?.headers['x-odd'];
     expect(Buffer.isBuffer(odd) && odd.equals(header)).toBe(true);
-    expect(letter?.headers[HEADERS.dlqReason]).toBe('undecodable');
+    // The key is refused before the value is read: request ids are text.
+    expect(letter?.headers[HEADERS.dlqReason]).toBe('invalid');
   });
 });

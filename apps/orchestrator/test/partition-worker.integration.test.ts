@@ -15,7 +15,8 @@ import { TestPipeline } from './support/pipeline.js';
 
 // A partition worker on the real broker, alone: what happens when its transaction fails while it is
 // closed, or because another producer fenced it (issue 10, findings 4 and 5).
-const pipeline = new TestPipeline(2);
+// Partitions 2 and 3 are for the tests that need a partition no marker has made unreadable.
+const pipeline = new TestPipeline(4);
 let admin: KafkaAdmin;
 let directory: StateDirectory;
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -38,7 +39,11 @@ afterAll(async () => {
   await pipeline.close();
 });
 
-function startWorker(partition: number, onFenced?: () => Promise<boolean>): PartitionWorker {
+function startWorker(
+  partition: number,
+  onFenced?: () => Promise<boolean>,
+  clock: () => number = Date.now,
+): PartitionWorker {
   const worker = new PartitionWorker(partition, {
     client: pipeline.client,
     admin,
@@ -48,7 +53,7 @@ function startWorker(partition: number, onFenced?: () => Promise<boolean>): Part
     inputTopics: ORCHESTRATOR_INPUTS,
     restoreTimeoutMs: 60_000,
     logger: noopLogger,
-    clock: Date.now,
+    clock,
     ...(onFenced ? { stillOwner: onFenced } : {}),
   });
   cleanup.push(() => worker.close());
@@ -113,6 +118,16 @@ describe('partition worker lifecycle', () => {
     expect(worker.state).toBe('closed');
   });
 
+  it('a worker closed right after it was fenced, before it asked the group, still closes', async () => {
+    const worker = startWorker(2, async () => false);
+    await worker.whenReady();
+    await usurper(2);
+    await expect(worker.commit(emptyPlanWith(marker('fenced-then-closed', 2)), [])).rejects.toThrow();
+    // The close aborts before the worker starts waiting for the group: it must not wait for ever.
+    await worker.close();
+    expect(worker.state).toBe('closed');
+  });
+
   it('a worker fenced by a producer outside the group restores when the group says it still owns the partition', async () => {
     const worker = startWorker(0, async () => true);
     await worker.whenReady();
@@ -121,6 +136,41 @@ describe('partition worker lifecycle', () => {
     await worker.whenReady();
     expect(worker.state).toBe('ready');
     await worker.commit(emptyPlanWith(marker('after', 0)), []);
+  });
+});
+
+describe('issue 10, finding 16: liveness stays true while a partition loops', () => {
+  it('a partition whose transactions keep failing is in trouble since its first failure, until a commit succeeds', async () => {
+    let now = 1_000_000;
+    const worker = startWorker(2, undefined, () => now);
+    await worker.whenReady();
+    expect(worker.troubleMs(now)).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      now += 10_000;
+      await expect(worker.commit(tooLargePlan(2), [])).rejects.toThrow();
+      await worker.whenReady();
+      expect(worker.state).toBe('ready'); // each failure restores: the loop the finding describes
+    }
+    // In trouble since the first of the three failures, although the worker is "ready" in between.
+    expect(worker.troubleMs(now + 5_000)).toBe(25_000);
+    await worker.commit(emptyPlanWith(marker('fine', 2)), []);
+    expect(worker.troubleMs(now + 5_000)).toBe(0);
+  });
+
+  it('a partition that cannot restore is in trouble since it stopped being ready', async () => {
+    let now = 2_000_000;
+    const worker = startWorker(
+      3,
+      async () => false,
+      () => now,
+    );
+    await worker.whenReady();
+    await usurper(3);
+    now += 1_000;
+    await expect(worker.commit(emptyPlanWith(marker('fenced-trouble', 3)), [])).rejects.toThrow();
+    expect(worker.state).toBe('fenced');
+    expect(worker.troubleMs(now + 60_000)).toBe(60_000);
+    await worker.close();
   });
 });
 

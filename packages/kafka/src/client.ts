@@ -1,7 +1,8 @@
 import { ConfigError, type Logger, noopLogger } from '@pipeline/common';
-import { Kafka, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { registerCodecs } from './codecs.js';
 import { KAFKA_TIMEOUT_RANGES, type KafkaConfig } from './config.js';
+import { forwardKafkajsLog } from './kafkajs-log.js';
 
 // Before any client exists, so no consumer ever fetches without them: kafkajs alone reads gzip only
 // and crashes for good on the first snappy, lz4 or zstd batch (issue 10, finding 1).
@@ -56,7 +57,7 @@ export class KafkaClient {
         brokers: config.brokers,
         // kafkajs DEBUG logs every request; INFO and above is what is worth forwarding.
         logLevel: profile === 'cli' && !options.logger ? logLevel.NOTHING : logLevel.INFO,
-        logCreator: () => (entry) => forward(kafkaLogger, entry),
+        logCreator: () => (entry) => forwardKafkajsLog(kafkaLogger, entry),
         connectionTimeout: config.connectionTimeoutMs,
         requestTimeout:
           profile === 'cli'
@@ -97,32 +98,6 @@ export function kafkajsOf(client: KafkaClient): Kafka {
   const kafka = clients.get(client);
   if (!kafka) throw new TypeError('not a KafkaClient made by createKafkaClient');
   return kafka;
-}
-
-/**
- * Errors kafkajs logs at ERROR although it retries them itself and they are routine: a transaction
- * started right after the previous commit meets CONCURRENT_TRANSACTIONS for a few ms. Logged at
- * debug, so a healthy service's log stays quiet; a retry that finally fails still surfaces as an
- * exception to the caller.
- */
-const ROUTINE_RETRIED = [/concurrent operation on the same transaction/i];
-
-/** kafkajs logs routine events (joins, leaves, connects) at INFO: noise for an operator, so debug. */
-function forward(logger: Logger, entry: LogEntry): void {
-  const { message, timestamp: _timestamp, ...fields } = entry.log;
-  const obj = { namespace: entry.namespace, ...fields };
-  const error = typeof fields.error === 'string' ? fields.error : '';
-  const routine = ROUTINE_RETRIED.some((pattern) => pattern.test(error));
-  switch (routine ? logLevel.DEBUG : entry.level) {
-    case logLevel.ERROR:
-      logger.error(obj, message);
-      break;
-    case logLevel.WARN:
-      logger.warn(obj, message);
-      break;
-    default:
-      logger.debug(obj, message);
-  }
 }
 
 /** A KafkaConfig may be built by hand instead of from the environment; check it where it enters. */

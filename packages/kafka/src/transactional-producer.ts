@@ -1,6 +1,6 @@
 import { type Logger, noopLogger, PipelineError } from '@pipeline/common';
 import type { Topic, TopicNames } from '@pipeline/topics';
-import type { Producer as KafkajsProducer } from 'kafkajs';
+import { type Producer as KafkajsProducer, Partitioners } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
 import { type Compression, checkCompression, kafkajsCompression } from './codecs.js';
 import type { OutboundRecord } from './records/record.js';
@@ -38,6 +38,9 @@ export interface TransactionalProducerOptions {
   compression?: Compression;
 }
 
+/** The broker aborts a transaction left open this long (see open()). */
+export const TRANSACTION_TIMEOUT_MS = 15_000;
+
 /**
  * The producer of one unit of exactly-once work. kafkajs speaks exactly-once v1: one transactional
  * id per input partition, so whoever opens the id next (e.g. the instance that takes the partition
@@ -58,7 +61,15 @@ export function createTransactionalProducer(
         transactionalId,
         idempotent: true,
         maxInFlightRequests: 1,
-        transactionTimeout: 60_000,
+        // How long the broker keeps a transaction of a dead producer open, holding back every
+        // read_committed reader of its partitions, when nobody takes its id over (a new owner aborts it
+        // at once). A transaction here writes at most half a max.message.bytes per partition and takes
+        // well under a second; 15 s leaves room for a slow broker, not for minutes of blocked readers.
+        transactionTimeout: TRANSACTION_TIMEOUT_MS,
+        // Named, not defaulted: kafkajs warns on every producer left to its default partitioner (the
+        // default changed in 2.0). This one is murmur2 of the key, as the Java client: what
+        // co-partitioning needs (records/murmur2.ts).
+        createPartitioner: Partitioners.DefaultPartitioner,
         // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous commit's
         // markers (a few ms). kafkajs retries that, but by default only after ~300 ms, which would
         // stall every back-to-back transaction; the Java client waits 20 ms.

@@ -239,6 +239,11 @@ function decideOne(
  * message than its topic carries (bytes of one type often decode as another, field numbers lining up).
  */
 function admissionProblem(raw: RawInbound): { reason: DeadLetterReason; detail: string } | undefined {
+  // A key is a request id, which is text: bytes that are not UTF-8 name no request, and read as text
+  // (U+FFFD for each bad byte) they would be forwarded and dead-lettered under a key they never had.
+  if (raw.rawKey && raw.rawKey.length > 0 && !isUtf8(raw.rawKey)) {
+    return { reason: 'invalid', detail: 'the key is not valid UTF-8 (request ids are text)' };
+  }
   const expected = schemaOf(raw.topic).typeName;
   const declared = raw.headers[HEADERS.messageType];
   if (declared !== undefined && declared !== expected) {
@@ -274,6 +279,17 @@ function encodeCommand(command: Command, record: RequestRecord, now: number): Ou
     ...(record.traceparent ? { traceparent: record.traceparent } : {}),
   };
   return encodeRecord(command.topic, command.message, options);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function aliasIn(updated: Map<string, RequestRecord>, alias: string): string[] {

@@ -44,7 +44,7 @@ export interface GroupDeps {
   metrics: Metrics;
   logger: Logger;
   /** What every worker needs besides its partition. */
-  worker: Omit<WorkerDeps, 'after' | 'onRestored' | 'logger'>;
+  worker: Omit<WorkerDeps, 'after' | 'onRestored' | 'onRestoreFailed' | 'logger'>;
   batch: Omit<BatchDeps, 'lookupAlias' | 'metrics' | 'logger'>;
   /** Aliases of requests this instance does not own (the state directory). */
   lookupForeignAlias: (alias: string) => readonly string[];
@@ -185,7 +185,11 @@ export class PartitionGroup {
         ...this.deps.worker,
         logger: this.deps.logger.child({ partition }),
         ...(before ? { after: closeQuietly(before) } : {}),
-        onRestored: (ms) => this.deps.metrics.restoreSeconds.observe(ms / 1000),
+        onRestored: (ms) => {
+          this.deps.metrics.restores.inc({ outcome: 'succeeded' });
+          this.deps.metrics.restoreSeconds.observe(ms / 1000);
+        },
+        onRestoreFailed: () => this.deps.metrics.restores.inc({ outcome: 'failed' }),
         onTransactionFailed: (reason) => this.deps.metrics.transactionFailures.inc({ reason }),
         stillOwner: () => this.stillOwner(partition),
       });

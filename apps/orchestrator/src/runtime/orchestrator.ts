@@ -3,7 +3,7 @@ import { KafkaAdmin, type KafkaClient, partitionFor } from '@pipeline/kafka';
 import { ORCHESTRATOR_INPUTS, TopicNames } from '@pipeline/topics';
 import type { OrchestratorConfig } from '../config.js';
 import type { RequestRecord } from '../domain/request-record.js';
-import { createMetrics, type Metrics } from '../metrics.js';
+import { createMetrics, type Metrics, type PartitionView } from '../metrics.js';
 import { assertNoStrangers, PartitionGroup } from './group.js';
 import { prepareTopics } from './prepare-topics.js';
 import { StateDirectory } from './state-directory.js';
@@ -49,7 +49,7 @@ export class Orchestrator {
   ) {
     this.logger = deps.logger;
     this.names = TopicNames.prefixed(config.topicPrefix);
-    this.metrics = createMetrics();
+    this.metrics = createMetrics(() => this.partitionViews());
     this.directory = new StateDirectory(deps.client, {
       names: this.names,
       groupPrefix: config.groupId,
@@ -100,19 +100,32 @@ export class Orchestrator {
     this.logger.info({}, 'orchestrator stopped');
   }
 
-  /** Live while it can still make progress by itself; a dead consumer or directory needs a restart. */
+  /**
+   * Live while it can still make progress by itself; a dead consumer or directory, or a partition
+   * that has been restoring, fenced or failing its transactions for longer than
+   * ORCH_PARTITION_STUCK_AFTER (partition-trouble.ts), needs a restart.
+   */
   isLive(): boolean {
     if (this.state === 'failed') return false;
     if (this.state !== 'running') return true;
-    return this.directory.healthy && !this.group?.crashed;
+    if (!this.directory.healthy || this.group?.crashed) return false;
+    const now = this.clock();
+    for (const worker of this.group?.owned() ?? [])
+      if (worker.troubleMs(now) > this.config.partitionStuckAfterMs) return false;
+    return true;
   }
 
   readiness(): { ready: boolean; detail: Record<string, unknown> } {
-    const partitions = [...(this.group?.owned() ?? [])].map((w) => ({
-      partition: w.partition,
-      state: w.state,
-      ...(w.problem ? { problem: w.problem } : {}),
-    }));
+    const now = this.clock();
+    const partitions = [...(this.group?.owned() ?? [])].map((w) => {
+      const troubleMs = w.troubleMs(now);
+      return {
+        partition: w.partition,
+        state: w.state,
+        ...(troubleMs > 0 ? { troubleMs } : {}),
+        ...(w.problem ? { problem: w.problem } : {}),
+      };
+    });
     const directory = this.directory.healthy;
     const inGroup = this.group?.inGroup ?? false;
     const ready =
@@ -124,6 +137,22 @@ export class Orchestrator {
   getRequest(requestId: string): RequestRecord | undefined {
     const owner = this.group?.worker(partitionFor(requestId, this.numPartitions || 1));
     return owner?.get(requestId) ?? this.directory.get(requestId);
+  }
+
+  private partitionViews(): PartitionView[] {
+    const now = this.clock();
+    return [...(this.group?.owned() ?? [])].map((worker) => {
+      const horizon = worker.readHorizon();
+      return {
+        partition: worker.partition,
+        state: worker.state,
+        lagSeconds: horizon === undefined ? undefined : Math.max(0, now - horizon) / 1000,
+      };
+    });
+  }
+
+  private clock(): number {
+    return (this.deps.clock ?? Date.now)();
   }
 
   private createGroup(admin: KafkaAdmin): PartitionGroup {

@@ -4,6 +4,7 @@ import type { OrchestratorInput } from '@pipeline/topics';
 import type { Chunk } from '../domain/chunk.js';
 import { RequestIndex, type StageCountListener } from '../domain/request-index.js';
 import type { RequestRecord } from '../domain/request-record.js';
+import { PartitionTrouble } from './partition-trouble.js';
 import { ReadHorizon } from './read-horizon.js';
 import { type RestoreDeps, restorePartition } from './restore.js';
 import { nextWorkerState, type WorkerEvent, type WorkerState } from './worker-lifecycle.js';
@@ -15,6 +16,8 @@ export interface WorkerDeps extends RestoreDeps {
   after?: Promise<void>;
   /** Called after every successful restore (the first and those after a failed transaction). */
   onRestored?: (restoreMs: number) => void;
+  /** Called for every failed restore attempt (the worker retries it with backoff). */
+  onRestoreFailed?: () => void;
   /** Called for every failed transaction, with why. */
   onTransactionFailed?: (reason: 'fenced' | 'too_large' | 'other') => void;
   /**
@@ -49,11 +52,13 @@ export class PartitionWorker {
   /** Why the last restore failed, until one succeeds (for /readyz). */
   problem: string | undefined;
   private closed: Promise<void> = Promise.resolve();
+  private readonly trouble: PartitionTrouble;
 
   constructor(
     readonly partition: number,
     private readonly deps: WorkerDeps,
   ) {
+    this.trouble = new PartitionTrouble(deps.clock());
     this.store = new RequestIndex(deps.onStageCount);
     this.restoring = this.restoreUntilDone(deps.after);
   }
@@ -69,6 +74,11 @@ export class PartitionWorker {
    */
   whenReady(): Promise<void> {
     return this.restoring;
+  }
+
+  /** How long this partition has been unable to make progress (partition-trouble.ts); 0 when fine. */
+  troubleMs(now: number): number {
+    return this.trouble.ms(this.current, now);
   }
 
   get size(): number {
@@ -133,12 +143,14 @@ export class PartitionWorker {
     try {
       await producer.commit(chunk.records, offsets);
     } catch (error) {
+      this.trouble.failed(this.deps.clock());
       this.producer = undefined;
       this.onCommitFailed(error, producer.close());
       throw error;
     }
     for (const record of chunk.updated.values()) this.store.put(record);
     for (const requestId of chunk.forgotten) this.store.forget(requestId);
+    this.trouble.committed();
   }
 
   /** Stops for good: no restore or commit starts after this; waits for the work in hand. Idempotent. */
@@ -183,10 +195,11 @@ export class PartitionWorker {
   private async afterFenced(): Promise<void> {
     const owner = await (this.deps.stillOwner?.() ?? Promise.resolve(false)).catch(() => false);
     if (!owner) {
-      // The next assignment closes this worker; until then it stays paused.
-      await new Promise<void>((resolve) =>
-        this.closing.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
+      // The next assignment closes this worker; until then it stays paused. It may have been closed
+      // already (while the producer closed or the group was asked): an abort event does not repeat.
+      const { signal } = this.closing;
+      if (signal.aborted) return;
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       return;
     }
     if (!this.move('still_owner')) return;
@@ -219,6 +232,7 @@ export class PartitionWorker {
       } catch (error) {
         const event: WorkerEvent = isFenced(error) ? 'fenced' : 'restore_failed';
         if (!this.move(event)) return;
+        this.deps.onRestoreFailed?.();
         if (event === 'fenced') {
           this.deps.logger.warn({ err: error }, 'fenced while restoring; waiting for the group');
           return this.afterFenced();
@@ -236,6 +250,7 @@ export class PartitionWorker {
     const next = nextWorkerState(this.current, event);
     if (next === undefined) return false;
     this.current = next;
+    this.trouble.entered(next, this.deps.clock());
     return true;
   }
 }
