@@ -32,7 +32,9 @@ describe('issue 10, finding 16: invisible trouble', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { level: string; msg: string });
     expect(lines.some((l) => l.msg === 'orchestrator running')).toBe(true);
-    expect(lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
+    // The one warning a test broker earns: its topics are not replicated (a cluster of one broker).
+    const deliberate = (l: { msg: string }) => l.msg.includes('single replica (not replicated)');
+    expect(lines.filter((l) => (l.level === 'warn' || l.level === 'error') && !deliberate(l))).toEqual([]);
   });
 
   it('restores, the state of each partition and the input lag in seconds are metrics', async () => {
