@@ -1,4 +1,5 @@
 import { type Assigner, AssignerProtocol, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
+import { stickyNumbers } from './sticky-numbers.js';
 
 export const CO_PARTITION_PROTOCOL = 'co-partition';
 const VERSION = 0;
@@ -11,75 +12,99 @@ const VERSION = 0;
  * input partition number) depends on it too: kafkajs' round-robin assigner deals topic-partitions
  * out one by one and would split partition p of two topics between two members.
  *
- * Numbers are dealt round-robin to the members sorted by member id, so every member computes the same
- * answer from the same input. Only members with the group's subscription take part: the topic list
+ * Numbers are dealt sticky (sticky-numbers.ts): each member says in its subscription's user data which
+ * numbers it owns (`owned`), keeps them as far as the balance allows, and only the rest moves. Every
+ * member computes the same answer from the same input. Only members with the group's subscription take part: the topic list
  * most members subscribe to (a tie goes to the smallest list, so every member picks the same). A
  * member subscribed to other topics (another pipeline's prefix, another version) gets nothing, and a
  * warning is logged: it would otherwise own transactional ids it shares with the others.
  */
-export const CoPartitionAssigner: PartitionAssigner = ({ cluster, logger }) => {
-  const log = logger.namespace('CoPartitionAssigner');
-  const assigner: Assigner = {
-    name: CO_PARTITION_PROTOCOL,
-    version: VERSION,
+export const createCoPartitionAssigner =
+  (owned: () => readonly number[]): PartitionAssigner =>
+  ({ cluster, logger }) => {
+    const log = logger.namespace('CoPartitionAssigner');
+    const assigner: Assigner = {
+      name: CO_PARTITION_PROTOCOL,
+      version: VERSION,
 
-    async assign({ members, topics }) {
-      const subscriptions = new Map<string, string[]>();
-      for (const member of members) {
-        const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
-        subscriptions.set(member.memberId, [...new Set(metadata?.topics ?? topics)].sort());
-      }
-      const memberIds = members.map((m) => m.memberId).sort();
-      const groupTopics = groupSubscription([...subscriptions.values()]);
-      const key = groupTopics.join(',');
-      const owners = memberIds.filter((id) => subscriptions.get(id)?.join(',') === key);
-      const strangers = memberIds.filter((id) => !owners.includes(id));
-      if (strangers.length > 0) {
-        log.warn('members subscribed to other topics get no partitions', {
-          groupTopics,
-          strangers: Object.fromEntries(strangers.map((id) => [id, subscriptions.get(id)])),
-        });
-      }
-      if (groupTopics.some((t) => !topics.includes(t))) await cluster.addMultipleTargetTopics(groupTopics);
+      async assign({ members, topics }) {
+        const subscriptions = new Map<string, string[]>();
+        const previous = new Map<string, number[]>();
+        for (const member of members) {
+          const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
+          subscriptions.set(member.memberId, [...new Set(metadata?.topics ?? topics)].sort());
+          previous.set(member.memberId, decodeOwned(metadata?.userData));
+        }
+        const memberIds = members.map((m) => m.memberId).sort();
+        const groupTopics = groupSubscription([...subscriptions.values()]);
+        const key = groupTopics.join(',');
+        const owners = memberIds.filter((id) => subscriptions.get(id)?.join(',') === key);
+        const strangers = memberIds.filter((id) => !owners.includes(id));
+        if (strangers.length > 0) {
+          log.warn('members subscribed to other topics get no partitions', {
+            groupTopics,
+            strangers: Object.fromEntries(strangers.map((id) => [id, subscriptions.get(id)])),
+          });
+        }
+        if (groupTopics.some((t) => !topics.includes(t))) await cluster.addMultipleTargetTopics(groupTopics);
 
-      const numbers = [...new Set(groupTopics.flatMap((t) => partitionsOf(cluster, t)))].sort(
-        (a, b) => a - b,
-      );
-      const assignment = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
-      for (const topic of groupTopics) {
-        const present = new Set(partitionsOf(cluster, topic));
-        numbers.forEach((p, i) => {
-          if (!present.has(p) || owners.length === 0) return;
-          const own = assignment.get(owners[i % owners.length] as string) as Record<string, number[]>;
-          own[topic] = [...(own[topic] ?? []), p];
-        });
-      }
+        const numbers = [...new Set(groupTopics.flatMap((t) => partitionsOf(cluster, t)))].sort(
+          (a, b) => a - b,
+        );
+        const dealt = stickyNumbers(numbers, owners, previous);
+        const assignment = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
+        for (const topic of groupTopics) {
+          const present = new Set(partitionsOf(cluster, topic));
+          for (const [memberId, own] of dealt) {
+            const mine = own.filter((p) => present.has(p));
+            if (mine.length > 0) (assignment.get(memberId) as Record<string, number[]>)[topic] = mine;
+          }
+        }
 
-      return memberIds.map(
-        (memberId): GroupMemberAssignment => ({
-          memberId,
-          memberAssignment: AssignerProtocol.MemberAssignment.encode({
-            version: VERSION,
-            assignment: assignment.get(memberId) ?? {},
-            userData: Buffer.alloc(0),
+        return memberIds.map(
+          (memberId): GroupMemberAssignment => ({
+            memberId,
+            memberAssignment: AssignerProtocol.MemberAssignment.encode({
+              version: VERSION,
+              assignment: assignment.get(memberId) ?? {},
+              userData: Buffer.alloc(0),
+            }),
           }),
-        }),
-      );
-    },
+        );
+      },
 
-    protocol({ topics }) {
-      return {
-        name: CO_PARTITION_PROTOCOL,
-        metadata: AssignerProtocol.MemberMetadata.encode({
-          version: VERSION,
-          topics,
-          userData: Buffer.alloc(0),
-        }),
-      };
-    },
+      protocol({ topics }) {
+        return {
+          name: CO_PARTITION_PROTOCOL,
+          metadata: AssignerProtocol.MemberMetadata.encode({
+            version: VERSION,
+            topics,
+            userData: encodeOwned(owned()),
+          }),
+        };
+      },
+    };
+    return assigner;
   };
-  return assigner;
-};
+
+/** Without a memory of what it owned: every join deals as if the group were new. */
+export const CoPartitionAssigner: PartitionAssigner = createCoPartitionAssigner(() => []);
+
+/** The numbers a member owns, in its subscription's user data: `{"owned":[…]}`. */
+function encodeOwned(numbers: readonly number[]): Buffer {
+  return Buffer.from(JSON.stringify({ owned: [...numbers] }));
+}
+
+/** Anything unreadable (another version, another client) counts as owning nothing. */
+function decodeOwned(userData: Buffer | undefined): number[] {
+  if (!userData || userData.length === 0) return [];
+  try {
+    const parsed = JSON.parse(userData.toString('utf8')) as { owned?: unknown };
+    return Array.isArray(parsed.owned) ? parsed.owned.filter((n): n is number => Number.isInteger(n)) : [];
+  } catch {
+    return [];
+  }
+}
 
 /** The topic list most members subscribe to; a tie goes to the smallest list (as text). */
 function groupSubscription(subscriptions: readonly string[][]): string[] {

@@ -2,7 +2,7 @@ import { type Logger, noopLogger, PipelineError } from '@pipeline/common';
 import type { Topic, TopicNames } from '@pipeline/topics';
 import type { EachBatchPayload, Consumer as KafkajsConsumer } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
-import { CoPartitionAssigner } from './co-partition-assigner.js';
+import { createCoPartitionAssigner } from './co-partition-assigner.js';
 import type { ConsumedRecord } from './records/record.js';
 
 export interface ConsumerOptions {
@@ -77,12 +77,14 @@ export interface Consumer {
 export function createConsumer(client: KafkaClient, options: ConsumerOptions): Consumer {
   const { names } = options;
   const logger = (options.logger ?? noopLogger).child({ component: 'consumer', groupId: options.groupId });
+  // The partition numbers of the last assignment, told to the group at the next join (sticky).
+  let owned: number[] = [];
   const consumer: KafkajsConsumer = kafkajsOf(client).consumer({
     groupId: options.groupId,
     readUncommitted: false,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
-    ...(options.coPartitioned ? { partitionAssigners: [CoPartitionAssigner] } : {}),
+    ...(options.coPartitioned ? { partitionAssigners: [createCoPartitionAssigner(() => owned)] } : {}),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs }),
     ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatInterval: options.heartbeatIntervalMs }),
     ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
@@ -103,6 +105,7 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
           [...numbers].sort((a, b) => a - b),
         );
     }
+    owned = [...new Set([...partitions.values()].flat())].sort((a, b) => a - b);
     emit({ type: 'joined', memberId: payload.memberId, protocol: payload.groupProtocol, partitions });
   });
   consumer.on(events.REBALANCING, () => emit({ type: 'rebalancing' }));

@@ -1,6 +1,10 @@
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { CO_PARTITION_PROTOCOL, CoPartitionAssigner } from '../src/co-partition-assigner.js';
+import {
+  CO_PARTITION_PROTOCOL,
+  CoPartitionAssigner,
+  createCoPartitionAssigner,
+} from '../src/co-partition-assigner.js';
 
 type Cluster = Parameters<PartitionAssigner>[0]['cluster'];
 
@@ -64,8 +68,8 @@ describe('CoPartitionAssigner', () => {
       seen.push(...a);
     }
     expect(seen.sort((x, y) => x - y)).toEqual([...Array(12).keys()]);
-    // Deterministic: sorted member ids, round-robin.
-    expect(result['m-1']?.a).toEqual([0, 3, 6, 9]);
+    // Deterministic: a new group is dealt in blocks, by sorted member id (sticky-numbers.ts).
+    expect(result['m-1']?.a).toEqual([0, 1, 2, 3]);
   });
 
   it('gives every member an assignment, even an empty one, when members outnumber partitions', async () => {
@@ -75,7 +79,35 @@ describe('CoPartitionAssigner', () => {
 
   it('covers topics with fewer partitions by number', async () => {
     const result = await assign({ a: 4, b: 2 }, { x: ['a', 'b'], y: ['a', 'b'] });
-    expect(result).toEqual({ x: { a: [0, 2], b: [0] }, y: { a: [1, 3], b: [1] } });
+    expect(result).toEqual({ x: { a: [0, 1], b: [0, 1] }, y: { a: [2, 3] } });
+  });
+
+  // Issue 10, finding 12: any join or leave moved most partitions (round-robin by random member id).
+  it('is sticky: members keep the numbers they say they own, and a join moves only the newcomer’s share', async () => {
+    const cluster = fakeCluster({ a: 12, b: 12 });
+    const owned: Record<string, number[]> = { 'm-5': [0, 1, 2, 3, 4, 5], 'm-1': [6, 7, 8, 9, 10, 11] };
+    const member = (memberId: string) => {
+      const assigner = createCoPartitionAssigner(() => owned[memberId] ?? [])({
+        cluster,
+        groupId: 'g',
+        logger: quietLogger,
+      });
+      return { memberId, memberMetadata: assigner.protocol({ topics: ['a', 'b'] }).metadata };
+    };
+    const leader = CoPartitionAssigner({ cluster, groupId: 'g', logger: quietLogger });
+    const members = [member('m-5'), member('m-1'), member('m-0')];
+    const result = await leader.assign({ members, topics: ['a', 'b'] });
+    const a = Object.fromEntries(
+      result.map((r) => [
+        r.memberId,
+        AssignerProtocol.MemberAssignment.decode(r.memberAssignment)?.assignment.a,
+      ]),
+    );
+    expect(a['m-5']).toHaveLength(4);
+    expect(a['m-1']).toHaveLength(4);
+    for (const n of a['m-5'] ?? []) expect(owned['m-5']).toContain(n);
+    for (const n of a['m-1'] ?? []) expect(owned['m-1']).toContain(n);
+    expect(a['m-0']).toEqual([4, 5, 10, 11]);
   });
 
   it('gives nothing to members with another subscription (two pipelines fencing each other, finding 6)', async () => {
@@ -85,8 +117,8 @@ describe('CoPartitionAssigner', () => {
       { m1: ['a', 'b'], m2: ['a', 'b'], stranger: ['x.a'] },
     );
     expect(result.stranger).toEqual({});
-    expect(result.m1).toEqual({ a: [0, 2], b: [0, 2] });
-    expect(result.m2).toEqual({ a: [1, 3], b: [1, 3] });
+    expect(result.m1).toEqual({ a: [0, 1], b: [0, 1] });
+    expect(result.m2).toEqual({ a: [2, 3], b: [2, 3] });
     // A tie is broken the same way by every member (the smallest topic list wins).
     const tie = await assign({ a: 2, b: 2 }, { p: ['b'], q: ['a'] });
     expect(tie).toEqual({ p: {}, q: { a: [0, 1] } });

@@ -84,10 +84,11 @@ export class PartitionGroup {
       switch (event.type) {
         case 'joined': {
           this.member = true;
+          const sameMember = this.memberId === event.memberId;
           this.memberId = event.memberId;
           const owned = new Set<number>();
           for (const partitions of event.partitions.values()) for (const p of partitions) owned.add(p);
-          this.assign(owned);
+          this.assign(owned, sameMember);
           break;
         }
         case 'crashed':
@@ -163,11 +164,15 @@ export class PartitionGroup {
   }
 
   /**
-   * A new assignment: every partition, kept or new, is restored again. Between two assignments
-   * another instance may have owned it, so what we held in memory may be stale; the restore makes
-   * that impossible to miss (fence, barrier, read).
+   * A new assignment. A partition kept from the previous generation by the same member keeps its
+   * worker, state and producer: the same member id means this instance took part in every generation
+   * in between (a member that misses one is expelled and rejoins under a new id), so nobody else owned
+   * the partition meanwhile. Its producer still holds the partition's transactional id; a producer
+   * that took the id since (a zombie, a stranger) fenced it, which its next commit finds (fenced: ask
+   * the group). Every other partition, and a kept one whose worker is fenced or closing, gets a new
+   * worker that restores (fence, barrier, read) once the previous one closed.
    */
-  private assign(owned: Set<number>): void {
+  private assign(owned: Set<number>, sameMember: boolean): void {
     const previous = this.workers;
     this.workers = new Map();
     this.deps.metrics.consumerLag.reset();
@@ -179,8 +184,14 @@ export class PartitionGroup {
         );
     for (const [partition, worker] of previous) if (!owned.has(partition)) void closeQuietly(worker);
     const sorted = [...owned].sort((a, b) => a - b);
+    const kept: number[] = [];
     for (const partition of sorted) {
       const before = previous.get(partition);
+      if (before && sameMember && (before.state === 'ready' || before.state === 'restoring')) {
+        this.workers.set(partition, before);
+        kept.push(partition);
+        continue;
+      }
       const worker = new PartitionWorker(partition, {
         ...this.deps.worker,
         logger: this.deps.logger.child({ partition }),
@@ -195,6 +206,6 @@ export class PartitionGroup {
       });
       this.workers.set(partition, worker);
     }
-    this.deps.logger.info({ partitions: sorted }, 'partitions assigned');
+    this.deps.logger.info({ partitions: sorted, kept }, 'partitions assigned');
   }
 }

@@ -10,6 +10,7 @@ import {
 import { type OrchestratorInput, STATE, type TopicNames } from '@pipeline/topics';
 import type { RequestRecord } from '../domain/request-record.js';
 import { BARRIER_HEADER, barrierKey } from '../domain/state-record.js';
+import type { OffsetLookups, OffsetSnapshot } from './offset-lookups.js';
 import type { StateDirectory } from './state-directory.js';
 
 export interface RestoreDeps {
@@ -23,6 +24,8 @@ export interface RestoreDeps {
   logger: Logger;
   /** The orchestrator's clock (epoch ms), against which deadlines are judged. */
   clock: () => number;
+  /** Shared by the partitions restored at once (offset-lookups.ts); default: one look-up each. */
+  offsets?: OffsetLookups;
 }
 
 /** What a partition's new owner starts from. */
@@ -84,10 +87,7 @@ export async function restorePartition(
     }
     // Noted before the look-up: whatever was written before `at` is below the ends found.
     const at = deps.clock();
-    const [committed, ends] = await Promise.all([
-      admin.committedOffsets(groupId, inputTopics),
-      admin.endOffsets(inputTopics),
-    ]);
+    const { committed, ends } = await (deps.offsets?.get() ?? lookUpOffsets(admin, groupId, inputTopics));
     signal.throwIfAborted();
     const floors = new Map<OrchestratorInput, bigint>();
     const endsOfPartition = new Map<OrchestratorInput, bigint>();
@@ -102,4 +102,17 @@ export async function restorePartition(
     await producer.close();
     throw error;
   }
+}
+
+/** The group's committed offsets and the inputs' end offsets, every partition, in one round. */
+export async function lookUpOffsets(
+  admin: KafkaAdmin,
+  groupId: string,
+  inputTopics: readonly OrchestratorInput[],
+): Promise<OffsetSnapshot> {
+  const [committed, ends] = await Promise.all([
+    admin.committedOffsets(groupId, inputTopics),
+    admin.endOffsets(inputTopics),
+  ]);
+  return { committed, ends };
 }
