@@ -28,6 +28,7 @@ export interface OrchestratorConfig {
   restoreTimeoutMs: number;
   partitionStuckAfterMs: number;
   partitionsConsumedConcurrently: number;
+  maxInFlightPerPartition: number;
   sessionTimeoutMs: number;
   logLevel: LogLevel;
 }
@@ -135,6 +136,14 @@ export const ORCHESTRATOR_ENV = {
     default: '5m',
     min: 30_000,
   }),
+  // Bounds the state (memory) one partition holds: a flood of change requests waits in Kafka instead.
+  ORCH_MAX_IN_FLIGHT: env.int({
+    description:
+      'unfinished requests per partition at which it stops reading new change requests until some finish (none is dropped: they wait in Kafka)',
+    default: 5000,
+    min: 1,
+    max: 1_000_000,
+  }),
   ORCH_CONCURRENCY: env.int({
     description: 'input partitions processed at once',
     default: 12,
@@ -182,6 +191,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
     restoreTimeoutMs: v.ORCH_RESTORE_TIMEOUT,
     partitionStuckAfterMs: v.ORCH_PARTITION_STUCK_AFTER,
     partitionsConsumedConcurrently: v.ORCH_CONCURRENCY,
+    maxInFlightPerPartition: v.ORCH_MAX_IN_FLIGHT,
     sessionTimeoutMs: v.ORCH_SESSION_TIMEOUT,
     logLevel: v.LOG_LEVEL,
   });

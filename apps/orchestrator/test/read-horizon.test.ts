@@ -1,4 +1,4 @@
-import { CRES, CRQ, PLAN } from '@pipeline/topics';
+import { BREPORT, CRES, CRQ, PLAN } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import { ReadHorizon } from '../src/runtime/read-horizon.js';
 
@@ -8,37 +8,50 @@ describe('ReadHorizon', () => {
     const horizon = new ReadHorizon(
       1000,
       new Map([
-        [CRQ, 10n],
+        [CRES, 10n],
         [PLAN, 5n],
       ]),
-      new Map([[CRQ, 4n]]),
+      new Map([[CRES, 4n]]),
     );
     expect(horizon.horizon()).toBeUndefined();
-    horizon.read(CRQ, 10n);
+    horizon.read(CRES, 10n);
     expect(horizon.horizon()).toBeUndefined(); // plan.out not read yet
     horizon.read(PLAN, 5n);
     expect(horizon.horizon()).toBe(1000);
     horizon.sample(
       2000,
       new Map([
-        [CRQ, 12n],
+        [CRES, 12n],
         [PLAN, 5n],
-        [CRES, 0n],
+        [BREPORT, 0n],
       ]),
     );
     horizon.sample(
       3000,
       new Map([
-        [CRQ, 15n],
+        [CRES, 15n],
         [PLAN, 5n],
       ]),
     );
     expect(horizon.horizon()).toBe(1000);
-    horizon.read(CRQ, 13n); // past the 2000 sample, not yet the 3000 one
+    horizon.read(CRES, 13n); // past the 2000 sample, not yet the 3000 one
     expect(horizon.horizon()).toBe(2000);
-    horizon.read(CRQ, 12n); // going back changes nothing
-    horizon.read(CRQ, 15n);
+    horizon.read(CRES, 12n); // going back changes nothing
+    horizon.read(CRES, 15n);
     expect(horizon.horizon()).toBe(3000);
+  });
+
+  it('does not wait for change requests: they answer no request, and admission control may hold them back', () => {
+    const horizon = new ReadHorizon(
+      700,
+      new Map([
+        [CRQ, 50n],
+        [PLAN, 2n],
+      ]),
+      new Map([[CRQ, 10n]]),
+    );
+    horizon.read(PLAN, 2n);
+    expect(horizon.horizon()).toBe(700); // 40 change requests still unread
   });
 
   it('treats topics with nothing to read as read', () => {

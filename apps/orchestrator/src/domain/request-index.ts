@@ -36,6 +36,11 @@ export class RequestIndex {
     return this.records.values();
   }
 
+  /** Requests not finished (neither done nor regressed): what admission control counts. */
+  get unfinished(): number {
+    return this.records.size - (this.counts.get('done') ?? 0) - (this.counts.get('regress') ?? 0);
+  }
+
   /** How many requests are in each stage (stages without any are left out). */
   countsByStage(): ReadonlyMap<Stage, number> {
     return this.counts;

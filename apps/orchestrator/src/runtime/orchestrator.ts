@@ -5,7 +5,9 @@ import type { OrchestratorConfig } from '../config.js';
 import type { RequestRecord } from '../domain/request-record.js';
 import { createMetrics, type Metrics, type PartitionView } from '../metrics.js';
 import { assertNoStrangers, PartitionGroup } from './group.js';
+import { OffsetLookups } from './offset-lookups.js';
 import { prepareTopics } from './prepare-topics.js';
+import { lookUpOffsets } from './restore.js';
 import { StateDirectory } from './state-directory.js';
 import { Sweeper } from './sweeper.js';
 
@@ -175,7 +177,9 @@ export class Orchestrator {
           groupId: config.groupId,
           inputTopics: ORCHESTRATOR_INPUTS,
           restoreTimeoutMs: config.restoreTimeoutMs,
+          maxInFlight: config.maxInFlightPerPartition,
           clock: deps.clock ?? Date.now,
+          offsets: new OffsetLookups(() => lookUpOffsets(admin, config.groupId, ORCHESTRATOR_INPUTS)),
           onStageCount: (stage, delta) => this.metrics.requestsInFlight.inc({ stage }, delta),
         },
         batch: {

@@ -27,6 +27,8 @@ export interface WorkerDeps extends RestoreDeps {
   stillOwner?: () => Promise<boolean>;
   /** Told how many requests of this partition enter (+) or leave (−) each stage: the in-flight gauge. */
   onStageCount?: StageCountListener;
+  /** Unfinished requests at which the partition stops taking new ones (admission). Default: no limit. */
+  maxInFlight?: number;
 }
 
 /** A failed restore is tried again after 0.5 s, 1 s, 2 s, … up to 30 s. */
@@ -53,6 +55,8 @@ export class PartitionWorker {
   problem: string | undefined;
   private closed: Promise<void> = Promise.resolve();
   private readonly trouble: PartitionTrouble;
+  /** Waiting for room under maxInFlight (see room()). */
+  private roomWaiters: Array<() => void> = [];
 
   constructor(
     readonly partition: number,
@@ -79,6 +83,21 @@ export class PartitionWorker {
   /** How long this partition has been unable to make progress (partition-trouble.ts); 0 when fine. */
   troubleMs(now: number): number {
     return this.trouble.ms(this.current, now);
+  }
+
+  /**
+   * How many more requests this partition may take before it holds maxInFlight unfinished ones. New
+   * change requests beyond it wait in Kafka (the caller pauses the topic-partition), never dropped;
+   * replies keep flowing, so requests finish and make room.
+   */
+  room(): number {
+    return (this.deps.maxInFlight ?? Number.POSITIVE_INFINITY) - this.store.unfinished;
+  }
+
+  /** Resolves once room() > 0, or when the worker closes (the next owner decides for itself). */
+  whenRoom(): Promise<void> {
+    if (this.room() > 0 || this.current === 'closing' || this.current === 'closed') return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   get size(): number {
@@ -151,12 +170,20 @@ export class PartitionWorker {
     for (const record of chunk.updated.values()) this.store.put(record);
     for (const requestId of chunk.forgotten) this.store.forget(requestId);
     this.trouble.committed();
+    if (this.room() > 0) this.wakeRoomWaiters();
+  }
+
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Stops for good: no restore or commit starts after this; waits for the work in hand. Idempotent. */
   async close(): Promise<void> {
     if (!this.move('close')) return this.closed;
     this.closing.abort();
+    this.wakeRoomWaiters();
     this.closed = (async () => {
       await this.restoring;
       await this.queue.catch(() => {});
@@ -221,6 +248,7 @@ export class PartitionWorker {
         this.store.clear();
         // Records written before requests had nonces get one here; it is stored with their next change.
         for (const record of restored.records) this.store.put(record);
+        if (this.room() > 0) this.wakeRoomWaiters();
         this.floors = restored.floors;
         this.horizon = new ReadHorizon(restored.at, restored.ends, restored.floors);
         this.producer = restored.producer;

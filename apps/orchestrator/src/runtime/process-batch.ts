@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@pipeline/common';
 import { type Batch, readHeaders } from '@pipeline/kafka';
-import type { OrchestratorInput, TopicNames } from '@pipeline/topics';
+import { CRQ, type OrchestratorInput, type TopicNames } from '@pipeline/topics';
 import { chunkSteps } from '../domain/chunk.js';
 import { decideBatch, type RawInbound } from '../domain/decide-batch.js';
 import type { Metrics } from '../metrics.js';
@@ -35,6 +35,10 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
     const resume = batch.pause();
     void worker.whenReady().then(resume);
   };
+  const pauseUntilRoom = () => {
+    const resume = batch.pause();
+    void worker.whenRoom().then(resume);
+  };
   if (worker.state !== 'ready') return pauseUntilReady();
   await worker.enqueue(async () => {
     if (!batch.isActive()) return;
@@ -55,8 +59,15 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         rawKey: m.key,
         rawHeaders: m.headers,
       }));
-    if (messages.length > 0) {
-      const plan = decideBatch(messages, {
+    // Admission (ORCH_MAX_IN_FLIGHT): new change requests only as far as there is room; the rest
+    // stay in Kafka, unresolved, and the topic-partition is paused until requests finish.
+    const room = topic === CRQ ? worker.room() : Number.POSITIVE_INFINITY;
+    if (room <= 0 && messages.length > 0) return pauseUntilRoom();
+    const admitted = messages.length > room ? messages.slice(0, room) : messages;
+    const full = admitted.length < messages.length;
+    const nextOffset = full ? BigInt((admitted.at(-1) as RawInbound).offset) + 1n : batch.nextOffset;
+    if (admitted.length > 0) {
+      const plan = decideBatch(admitted, {
         partition: batch.partition,
         numPartitions: deps.numPartitions,
         now: deps.clock(),
@@ -71,7 +82,7 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
       // committed; the batch is read again from the committed offset once the worker is ready.
       const chunks = chunkSteps(plan.steps, batch.partition, deps.maxTransactionBytes);
       for (const [i, chunk] of chunks.entries()) {
-        const next = i === chunks.length - 1 ? batch.nextOffset : BigInt(chunk.lastOffset ?? '-1') + 1n;
+        const next = i === chunks.length - 1 ? nextOffset : BigInt(chunk.lastOffset ?? '-1') + 1n;
         const offset = { groupId: deps.groupId, topic, partition: batch.partition, offset: next };
         try {
           await worker.commit(chunk, [offset]);
@@ -81,8 +92,9 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         observeCommitted(chunk, deps.metrics, deps.logger);
       }
     }
-    batch.resolve(String(batch.nextOffset - 1n));
-    worker.advanced(topic, batch.nextOffset);
+    batch.resolve(String(nextOffset - 1n));
+    worker.advanced(topic, nextOffset);
+    if (full) pauseUntilRoom();
     deps.metrics.batchDuration.observe((performance.now() - started) / 1000);
     const lagLabels = { topic: deps.names.physical(topic), partition: String(batch.partition) };
     deps.metrics.consumerLag.set(lagLabels, Number(batch.lag()));

@@ -1,4 +1,4 @@
-import type { OrchestratorInput } from '@pipeline/topics';
+import { CRQ, type OrchestratorInput } from '@pipeline/topics';
 
 /**
  * How far a partition's inputs have been read, as a time: every input record written to Kafka before
@@ -9,6 +9,10 @@ import type { OrchestratorInput } from '@pipeline/topics';
  * It works with offsets, not with the producers' timestamps, so their clocks do not matter: a sample
  * notes the end offsets of the inputs at a time of the orchestrator's clock; once the partition has
  * been read up to those offsets, the sample's time is the horizon.
+ *
+ * Only the replies count: a change request starts a request and cannot answer one, so it cannot beat
+ * a deadline; and change.request.in may be paused on purpose (admission control, ORCH_MAX_IN_FLIGHT)
+ * until requests finish, some of them by their deadlines.
  */
 export class ReadHorizon {
   private readonly positions = new Map<OrchestratorInput, bigint>();
@@ -45,7 +49,8 @@ export class ReadHorizon {
   }
 
   private covers(ends: ReadonlyMap<OrchestratorInput, bigint> | undefined): boolean {
-    for (const [topic, end] of ends ?? []) if ((this.positions.get(topic) ?? 0n) < end) return false;
+    for (const [topic, end] of ends ?? [])
+      if (topic !== CRQ && (this.positions.get(topic) ?? 0n) < end) return false;
     return true;
   }
 }
