@@ -148,3 +148,54 @@ describe('dead letters change the bytes (finding 15)', () => {
     expect(letter?.headers[HEADERS.dlqReason]).toBe('invalid');
   });
 });
+
+// Issue 10, finding 8: a keyless reply that named no known request was dead-lettered at once, also
+// when this instance had not yet read the state partition that knows its alias (e.g. at start-up).
+describe('keyless misses', () => {
+  const commitResult = Buffer.from(
+    toBinary(
+      CommitResultSchema,
+      create(CommitResultSchema, { taskId: 'unknown-task', commitSha: 'c1', status: 'SUCCESS' }),
+    ),
+  );
+  const id = idOn(2);
+  const records = [
+    raw({ partition: 2, offset: '10', key: id, value: changeRequest(id) }),
+    raw({ topic: CRES, partition: 2, offset: '11', value: commitResult }),
+    raw({ partition: 2, offset: '12', key: idOn(2), value: changeRequest(id) }),
+  ];
+
+  it('halts at the miss while the state partitions may not be read past it: what came before is decided, nothing after', () => {
+    const asked: string[] = [];
+    const plan = decideBatch(records, {
+      ...ctx(2),
+      keylessMiss: (offset) => {
+        asked.push(offset);
+        return 'retry';
+      },
+    });
+    expect(asked).toEqual(['11']);
+    expect(plan.halted).toBe('11');
+    expect(plan.steps.map((step) => step.offset)).toEqual(['10']);
+    expect(plan.records.some((r) => r.topic === DLQ)).toBe(false);
+  });
+
+  it('dead-letters the miss once they have been read past it', () => {
+    const plan = decideBatch(records, { ...ctx(2), keylessMiss: () => 'final' });
+    expect(plan.halted).toBeUndefined();
+    const letters = plan.records.filter(
+      (r) => r.topic === DLQ && r.headers[HEADERS.dlqSourceOffset] === '11',
+    );
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.headers[HEADERS.dlqReason]).toBe('uncorrelated');
+    expect(plan.steps.map((step) => step.offset)).toEqual(['10', '11', '12']);
+  });
+
+  it('never halts for a keyed reply or a change request', () => {
+    const keyed = raw({ topic: CRES, partition: 2, offset: '5', key: id, value: commitResult });
+    const noId = raw({ partition: 2, offset: '6', value: changeRequest('') });
+    const plan = decideBatch([keyed, noId], { ...ctx(2), keylessMiss: () => 'retry' });
+    expect(plan.halted).toBeUndefined();
+    expect(plan.steps).toHaveLength(2);
+  });
+});

@@ -10,7 +10,7 @@ import {
   type RecordHeaders,
   readStandardHeaders,
 } from '@pipeline/kafka/records';
-import { type OrchestratorInput, schemaOf } from '@pipeline/topics';
+import { CRQ, type OrchestratorInput, schemaOf } from '@pipeline/topics';
 import { stepBytes } from './chunk.js';
 import type { Command } from './commands.js';
 import { type AliasLookup, correlate, type Inbound } from './correlate.js';
@@ -73,6 +73,11 @@ export interface Step {
 /** A batch's steps, and all of them together (the last version of each request). */
 export interface BatchPlan extends Step {
   steps: Step[];
+  /**
+   * The offset of a keyless reply that named no known request while this instance may not have read
+   * every state partition yet: nothing from it on is decided; it is read again once they are.
+   */
+  halted?: string;
 }
 
 export function emptyPlan(): BatchPlan {
@@ -110,6 +115,12 @@ export interface BatchContext {
   /** The current state of a request of this partition. */
   getRecord: (requestId: string) => RequestRecord | undefined;
   lookupAlias: AliasLookup;
+  /**
+   * A keyless reply at `offset` names no known request: `retry` when the state partitions may not
+   * have been read past it yet (the request may be on another instance's partition, its alias still
+   * unread), `final` when they have. Default: final.
+   */
+  keylessMiss?: (offset: string) => 'retry' | 'final';
 }
 
 /**
@@ -127,7 +138,10 @@ export function decideBatch(messages: readonly RawInbound[], ctx: BatchContext):
   ];
   for (const raw of messages) {
     const step = newStep(raw.offset);
-    decideOne(raw, step, ctx, current, lookupAlias);
+    if (decideOne(raw, step, ctx, current, lookupAlias) === 'halt') {
+      plan.halted = raw.offset;
+      break;
+    }
     const bytes = stepBytes(step, ctx.partition);
     if (bytes <= ctx.maxTransactionBytes) {
       addStep(plan, step);
@@ -169,7 +183,7 @@ function decideOne(
   ctx: BatchContext,
   current: (id: string) => RequestRecord | undefined,
   lookupAlias: AliasLookup,
-): void {
+): 'halt' | undefined {
   // Whatever cannot be used is kept, with the reason, on the dead-letter topic.
   const deadLetter = (reason: DeadLetterReason, detail: string, requestId?: string) =>
     deadLetterInto(step, raw, ctx, reason, detail, requestId);
@@ -192,6 +206,8 @@ function decideOne(
   const inbound = { topic: raw.topic, message: decoded.message } as Inbound;
   const correlation = correlate(inbound, raw.key, lookupAlias);
   if (!correlation.ok) {
+    const reply = raw.key === undefined && raw.topic !== CRQ && correlation.reason === 'uncorrelated';
+    if (reply && ctx.keylessMiss?.(raw.offset) === 'retry') return 'halt';
     deadLetter(correlation.reason, correlation.detail);
     return;
   }

@@ -1,6 +1,6 @@
 import type { Logger } from '@pipeline/common';
 import { KafkaAdmin, type KafkaClient, partitionFor } from '@pipeline/kafka';
-import { ORCHESTRATOR_INPUTS, TopicNames } from '@pipeline/topics';
+import { ORCHESTRATOR_INPUTS, STATE, TopicNames } from '@pipeline/topics';
 import type { OrchestratorConfig } from '../config.js';
 import type { RequestRecord } from '../domain/request-record.js';
 import { createMetrics, type Metrics, type PartitionView } from '../metrics.js';
@@ -188,6 +188,11 @@ export class Orchestrator {
           numPartitions: this.numPartitions,
           maxTransactionBytes: this.maxTransactionBytes,
           clock: deps.clock ?? Date.now,
+          stateReads: {
+            readPast: (at) => this.directory.readPast(at),
+            catchUp: () =>
+              this.directory.catchUp(async () => (await admin.endOffsets([STATE])).get(STATE) ?? new Map()),
+          },
         },
         lookupForeignAlias: (alias) => this.directory.lookupAlias(alias),
       },

@@ -55,6 +55,8 @@ export class PartitionWorker {
   problem: string | undefined;
   private closed: Promise<void> = Promise.resolve();
   private readonly trouble: PartitionTrouble;
+  /** Keyless replies that named no known request, by `topic/offset`: when first seen (Date.now). */
+  private readonly misses = new Map<string, number>();
   /** Waiting for room under maxInFlight (see room()). */
   private roomWaiters: Array<() => void> = [];
 
@@ -98,6 +100,23 @@ export class PartitionWorker {
   whenRoom(): Promise<void> {
     if (this.room() > 0 || this.current === 'closing' || this.current === 'closed') return Promise.resolve();
     return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /**
+   * When the keyless reply `key` (`topic/offset`) first named no known request; noted now if never.
+   * Its partition halts at it, so only a few are open at once; the oldest are dropped past 100.
+   */
+  missSeenAt(key: string, now: number): number {
+    const seen = this.misses.get(key);
+    if (seen !== undefined) return seen;
+    this.misses.set(key, now);
+    if (this.misses.size > 100) this.misses.delete(this.misses.keys().next().value as string);
+    return now;
+  }
+
+  /** The miss was settled (dead-lettered): forget it. */
+  missSettled(key: string): void {
+    this.misses.delete(key);
   }
 
   get size(): number {

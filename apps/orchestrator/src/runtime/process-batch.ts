@@ -18,6 +18,13 @@ export interface BatchDeps {
   clock: () => number;
   /** The requests an alias belongs to, from every partition this instance knows. */
   lookupAlias: (alias: string) => readonly string[];
+  /** The state directory, as far as keyless misses need it (see keylessMiss below). */
+  stateReads: {
+    /** Every state record written before `at` (Date.now) has been read. */
+    readPast(at: number): boolean;
+    /** Resolves once the state topic has been read up to its end offsets as of now. */
+    catchUp(): Promise<void>;
+  };
   metrics: Metrics;
   logger: Logger;
 }
@@ -38,6 +45,13 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
   const pauseUntilRoom = () => {
     const resume = batch.pause();
     void worker.whenRoom().then(resume);
+  };
+  const pauseUntilStateRead = () => {
+    const resume = batch.pause();
+    void deps.stateReads
+      .catchUp()
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'state topic catch-up failed'))
+      .then(resume);
   };
   if (worker.state !== 'ready') return pauseUntilReady();
   await worker.enqueue(async () => {
@@ -65,7 +79,8 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
     if (room <= 0 && messages.length > 0) return pauseUntilRoom();
     const admitted = messages.length > room ? messages.slice(0, room) : messages;
     const full = admitted.length < messages.length;
-    const nextOffset = full ? BigInt((admitted.at(-1) as RawInbound).offset) + 1n : batch.nextOffset;
+    let nextOffset = full ? BigInt((admitted.at(-1) as RawInbound).offset) + 1n : batch.nextOffset;
+    let halted = false;
     if (admitted.length > 0) {
       const plan = decideBatch(admitted, {
         partition: batch.partition,
@@ -76,10 +91,23 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         nonce: () => randomBytes(8).toString('hex'),
         getRecord: (id) => worker.get(id),
         lookupAlias: deps.lookupAlias,
+        // A keyless reply naming no known request may name one whose state this instance has not
+        // read yet (another instance's partition, at start-up): final only once the state topic has
+        // been read past the time the reply was first seen, which is after it was written.
+        keylessMiss: (offset) => {
+          const key = `${topic}/${offset}`;
+          if (!deps.stateReads.readPast(worker.missSeenAt(key, Date.now()))) return 'retry';
+          worker.missSettled(key);
+          return 'final';
+        },
       });
       // One transaction per chunk, each with the offset after its last record (the last one: after
       // the whole fetch, transaction markers included). A failure midway leaves the committed chunks
       // committed; the batch is read again from the committed offset once the worker is ready.
+      if (plan.halted !== undefined) {
+        halted = true;
+        nextOffset = BigInt(plan.halted);
+      }
       const chunks = chunkSteps(plan.steps, batch.partition, deps.maxTransactionBytes);
       for (const [i, chunk] of chunks.entries()) {
         const next = i === chunks.length - 1 ? nextOffset : BigInt(chunk.lastOffset ?? '-1') + 1n;
@@ -95,6 +123,7 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
     batch.resolve(String(nextOffset - 1n));
     worker.advanced(topic, nextOffset);
     if (full) pauseUntilRoom();
+    if (halted) pauseUntilStateRead();
     deps.metrics.batchDuration.observe((performance.now() - started) / 1000);
     const lagLabels = { topic: deps.names.physical(topic), partition: String(batch.partition) };
     deps.metrics.consumerLag.set(lagLabels, Number(batch.lag()));

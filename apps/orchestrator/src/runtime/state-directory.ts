@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@pipeline/common';
+import { type Logger, pollUntil } from '@pipeline/common';
 import { type Consumer, createConsumer, KafkaAdmin, type KafkaClient, readHeaders } from '@pipeline/kafka';
 import { STATE, type TopicNames } from '@pipeline/topics';
 import { RequestIndex } from '../domain/request-index.js';
@@ -27,6 +27,11 @@ export class StateDirectory {
   private readonly groupId: string;
   private running = false;
   private crashed = false;
+  /** Next offset to read per state partition (records, markers and aborted records all count). */
+  private readonly positions = new Map<number, bigint>();
+  /** When the end offsets were sampled that the directory has since read up to (Date.now). */
+  private caughtUpAt = Number.NEGATIVE_INFINITY;
+  private catchingUp: Promise<void> | undefined;
 
   constructor(
     private readonly client: KafkaClient,
@@ -43,6 +48,7 @@ export class StateDirectory {
     });
     this.consumer.on((event) => {
       if (event.type === 'crashed' && !event.restarting) this.crashed = true;
+      if (event.type === 'skipped') this.advance(event.partition, event.nextOffset);
     });
   }
 
@@ -55,6 +61,7 @@ export class StateDirectory {
         else if (key !== undefined) this.apply(key, batch.partition, record.value);
         batch.resolve(record.offset);
       }
+      this.advance(batch.partition, batch.nextOffset);
       await batch.heartbeat();
     });
     this.running = true;
@@ -109,6 +116,30 @@ export class StateDirectory {
     });
   }
 
+  /** True when every state record written before `at` (Date.now) has been read. */
+  readPast(at: number): boolean {
+    return this.caughtUpAt >= at;
+  }
+
+  /**
+   * Samples the state topic's end offsets now and resolves once every partition has been read up to
+   * them (readPast of the sample's time is then true). Callers at once share one round.
+   */
+  catchUp(endOffsets: () => Promise<Map<number, bigint>>): Promise<void> {
+    this.catchingUp ??= (async () => {
+      const at = Date.now();
+      const ends = await endOffsets();
+      await pollUntil(
+        () => [...ends].every(([partition, end]) => (this.positions.get(partition) ?? 0n) >= end),
+        { timeoutMs: 60_000, intervalMs: 50, what: 'the state directory to read up to the end offsets' },
+      );
+      this.caughtUpAt = Math.max(this.caughtUpAt, at);
+    })().finally(() => {
+      this.catchingUp = undefined;
+    });
+    return this.catchingUp;
+  }
+
   /** False once the directory's consumer crashed for good: restores cannot complete any more. */
   get healthy(): boolean {
     return this.running && !this.crashed;
@@ -125,6 +156,10 @@ export class StateDirectory {
     } catch (error) {
       this.options.logger.debug({ err: error, groupId: this.groupId }, 'could not delete directory group');
     }
+  }
+
+  private advance(partition: number, nextOffset: bigint): void {
+    if (nextOffset > (this.positions.get(partition) ?? 0n)) this.positions.set(partition, nextOffset);
   }
 
   private onBarrier(nonce: string): void {
