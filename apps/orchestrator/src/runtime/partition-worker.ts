@@ -55,8 +55,8 @@ export class PartitionWorker {
   problem: string | undefined;
   private closed: Promise<void> = Promise.resolve();
   private readonly trouble: PartitionTrouble;
-  /** Keyless replies that named no known request, by `topic/offset`: when first seen (Date.now). */
-  private readonly misses = new Map<string, number>();
+  /** When records were first fetched (see noteFetched): a keyless miss waits for the state read past it. */
+  private readonly fetched = new Map<OrchestratorInput, Array<{ below: bigint; at: number }>>();
   /** Waiting for room under maxInFlight (see room()). */
   private roomWaiters: Array<() => void> = [];
 
@@ -103,20 +103,21 @@ export class PartitionWorker {
   }
 
   /**
-   * When the keyless reply `key` (`topic/offset`) first named no known request; noted now if never.
-   * Its partition halts at it, so only a few are open at once; the oldest are dropped past 100.
+   * Notes that every record of `topic` below `nextOffset` existed at `at` (Date.now): a fetch
+   * returned them. Kept per topic as a short list of rising offsets.
    */
-  missSeenAt(key: string, now: number): number {
-    const seen = this.misses.get(key);
-    if (seen !== undefined) return seen;
-    this.misses.set(key, now);
-    if (this.misses.size > 100) this.misses.delete(this.misses.keys().next().value as string);
-    return now;
+  noteFetched(topic: OrchestratorInput, nextOffset: bigint, at: number): void {
+    const list = this.fetched.get(topic) ?? [];
+    const last = list.at(-1);
+    if (last && last.below >= nextOffset) return;
+    list.push({ below: nextOffset, at });
+    if (list.length > 100) list.shift();
+    this.fetched.set(topic, list);
   }
 
-  /** The miss was settled (dead-lettered): forget it. */
-  missSettled(key: string): void {
-    this.misses.delete(key);
+  /** When the record at `offset` of `topic` was first fetched, as far as noted; `now` if not. */
+  firstFetched(topic: OrchestratorInput, offset: bigint, now: number): number {
+    return this.fetched.get(topic)?.find((f) => offset < f.below)?.at ?? now;
   }
 
   get size(): number {

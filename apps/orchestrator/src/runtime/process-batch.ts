@@ -53,6 +53,8 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'state topic catch-up failed'))
       .then(resume);
   };
+  const fetchedAt = Date.now();
+  worker.noteFetched(topic, batch.nextOffset, fetchedAt);
   if (worker.state !== 'ready') return pauseUntilReady();
   await worker.enqueue(async () => {
     if (!batch.isActive()) return;
@@ -94,12 +96,9 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         // A keyless reply naming no known request may name one whose state this instance has not
         // read yet (another instance's partition, at start-up): final only once the state topic has
         // been read past the time the reply was first seen, which is after it was written.
-        keylessMiss: (offset) => {
-          const key = `${topic}/${offset}`;
-          if (!deps.stateReads.readPast(worker.missSeenAt(key, Date.now()))) return 'retry';
-          worker.missSettled(key);
-          return 'final';
-        },
+        // One catch-up round settles every miss of what had been fetched before it started.
+        keylessMiss: (offset) =>
+          deps.stateReads.readPast(worker.firstFetched(topic, BigInt(offset), fetchedAt)) ? 'final' : 'retry',
       });
       // One transaction per chunk, each with the offset after its last record (the last one: after
       // the whole fetch, transaction markers included). A failure midway leaves the committed chunks
