@@ -1,8 +1,8 @@
+import type { ServiceProcess } from '@pipeline/cli-kit';
+import type { PlannedRequest } from '@pipeline/failure-markers';
 import { fetchRequest, orchestratorToken, type RequestView } from '@pipeline/orchestrator-api';
 import type { DemoContext } from './context.js';
-import type { PlannedRequest } from './plan.js';
 import { LiveRegion, type ProgressState, renderProgressFrame, renderProgressLine } from './progress.js';
-import type { ServiceProcess } from './service-process.js';
 import { assertRunning } from './start-services.js';
 
 const POLL_MS = 250;

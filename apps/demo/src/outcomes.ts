@@ -1,7 +1,7 @@
 import type { RegressionReason } from '@pipeline/contracts';
+import type { ExpectedOutcome, PlannedRequest } from '@pipeline/failure-markers';
 import { historySpanMs, type RequestView } from '@pipeline/orchestrator-api';
 import { isFinalStage, isStage, type Stage } from '@pipeline/state-machine';
-import type { ExpectedOutcome, PlannedRequest } from './plan.js';
 import { percentile } from './stats.js';
 
 /** How one request of the run ended, next to how it was planned to. */

@@ -1,17 +1,22 @@
+import { packageBin, type ServiceProcess } from '@pipeline/cli-kit';
 import { errorMessage } from '@pipeline/common';
-import { packageBin, SERVICE_BINS } from './bins.js';
 import { createContext, type DemoContext, Interrupted } from './context.js';
 import { followProgress } from './follow-progress.js';
 import { type DemoOptions, type DemoSettings, demoSettings } from './options.js';
 import { buildResult, type DemoResult, outcomeOf } from './outcomes.js';
 import { provisionTopics } from './provision-topics.js';
 import { repoRoot } from './repo.js';
-import type { ServiceProcess } from './service-process.js';
 import { startBroker } from './start-broker.js';
 import { startServices } from './start-services.js';
 import { submitRequests } from './submit-requests.js';
 import { renderSummary } from './summary.js';
 import { waitForCtrlC } from './wait-for-ctrl-c.js';
+
+/** The services the demo runs, each by its package's bin (the packages are dependencies of this one). */
+export const SERVICE_BINS = {
+  orchestrator: { packageName: '@pipeline/orchestrator', bin: 'pipeline-orchestrator' },
+  agents: { packageName: '@pipeline/mock-agents', bin: 'pipeline-mock-agents' },
+} as const;
 
 /** What a run has started so far (to stop on the way out) and learned (for the result). */
 interface RunState {
@@ -36,9 +41,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const signal = options.signal ?? new AbortController().signal;
   const ctx = createContext({ env, write, signal, root });
   const settings = demoSettings(options, env, root);
+  const bin = { from: import.meta.url, rel: ctx.rel };
   const bins = {
-    orchestrator: packageBin(SERVICE_BINS.orchestrator.packageName, SERVICE_BINS.orchestrator.bin, ctx.rel),
-    agents: packageBin(SERVICE_BINS.agents.packageName, SERVICE_BINS.agents.bin, ctx.rel),
+    orchestrator: packageBin(SERVICE_BINS.orchestrator.packageName, SERVICE_BINS.orchestrator.bin, bin),
+    agents: packageBin(SERVICE_BINS.agents.packageName, SERVICE_BINS.agents.bin, bin),
   };
   const run: RunState = { services: [], bootstrap: '', orchestratorUrl: '' };
   const { count } = settings;

@@ -1,10 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, EXIT, formatDuration } from '@pipeline/cli-kit';
+import {
+  CliError,
+  EXIT,
+  fileContains,
+  formatDuration,
+  type ServiceProcess,
+  startService,
+} from '@pipeline/cli-kit';
 import { freePort, isPortFree, pollUntil } from '@pipeline/common';
 import { isReady } from '@pipeline/orchestrator-api';
 import type { DemoContext } from './context.js';
-import { fileContains, type ServiceProcess, startService } from './service-process.js';
 
 /** How long the orchestrator and the agents may take to become ready. */
 const READY_TIMEOUT_MS = 90_000;

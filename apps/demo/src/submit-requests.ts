@@ -1,6 +1,6 @@
 import { connectChangeRequestSender, withBroker } from '@pipeline/cli-kit';
+import { type PlannedRequest, planRequests } from '@pipeline/failure-markers';
 import type { DemoContext } from './context.js';
-import { type PlannedRequest, planRequests } from './plan.js';
 import type { DemoKafka } from './provision-topics.js';
 
 /**

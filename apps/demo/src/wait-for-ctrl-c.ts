@@ -1,5 +1,5 @@
+import type { ServiceProcess } from '@pipeline/cli-kit';
 import type { DemoContext } from './context.js';
-import type { ServiceProcess } from './service-process.js';
 
 /**
  * Interactive end of a run: everything keeps running until Ctrl-C (exit 0). A service that stops

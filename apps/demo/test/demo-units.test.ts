@@ -1,8 +1,7 @@
-import { MARKED_REGRESSIONS } from '@pipeline/failure-markers';
+import { expectedOutcome, failingCount, MARKED_REGRESSIONS, planRequests } from '@pipeline/failure-markers';
 import type { RequestView } from '@pipeline/orchestrator-api';
 import { describe, expect, it } from 'vitest';
 import { type DemoOutcome, type DemoResult, outcomeOf } from '../src/outcomes.js';
-import { expectedOutcome, failingCount, planRequests } from '../src/plan.js';
 import {
   bar,
   LiveRegion,

@@ -16,3 +16,5 @@ export { CliError, EXIT, kafkaUnreachable, UsageError } from './errors.js';
 export { clockTime, columns, formatDuration, formatRetention } from './format.js';
 export { flush, type Io, processIo } from './io.js';
 export { cliClient, type KafkaSettings, kafkaSettings, withBroker } from './kafka.js';
+export { packageBin } from './package-bin.js';
+export { fileContains, type ServiceProcess, STOP_GRACE_MS, startService } from './service-process.js';

@@ -14,3 +14,10 @@ export {
   withFailureMarker,
 } from './markers.js';
 export { MARKED_REGRESSIONS, type MarkedRegression, markedRegression } from './outcomes.js';
+export {
+  type ExpectedOutcome,
+  expectedOutcome,
+  failingCount,
+  type PlannedRequest,
+  planRequests,
+} from './plan.js';

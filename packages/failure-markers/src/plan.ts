@@ -1,13 +1,12 @@
 import type { RegressionReason } from '@pipeline/contracts';
-import {
-  FAILING_TARGETS,
-  type FailingTarget,
-  markedRegression,
-  withFailureMarker,
-} from '@pipeline/failure-markers';
 import type { Stage } from '@pipeline/state-machine';
+import { FAILING_TARGETS, type FailingTarget, withFailureMarker } from './markers.js';
+import { markedRegression } from './outcomes.js';
 
-/** What a demo request should end as: `done`, or where its failure marker makes it regress. */
+// A run of change requests with failures spread through it, for the demo and the fault suite: each
+// request knows where it should end, so a run can be checked request by request.
+
+/** What a planned request should end as: `done`, or where its failure marker makes it regress. */
 export interface ExpectedOutcome {
   stage: 'done' | 'regress';
   /** The RegressionTicket reason, for `regress`. */
@@ -36,7 +35,7 @@ export interface PlannedRequest {
 }
 
 /**
- * The demo's requests: `runTag` makes the ids unique, the failing ones are spread evenly through
+ * `count` requests: `runTag` makes the ids unique, the failing ones are spread evenly through
  * the run and cycle through the failing targets in pipeline order (coder, build1, precheck, build2).
  */
 export function planRequests(count: number, runTag: string): PlannedRequest[] {

@@ -1,22 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CliError, EXIT } from '@pipeline/cli-kit';
-
-const require = createRequire(import.meta.url);
-
-/** The services the demo runs, each by its package's bin (the packages are dependencies of this one). */
-export const SERVICE_BINS = {
-  orchestrator: { packageName: '@pipeline/orchestrator', bin: 'pipeline-orchestrator' },
-  agents: { packageName: '@pipeline/mock-agents', bin: 'pipeline-mock-agents' },
-} as const;
+import { CliError, EXIT } from './errors.js';
 
 /**
- * The file of `bin` in the package.json of `packageName`, as resolved from this package. It must
- * exist (the packages are built): otherwise a usage error that says to build first.
+ * The file of `bin` in the package.json of `packageName`, as resolved from the module `from` (the
+ * caller's `import.meta.url`: with pnpm, a package sees only its own dependencies). It must exist (the
+ * packages are built): otherwise a usage error that says to build first.
  */
-export function packageBin(packageName: string, bin: string, rel: (path: string) => string): string {
-  const manifestFile = manifestOf(packageName);
+export function packageBin(
+  packageName: string,
+  bin: string,
+  { from, rel }: { from: string; rel: (path: string) => string },
+): string {
+  const manifestFile = manifestOf(packageName, createRequire(from));
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
     bin?: string | Record<string, string>;
   };
@@ -28,7 +25,7 @@ export function packageBin(packageName: string, bin: string, rel: (path: string)
 }
 
 /** The package.json of a dependency, also when its `exports` do not list it. */
-function manifestOf(packageName: string): string {
+function manifestOf(packageName: string, require: NodeJS.Require): string {
   try {
     return require.resolve(`${packageName}/package.json`);
   } catch (error) {
