@@ -1,6 +1,7 @@
 import type { Topic, TopicNames, TopicSpec } from '@pipeline/topics';
 import kafkajs, { type Admin, AssignerProtocol } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
+import { COORDINATOR_TOPICS, type CoordinatorKind, coordinatorPartition } from './coordinators.js';
 
 // kafkajs is CommonJS and Node's ESM loader cannot see this export by name (vitest can, so only a
 // plain `node` run would fail): take it from the default export.
@@ -103,6 +104,22 @@ export class KafkaAdmin {
       );
     }
     return result;
+  }
+
+  /**
+   * The broker id that coordinates a transactional id or a consumer group (the leader of its partition
+   * of `__transaction_state` / `__consumer_offsets`), or undefined while that topic does not exist yet
+   * (before the cluster's first transaction or group) or the partition has no leader.
+   */
+  async coordinatorOf(kind: CoordinatorKind, id: string): Promise<number | undefined> {
+    const topic = COORDINATOR_TOPICS[kind];
+    if (!(await this.admin.listTopics()).includes(topic)) return undefined;
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const partitions = topics[0]?.partitions ?? [];
+    if (partitions.length === 0) return undefined;
+    const wanted = coordinatorPartition(id, partitions.length);
+    const leader = partitions.find((p) => p.partitionId === wanted)?.leader;
+    return leader === undefined || leader < 0 ? undefined : leader;
   }
 
   /** The partition count of each topic. */

@@ -20,6 +20,12 @@ export {
   createConsumer,
 } from './consumer.js';
 export {
+  COORDINATOR_TOPICS,
+  type CoordinatorKind,
+  coordinatorPartition,
+  javaStringHash,
+} from './coordinators.js';
+export {
   checkDurability,
   enforceDurability,
   type PipelineProvisionOptions,
