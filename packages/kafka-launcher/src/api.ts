@@ -1,15 +1,20 @@
-// The launcher's public functions: up (start or reuse this checkout's broker), down (stop it), status
-// (is it running and answering?) and runningBootstrap (its address, for tests and tools). The pieces:
-// start.ts (one start attempt), resolve-jars.ts (Maven -> jar cache), config.ts (server.properties +
-// logging), process.ts (spawn / wait / stop), probe.ts (Kafka ApiVersions readiness check), lock.ts
-// (concurrent callers), prereqs.ts (java/mvn lookup), run-state.ts and paths.ts (where files live).
+// The launcher's public functions: up (start or reuse this checkout's broker, or cluster), down (stop
+// it), status (is it running and answering?), runningBootstrap and clusterNodes (its address and nodes,
+// for tests and tools). The pieces: start.ts (one start attempt of a single broker), cluster*.ts (a
+// multi-broker cluster and its stop-node/start-node), resolve-jars.ts (Maven -> jar cache), config.ts
+// (server.properties + logging), process.ts (spawn / wait / stop), probe.ts and metadata.ts (raw Kafka
+// requests), lock.ts (concurrent callers), prereqs.ts (java/mvn lookup), run-state.ts, cluster-state.ts
+// and paths.ts (where files live).
 
 import { mkdirSync } from 'node:fs';
-import { EXIT_CONFIG, EXIT_START_FAILED, LauncherError } from './errors.js';
+import { clusterAlive, stopCluster, upCluster } from './cluster.js';
+import { type ClusterNode, readClusterJson } from './cluster-state.js';
+import { EXIT_CONFIG, LauncherError } from './errors.js';
 import { acquireLock } from './lock.js';
 import {
   DEFAULT_KAFKA_VERSION,
   type Log,
+  parseBrokers,
   parsePort,
   parseTimeout,
   seconds,
@@ -17,22 +22,14 @@ import {
   validateVersion,
 } from './options.js';
 import { checkPrereqs } from './prereqs.js';
-import { probeApiVersions } from './probe.js';
 import { findOurBrokers, isOurBroker, stopProcess } from './process.js';
 import { cachedLibs, resolveJars } from './resolve-jars.js';
-import {
-  type BrokerRecord,
-  forgetBroker,
-  kafkaHome,
-  readBootstrapFile,
-  readBrokerJson,
-  type StatePaths,
-  statePaths,
-} from './run-state.js';
-import { LOG_TAIL_LINES, StartAttemptFailed, startOnce } from './start.js';
+import { forgetBroker, readBrokerJson, type StatePaths } from './run-state.js';
+import { startOnce, startWithRetry } from './start.js';
+import { type Inspection, inspect, pathsFor } from './status.js';
 
-// Kafka's own test harnesses retry a broker start once on slow/loaded CI machines; so do we.
-const START_ATTEMPTS = 2;
+// The read-only side (status, runningBootstrap, clusterNodes) is in status.ts.
+export { clusterNodes, runningBootstrap, type StatusResult, status } from './status.js';
 
 export interface UpOptions {
   /** Kafka version; default env KAFKA_VERSION, then DEFAULT_KAFKA_VERSION. */
@@ -45,15 +42,24 @@ export interface UpOptions {
   timeoutMs?: number | undefined;
   /** Run-state directory; default env PIPELINE_KAFKA_HOME, then <repo>/.kafka. */
   home?: string | undefined;
+  /**
+   * 1 (a single node) or 3 to 5 (a cluster of combined broker+controller nodes). Default: reuse
+   * whatever runs, else a single node.
+   */
+  brokers?: number | string | undefined;
 }
 
 export interface UpResult {
+  /** `127.0.0.1:PORT`; for a cluster every node, comma-separated. */
   bootstrap: string;
+  /** The broker's pid; for a cluster, the first node's. */
   pid: number;
   version: string;
   startedInMs: number;
   /** true when this checkout's broker was already running and was reused. */
   alreadyRunning: boolean;
+  /** The nodes of a cluster (absent for a single broker). */
+  nodes?: ClusterNode[];
 }
 
 export interface DownOptions {
@@ -61,23 +67,15 @@ export interface DownOptions {
   home?: string | undefined;
 }
 
-export interface StatusResult {
-  /** The recorded JVM is alive AND answers ApiVersions. */
-  running: boolean;
-  bootstrap?: string;
-  pid?: number;
-  version?: string;
-  port?: number;
-  logFile?: string;
-  /** broker.json's state when not running (`starting`, or `running` when it stopped answering). */
-  state?: string;
-  reason?: string;
-}
-
-const pathsFor = (home: string | undefined): StatePaths => statePaths(home ?? kafkaHome());
-
 /** Starts a fresh single-node broker, or reuses the one already running for this checkout. */
-export async function up({ version, port, log, timeoutMs, home }: UpOptions = {}): Promise<UpResult> {
+export async function up({
+  version,
+  port,
+  log,
+  timeoutMs,
+  home,
+  brokers,
+}: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
   const say = toLogger(log);
   const env = process.env;
@@ -88,6 +86,15 @@ export async function up({ version, port, log, timeoutMs, home }: UpOptions = {}
   const wantVersion = validateVersion(explicitVersion ?? DEFAULT_KAFKA_VERSION);
   const explicitPort = parsePort(port ?? (env.KAFKA_PORT || undefined));
   const startTimeoutMs = parseTimeout(timeoutMs ?? (env.KAFKA_START_TIMEOUT_MS || undefined));
+  const wantBrokers = parseBrokers(brokers);
+  if (wantBrokers !== undefined && wantBrokers > 1 && explicitPort) {
+    throw new LauncherError(
+      '--port / KAFKA_PORT is for a single broker; a cluster picks a free port per node.',
+      {
+        exitCode: EXIT_CONFIG,
+      },
+    );
+  }
 
   // Prerequisites before touching anything. Maven only matters on a cold jar cache.
   const { java, mvn } = checkPrereqs({ needMaven: !cachedLibs(wantVersion, env) });
@@ -98,6 +105,36 @@ export async function up({ version, port, log, timeoutMs, home }: UpOptions = {}
   try {
     // --- Reuse, or clean up what a previous run left behind.
     const current = await inspect(paths);
+    const clusterRuns = clusterAlive(paths);
+    if ((wantBrokers ?? 1) > 1 || (wantBrokers === undefined && clusterRuns)) {
+      if (current.serving) {
+        throw new LauncherError(
+          `a single Kafka broker is running at ${current.broker.bootstrap}, but a cluster of ${wantBrokers} was asked for; run \`kafka:down\` first.`,
+          { exitCode: EXIT_CONFIG },
+        );
+      }
+      await cleanUpSingle(paths, current, say);
+      const libsFor = (v: string) => resolveJars({ version: v, mvn, log: say, env });
+      const cluster = await upCluster({
+        paths,
+        brokers: wantBrokers,
+        explicitVersion,
+        wantVersion,
+        startTimeoutMs,
+        java,
+        libsFor,
+        say,
+        t0,
+      });
+      return { ...cluster, startedInMs: Date.now() - t0 };
+    }
+    if (clusterRuns) {
+      const cluster = readClusterJson(paths.home);
+      throw new LauncherError(
+        `a Kafka cluster of ${cluster?.nodes.length} is running at ${cluster?.bootstrap}, but a single broker was asked for; run \`kafka:down\` first.`,
+        { exitCode: EXIT_CONFIG },
+      );
+    }
     if (current.serving) {
       const b = current.broker;
       if (explicitVersion && b.version !== wantVersion) {
@@ -121,73 +158,60 @@ export async function up({ version, port, log, timeoutMs, home }: UpOptions = {}
         alreadyRunning: true,
       };
     }
-    if (current.broker && current.alive) {
-      say(`${current.reason}; stopping it`);
-      await stopProcess(current.broker.pid, { graceMs: 10_000 });
-    } else if (current.broker) {
-      say(`removing stale broker.json (pid ${current.broker.pid} is gone)`);
-    }
+    await stopCluster(paths, say); // what a dead cluster left behind (nothing, usually)
+    await cleanUpSingle(paths, current, say);
     forgetBroker(paths);
-    for (const pid of findOurBrokers(paths.serverProperties)) {
-      say(`stopping stray broker JVM pid ${pid} that uses ${paths.serverProperties}`);
-      await stopProcess(pid, { graceMs: 10_000 });
-    }
 
     // --- Jars (Maven runs only on a cold cache).
     const libs = await resolveJars({ version: wantVersion, mvn, log: say, env });
 
     // --- Start, with one retry on a fresh data dir.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const broker = await startOnce({
-          paths,
-          java,
-          libs,
-          version: wantVersion,
-          explicitPort,
-          startTimeoutMs,
-          say,
-        });
-        const startedInMs = Date.now() - t0;
-        say(
-          `Kafka ${wantVersion} ready at ${broker.bootstrap} in ${seconds(startedInMs)} (pid ${broker.pid}, log ${paths.logFile})`,
-        );
-        return {
-          bootstrap: broker.bootstrap,
-          pid: broker.pid,
-          version: wantVersion,
-          startedInMs,
-          alreadyRunning: false,
-        };
-      } catch (err) {
-        const cause = err instanceof StartAttemptFailed ? err.reason : err;
-        if (cause instanceof LauncherError && cause.exitCode === EXIT_CONFIG) throw cause;
-        const message = err instanceof Error ? err.message : String(err);
-        const tail = err instanceof StartAttemptFailed ? err.logTail : '';
-        if (attempt < START_ATTEMPTS) {
-          say(`start attempt ${attempt} failed: ${message}`);
-          if (tail) say(`last lines of ${paths.logFile}:\n${tail}`);
-          say('retrying once with a fresh data dir…');
-          continue;
-        }
-        throw new LauncherError(
-          `Kafka ${wantVersion} failed to start after ${attempt} attempts: ${message}`,
-          {
-            exitCode: EXIT_START_FAILED,
-            details: tail ? `last ${LOG_TAIL_LINES} lines of ${paths.logFile}:\n${tail}` : undefined,
-            cause,
-          },
-        );
-      }
-    }
+    const broker = await startWithRetry({
+      what: `Kafka ${wantVersion}`,
+      logs: paths.logFile,
+      say,
+      attempt: () =>
+        startOnce({ paths, java, libs, version: wantVersion, explicitPort, startTimeoutMs, say }),
+    });
+    const startedInMs = Date.now() - t0;
+    say(
+      `Kafka ${wantVersion} ready at ${broker.bootstrap} in ${seconds(startedInMs)} (pid ${broker.pid}, log ${paths.logFile})`,
+    );
+    return {
+      bootstrap: broker.bootstrap,
+      pid: broker.pid,
+      version: wantVersion,
+      startedInMs,
+      alreadyRunning: false,
+    };
   } finally {
     release();
   }
 }
 
+/** Stops what a single broker that is not serving left behind (a hung JVM, strays) and forgets it. */
+async function cleanUpSingle(
+  paths: StatePaths,
+  current: Inspection,
+  say: (line: string) => void,
+): Promise<void> {
+  if (current.broker && current.alive) {
+    say(`${current.reason}; stopping it`);
+    await stopProcess(current.broker.pid, { graceMs: 10_000 });
+  } else if (current.broker) {
+    say(`removing stale broker.json (pid ${current.broker.pid} is gone)`);
+  }
+  // Only a broker.json owns the bootstrap file here; without one it may be a cluster's.
+  if (current.broker) forgetBroker(paths);
+  for (const pid of findOurBrokers(paths.serverProperties)) {
+    say(`stopping stray broker JVM pid ${pid} that uses ${paths.serverProperties}`);
+    await stopProcess(pid, { graceMs: 10_000 });
+  }
+}
+
 /**
- * Stops the broker of this checkout: SIGTERM, up to 20 s for Kafka's controlled shutdown, then SIGKILL.
- * Also stops any stray broker JVM using this checkout's config. Safe to call when nothing runs.
+ * Stops the broker (or every node of the cluster) of this checkout: SIGTERM, up to 20 s for Kafka's controlled shutdown, then SIGKILL.
+ * Also stops any stray broker JVM using this checkout's configs. Safe to call when nothing runs.
  */
 export async function down({ log, home }: DownOptions = {}): Promise<{ stopped: boolean }> {
   const say = toLogger(log);
@@ -203,11 +227,13 @@ export async function down({ log, home }: DownOptions = {}): Promise<{ stopped: 
 
 /** Stops every broker JVM of this run-state folder and forgets it (down without the lock: the CLI's Ctrl-C). */
 export async function stopAll(paths: StatePaths, say: (line: string) => void): Promise<{ stopped: boolean }> {
+  const clusterStopped = await stopCluster(paths, say);
   const broker = readBrokerJson(paths);
   const pids = new Set(findOurBrokers(paths.serverProperties));
   if (broker && isOurBroker(broker.pid, paths.serverProperties)) pids.add(broker.pid);
   if (pids.size === 0) {
     forgetBroker(paths);
+    if (clusterStopped) return { stopped: true };
     say(broker ? `no broker running (removed stale broker.json for pid ${broker.pid})` : 'no broker running');
     return { stopped: false };
   }
@@ -227,53 +253,4 @@ export async function stopAll(paths: StatePaths, say: (line: string) => void): P
   }
   forgetBroker(paths);
   return { stopped: true };
-}
-
-/** Whether this checkout's broker is running and answering; never starts or stops anything. */
-export async function status({ home }: { home?: string | undefined } = {}): Promise<StatusResult> {
-  const current = await inspect(pathsFor(home));
-  if (!current.broker) return { running: false, reason: 'no broker.json' };
-  const { bootstrap, pid, version, port, logFile, state } = current.broker;
-  if (current.serving) return { running: true, bootstrap, pid, version, port, logFile };
-  return { running: false, bootstrap, pid, version, port, logFile, state, reason: current.reason };
-}
-
-/**
- * The bootstrap address (`127.0.0.1:PORT`) of this checkout's broker when it got ready and its JVM is
- * still alive, from the run state; undefined otherwise. Synchronous and cheap: it does not ask the
- * broker (status() does).
- */
-export function runningBootstrap({ home }: { home?: string | undefined } = {}): string | undefined {
-  let paths: StatePaths;
-  try {
-    paths = pathsFor(home);
-  } catch {
-    return undefined; // not in a checkout and no PIPELINE_KAFKA_HOME: no broker of ours
-  }
-  const bootstrap = readBootstrapFile(paths);
-  const broker = readBrokerJson(paths);
-  if (!bootstrap || !broker || !isOurBroker(broker.pid, paths.serverProperties)) return undefined;
-  return bootstrap;
-}
-
-type Inspection =
-  | { broker: null; alive: false; serving: false; reason?: undefined }
-  | { broker: BrokerRecord; alive: boolean; serving: false; reason: string }
-  | { broker: BrokerRecord; alive: true; serving: true; reason?: undefined };
-
-/** What broker.json says, and whether that process is alive, ours, and serving. */
-async function inspect(paths: StatePaths): Promise<Inspection> {
-  const broker = readBrokerJson(paths);
-  if (!broker) return { broker: null, alive: false, serving: false };
-  if (!isOurBroker(broker.pid, paths.serverProperties)) {
-    return { broker, alive: false, serving: false, reason: `pid ${broker.pid} is not running` };
-  }
-  const probe = await probeApiVersions({ port: broker.port, timeoutMs: 2000 });
-  if (probe.ok) return { broker, alive: true, serving: true };
-  return {
-    broker,
-    alive: true,
-    serving: false,
-    reason: `pid ${broker.pid} is alive but does not answer ApiVersions (${probe.reason})`,
-  };
 }

@@ -1,11 +1,11 @@
-// Writes the single-node KRaft configuration and the logging configuration for one broker start.
-// Every value that differs from Kafka's default is here because a one-broker test cluster needs it.
+// Writes the KRaft configuration (a single node, or one node of a local cluster) and the logging
+// configuration for one broker start. Every value that differs from Kafka's default is here because a
+// small local test cluster needs it.
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { majorVersion } from './resolve-jars.js';
-import type { StatePaths } from './run-state.js';
 
 /**
  * A KRaft cluster id: 16 random bytes as 22 characters of unpadded base64url, the format of Kafka's
@@ -19,6 +19,28 @@ export function newClusterId(): string {
   }
 }
 
+/** Replication of the internal topics and the default for new topics. */
+export interface ReplicationSettings {
+  /** default.replication.factor and the RF of every internal topic. */
+  replicationFactor: number;
+  /** min.insync.replicas and the min ISR of the internal topics. */
+  minInsyncReplicas: number;
+}
+
+/** One broker: every internal topic must accept RF 1 / min ISR 1. */
+export const SINGLE_NODE_REPLICATION: ReplicationSettings = { replicationFactor: 1, minInsyncReplicas: 1 };
+/**
+ * A cluster (3 to 5 nodes): RF 3 and min ISR 2, the production shape, so one node can be lost without
+ * losing an acknowledged write (acks=all) or blocking producers and transactions.
+ */
+export const CLUSTER_REPLICATION: ReplicationSettings = { replicationFactor: 3, minInsyncReplicas: 2 };
+
+/** A controller voter: `id@127.0.0.1:controllerPort`. */
+export interface Voter {
+  id: number;
+  controllerPort: number;
+}
+
 export interface BrokerSettings {
   version: string;
   /** Client (PLAINTEXT) port on 127.0.0.1. */
@@ -26,7 +48,17 @@ export interface BrokerSettings {
   controllerPort: number;
   /** log.dirs */
   dataDir: string;
+  /** node.id; default 1 (the single node). */
+  nodeId?: number | undefined;
+  /** controller.quorum.voters; default this node alone. */
+  voters?: readonly Voter[] | undefined;
+  /** default SINGLE_NODE_REPLICATION. */
+  replication?: ReplicationSettings | undefined;
 }
+
+/** The controller.quorum.voters value. */
+export const votersValue = (voters: readonly Voter[]): string =>
+  voters.map(({ id, controllerPort }) => `${id}@127.0.0.1:${controllerPort}`).join(',');
 
 /** server.properties as key → value, in file order. */
 export function brokerProperties({
@@ -34,15 +66,21 @@ export function brokerProperties({
   port,
   controllerPort,
   dataDir,
+  nodeId = 1,
+  voters = [{ id: nodeId, controllerPort }],
+  replication = SINGLE_NODE_REPLICATION,
 }: BrokerSettings): Record<string, string> {
+  const rf = String(replication.replicationFactor);
+  const minIsr = String(replication.minInsyncReplicas);
   const props: Record<string, string> = {
-    // --- KRaft, combined mode: one JVM is both the controller quorum (of one) and the broker.
+    // --- KRaft, combined mode: each JVM is both a controller (a voter of the quorum) and a broker. A
+    // single node is a quorum of one; a cluster is a quorum of all its nodes (cluster.ts says why).
     'process.roles': 'broker,controller',
-    'node.id': '1',
+    'node.id': String(nodeId),
     // Static quorum: with fixed voters `storage format` needs no --standalone/--initial-controllers,
     // and it works unchanged on 3.9 and 4.x (4.x also supports dynamic quorums via
-    // controller.quorum.bootstrap.servers, which we do not need for a throwaway single node).
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    // controller.quorum.bootstrap.servers, which we do not need for throwaway local nodes).
+    'controller.quorum.voters': votersValue(voters),
     'controller.listener.names': 'CONTROLLER',
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
@@ -50,13 +88,14 @@ export function brokerProperties({
     'inter.broker.listener.name': 'PLAINTEXT',
     'log.dirs': dataDir,
 
-    // --- One broker: every internal topic must accept replication factor 1 / min ISR 1, otherwise
-    // consumer groups (offsets), transactions and idempotent producers hang or fail.
-    'offsets.topic.replication.factor': '1',
-    'transaction.state.log.replication.factor': '1',
-    'transaction.state.log.min.isr': '1',
-    'default.replication.factor': '1',
-    'min.insync.replicas': '1',
+    // --- Replication. One broker: every internal topic must accept RF 1 / min ISR 1, otherwise
+    // consumer groups (offsets), transactions and idempotent producers hang or fail. A cluster: RF 3,
+    // min ISR 2 (CLUSTER_REPLICATION).
+    'offsets.topic.replication.factor': rf,
+    'transaction.state.log.replication.factor': rf,
+    'transaction.state.log.min.isr': minIsr,
+    'default.replication.factor': rf,
+    'min.insync.replicas': minIsr,
     // Fewer internal partitions than the default 50: creating them is most of the time the first
     // consumer group / first transaction takes on a fresh broker. Coordinator spread does not matter here.
     'offsets.topic.num.partitions': '5',
@@ -80,9 +119,10 @@ export function brokerProperties({
     'auto.create.topics.enable': 'false',
   };
   if (majorVersion(version) >= 4) {
-    // 4.x adds share groups with their own state topic (default RF 3); keep it startable on one node.
-    props['share.coordinator.state.topic.replication.factor'] = '1';
-    props['share.coordinator.state.topic.min.isr'] = '1';
+    // 4.x adds share groups with their own state topic (default RF 3, min ISR 2): the same as the
+    // other internal topics, so it is startable on one node.
+    props['share.coordinator.state.topic.replication.factor'] = rf;
+    props['share.coordinator.state.topic.min.isr'] = minIsr;
   }
   return props;
 }
@@ -138,6 +178,14 @@ export function renderLoggingConfig(version: string): { fileName: string; text: 
   return { fileName: 'log4j.properties', text: lines.join('\n') };
 }
 
+/** Where one node's files go (the single broker's StatePaths, or a cluster node's NodePaths). */
+export interface NodeFiles {
+  configDir: string;
+  serverProperties: string;
+  dataDir: string;
+  logsDir: string;
+}
+
 /**
  * Writes config/server.properties and the logging config of one start.
  * loggingArgs: the JVM -D flags that point Kafka's logging at our config.
@@ -147,27 +195,45 @@ export function writeBrokerConfig({
   version,
   port,
   controllerPort,
+  nodeId,
+  voters,
+  replication,
 }: {
-  paths: StatePaths;
+  paths: NodeFiles;
   version: string;
   port: number;
   controllerPort: number;
+  nodeId?: number | undefined;
+  voters?: readonly Voter[] | undefined;
+  replication?: ReplicationSettings | undefined;
 }): { serverProperties: string; loggingArgs: string[] } {
   mkdirSync(paths.configDir, { recursive: true });
   const serverProperties = paths.serverProperties;
   writeFileSync(
     serverProperties,
-    renderServerProperties({ version, port, controllerPort, dataDir: paths.dataDir }),
+    renderServerProperties({
+      version,
+      port,
+      controllerPort,
+      dataDir: paths.dataDir,
+      nodeId,
+      voters,
+      replication,
+    }),
   );
-
   const logging = renderLoggingConfig(version);
-  const file = join(paths.configDir, logging.fileName);
-  writeFileSync(file, logging.text);
-  const loggingArgs =
+  writeFileSync(join(paths.configDir, logging.fileName), logging.text);
+  return { serverProperties, loggingArgs: loggingArgs(version, paths) };
+}
+
+/** The JVM -D flags that point Kafka's logging at the config writeBrokerConfig wrote (also for a restart). */
+export function loggingArgs(version: string, paths: Pick<NodeFiles, 'configDir' | 'logsDir'>): string[] {
+  const file = join(paths.configDir, renderLoggingConfig(version).fileName);
+  const args =
     majorVersion(version) >= 4
       ? [`-Dlog4j2.configurationFile=${file}`]
       : [`-Dlog4j.configuration=file:${file}`];
   // Kafka's code refers to kafka.logs.dir (e.g. for its default appenders); point it at our logs dir.
-  loggingArgs.push(`-Dkafka.logs.dir=${paths.logsDir}`);
-  return { serverProperties, loggingArgs };
+  args.push(`-Dkafka.logs.dir=${paths.logsDir}`);
+  return args;
 }

@@ -63,3 +63,20 @@ export function parseTimeout(t: number | string | undefined | null): number {
   }
   return n;
 }
+
+/**
+ * The number of brokers (`--brokers`): 1 (a single node) or a cluster of 3 to 5. Not 2: a quorum of two
+ * controllers needs both of them, so it survives no node loss and costs twice the single node.
+ * undefined when nothing is asked for.
+ */
+export function parseBrokers(b: number | string | undefined | null): number | undefined {
+  if (b === undefined || b === null || b === '') return undefined;
+  const n = Number(b);
+  if (!Number.isInteger(n) || !(n === 1 || (n >= 3 && n <= 5))) {
+    throw new LauncherError(
+      `invalid broker count "${b}" (--brokers must be 1, or 3 to 5 for a cluster: 2 could not lose a node).`,
+      { exitCode: EXIT_CONFIG },
+    );
+  }
+  return n;
+}

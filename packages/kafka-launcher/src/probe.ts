@@ -55,27 +55,60 @@ export function probeApiVersions({
   port: number;
   timeoutMs?: number;
 }): Promise<ProbeResult> {
+  const correlationId = randomInt(1, 2 ** 31 - 1);
+  return exchange({
+    host,
+    port,
+    timeoutMs,
+    request: apiVersionsRequest(correlationId),
+    parse: (buf) => parseApiVersionsResponse(buf, correlationId),
+    failure: (reason): ProbeResult => ({ ok: false, reason }),
+  });
+}
+
+/**
+ * One request over a fresh TCP connection: writes `request`, feeds every chunk received so far to
+ * `parse` until it returns a result. Never rejects: connection errors and the timeout become
+ * `failure(reason)`. Shared by the ApiVersions probe and the Metadata request (metadata.ts).
+ */
+export function exchange<T>({
+  host = '127.0.0.1',
+  port,
+  timeoutMs,
+  request,
+  parse,
+  failure,
+}: {
+  host?: string;
+  port: number;
+  timeoutMs: number;
+  request: Buffer;
+  parse: (received: Buffer) => T | undefined;
+  failure: (reason: string) => T;
+}): Promise<T> {
   return new Promise((resolve) => {
-    const correlationId = randomInt(1, 2 ** 31 - 1);
     let settled = false;
     let buf = Buffer.alloc(0);
     const socket = createConnection({ host, port });
-    const finish = (result: ProbeResult): void => {
+    const finish = (result: T): void => {
       if (settled) return;
       settled = true;
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(timeoutMs, () => finish({ ok: false, reason: `no answer within ${timeoutMs} ms` }));
-    socket.on('error', (err: NodeJS.ErrnoException) =>
-      finish({ ok: false, reason: err.code || err.message }),
-    );
-    socket.on('close', () => finish({ ok: false, reason: 'connection closed before a full response' }));
-    socket.on('connect', () => socket.write(apiVersionsRequest(correlationId)));
+    socket.setTimeout(timeoutMs, () => finish(failure(`no answer within ${timeoutMs} ms`)));
+    socket.on('error', (err: NodeJS.ErrnoException) => finish(failure(err.code || err.message)));
+    socket.on('close', () => finish(failure('connection closed before a full response')));
+    socket.on('connect', () => socket.write(request));
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
-      const result = parseApiVersionsResponse(buf, correlationId);
-      if (result) finish(result);
+      let result: T | undefined;
+      try {
+        result = parse(buf);
+      } catch (err) {
+        result = failure(`unreadable response: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (result !== undefined) finish(result);
     });
   });
 }

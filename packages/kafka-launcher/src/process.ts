@@ -8,7 +8,12 @@ import { pollUntil } from '@pipeline/common';
 import { probeApiVersions } from './probe.js';
 
 // Small heap: a test broker holds little data; two of these plus a test run fit on a small CI box.
-const JVM_ARGS = ['-Xms256m', '-Xmx512m', '-Djava.awt.headless=true'];
+// A cluster node asks for more (cluster.ts: CLUSTER_HEAP).
+export const SINGLE_NODE_HEAP: readonly string[] = ['-Xms256m', '-Xmx512m'];
+const jvmArgs = (heap: readonly string[] | undefined): string[] => [
+  ...(heap ?? SINGLE_NODE_HEAP),
+  '-Djava.awt.headless=true',
+];
 
 /** What every JVM of one broker start is run with. */
 export interface JvmOptions {
@@ -20,6 +25,8 @@ export interface JvmOptions {
   serverProperties: string;
   /** Where the JVM's stdout and stderr are appended. */
   logFile: string;
+  /** -Xms/-Xmx flags; default SINGLE_NODE_HEAP. */
+  heap?: readonly string[] | undefined;
 }
 
 function procRead(pid: number | 'self', file: string): string | null {
@@ -69,14 +76,19 @@ export function isOurBroker(pid: number, serverProperties: string): boolean {
   return args.includes('kafka.Kafka') && args.includes(serverProperties);
 }
 
-/** Every live broker JVM using our serverProperties, including ones broker.json no longer knows. */
-export function findOurBrokers(serverProperties: string): number[] {
+/**
+ * Every live broker JVM using our serverProperties (or any of a list of them: the nodes of a cluster),
+ * including ones the run state no longer knows. One pass over /proc.
+ */
+export function findOurBrokers(serverProperties: string | readonly string[]): number[] {
   if (!existsProcFs()) return [];
+  const files = typeof serverProperties === 'string' ? [serverProperties] : serverProperties;
+  if (files.length === 0) return [];
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    if (pid !== process.pid && isOurBroker(pid, serverProperties)) pids.push(pid);
+    if (pid !== process.pid && files.some((file) => isOurBroker(pid, file))) pids.push(pid);
   }
   return pids;
 }
@@ -91,7 +103,7 @@ export function formatStorage({ clusterId, ...jvm }: JvmOptions & { clusterId: s
     const child = spawn(
       jvm.java,
       [
-        ...JVM_ARGS,
+        ...jvmArgs(jvm.heap),
         '-cp',
         join(jvm.libs, '*'),
         ...jvm.loggingArgs,
@@ -134,7 +146,14 @@ export function spawnBroker(jvm: JvmOptions): BrokerProcess {
   try {
     const child = spawn(
       jvm.java,
-      [...JVM_ARGS, '-cp', join(jvm.libs, '*'), ...jvm.loggingArgs, 'kafka.Kafka', jvm.serverProperties],
+      [
+        ...jvmArgs(jvm.heap),
+        '-cp',
+        join(jvm.libs, '*'),
+        ...jvm.loggingArgs,
+        'kafka.Kafka',
+        jvm.serverProperties,
+      ],
       { detached: true, stdio: ['ignore', fd, fd] },
     );
     const broker: BrokerProcess = { child, exit: undefined, spawnError: undefined };
@@ -203,6 +222,18 @@ export async function stopProcess(pid: number, { graceMs = 20_000 } = {}): Promi
     // exited between the check and the kill
   }
   await exits(pid, 5_000);
+  return 'killed';
+}
+
+/** SIGKILL (a crash: no controlled shutdown, no flush) and wait until the process is gone. */
+export async function killProcess(pid: number): Promise<StopOutcome> {
+  if (!isAlive(pid)) return 'not-running';
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return 'not-running';
+  }
+  await exits(pid, 10_000);
   return 'killed';
 }
 

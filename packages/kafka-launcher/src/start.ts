@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { freePort, isPortFree, tailFile } from '@pipeline/common';
 import { newClusterId, writeBrokerConfig } from './config.js';
-import { EXIT_CONFIG, LauncherError } from './errors.js';
+import { EXIT_CONFIG, EXIT_START_FAILED, LauncherError } from './errors.js';
 import { type BrokerProcess, formatStorage, spawnBroker, stopProcess, waitUntilServing } from './process.js';
 import {
   type BrokerRecord,
@@ -16,6 +16,51 @@ import {
 } from './run-state.js';
 
 export const LOG_TAIL_LINES = 40;
+
+// Kafka's own test harnesses retry a broker start once on slow/loaded CI machines; so do we.
+const START_ATTEMPTS = 2;
+
+/**
+ * Runs `attempt` (a fresh start: new data dir, new ports) and retries it once when it fails after it
+ * began; a configuration error (exit code 2) is thrown at once. `what` names it in the final error
+ * (`Kafka 3.9.1`), `logs` says where the printed tail comes from.
+ */
+export async function startWithRetry<T>({
+  what,
+  logs,
+  tailLines = LOG_TAIL_LINES,
+  say,
+  attempt,
+}: {
+  what: string;
+  logs: string;
+  /** How many lines of each log the tail holds (for the message). */
+  tailLines?: number;
+  say: (line: string) => void;
+  attempt: () => Promise<T>;
+}): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const cause = err instanceof StartAttemptFailed ? err.reason : err;
+      if (cause instanceof LauncherError && cause.exitCode === EXIT_CONFIG) throw cause;
+      const message = err instanceof Error ? err.message : String(err);
+      const tail = err instanceof StartAttemptFailed ? err.logTail : '';
+      if (n < START_ATTEMPTS) {
+        say(`start attempt ${n} failed: ${message}`);
+        if (tail) say(`last lines of ${logs}:\n${tail}`);
+        say('retrying once with a fresh data dir…');
+        continue;
+      }
+      throw new LauncherError(`${what} failed to start after ${n} attempts: ${message}`, {
+        exitCode: EXIT_START_FAILED,
+        details: tail ? `last ${tailLines} lines of ${logs}:\n${tail}` : undefined,
+        cause,
+      });
+    }
+  }
+}
 
 /** A start attempt that failed after it began; `logTail` is the end of the broker log. */
 export class StartAttemptFailed extends Error {
