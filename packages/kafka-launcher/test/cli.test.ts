@@ -53,11 +53,56 @@ describe('parseArgs', () => {
     }
   });
 
+  it('reads --brokers for up, checked: 1 or 3 to 5', () => {
+    expect(parseArgs(['up', '--brokers', '3'])).toEqual({ command: 'up', brokers: 3, json: false });
+    expect(parseArgs(['up', '--brokers=5', '--json'])).toEqual({ command: 'up', brokers: 5, json: true });
+    expect(parseArgs(['up', '--brokers', '1'])).toMatchObject({ brokers: 1 });
+    for (const b of ['0', '2', '6', 'x', '3.5', '-3']) {
+      const error = failure(['up', '--brokers', b]);
+      expect(error.exitCode).toBe(EXIT_CONFIG);
+      expect(error.message).toBe(
+        `invalid broker count "${b}" (--brokers must be 1, or 3 to 5 for a cluster: 2 could not lose a node).`,
+      );
+    }
+    expect(failure(['status', '--brokers', '3']).message).toMatch(/^--brokers is only for up\n\n/);
+  });
+
+  it('reads stop-node N [--hard] and start-node N', () => {
+    expect(parseArgs(['stop-node', '2'])).toEqual({ command: 'stop-node', node: 2, json: false });
+    expect(parseArgs(['stop-node', '--hard', '3', '--json'])).toEqual({
+      command: 'stop-node',
+      node: 3,
+      hard: true,
+      json: true,
+    });
+    expect(parseArgs(['start-node', '1'])).toEqual({ command: 'start-node', node: 1, json: false });
+  });
+
+  it('refuses a node command without a number, a bad number, a second number and a misplaced --hard', () => {
+    for (const [argv, message] of [
+      [['stop-node'], 'stop-node needs a node number, e.g. `stop-node 2`'],
+      [['start-node', '1', '--hard'], '--hard is only for stop-node'],
+      [['start-node'], 'start-node needs a node number, e.g. `start-node 2`'],
+      [['stop-node', '0'], 'invalid node "0" (a node number: 1, 2, …)'],
+      [['stop-node', 'two'], 'invalid node "two" (a node number: 1, 2, …)'],
+      [['stop-node', '1.5'], 'invalid node "1.5" (a node number: 1, 2, …)'],
+      [['stop-node', '1', '2'], 'unknown argument "2"'],
+      [['up', '--hard'], '--hard is only for stop-node'],
+      [['up', '3'], 'unknown argument "3"'],
+    ] as const) {
+      const error = failure([...argv]);
+      expect(error.exitCode).toBe(EXIT_CONFIG);
+      expect(error.message).toBe(`${message}\n\n${USAGE}`);
+    }
+  });
+
   it('has a usage that names the command, the root scripts and the default version', () => {
     expect(USAGE).toMatch(
       /^usage: pipeline-kafka <up\|down\|status> \[--version X\] \[--port N\] \[--json\]/,
     );
     expect(USAGE).toContain('pnpm kafka:up');
+    expect(USAGE).toContain('pipeline-kafka <stop-node|start-node> N [--hard]');
+    expect(USAGE).toContain('--brokers N');
     expect(USAGE).toContain('default 3.9.1');
   });
 });

@@ -13,7 +13,8 @@ import { createTopic } from './support/create-topic.js';
 // A real 3-node cluster (three JVMs) in a private run-state folder: it never touches this checkout's
 // own broker (.kafka). The jar cache is shared, so a cold cache costs one Maven run first.
 const home = mkdtempSync(join(tmpdir(), 'launcher-cluster-'));
-const answers = async (port: number): Promise<boolean> => (await probeApiVersions({ port, timeoutMs: 2000 })).ok;
+const answers = async (port: number): Promise<boolean> =>
+  (await probeApiVersions({ port, timeoutMs: 2000 })).ok;
 const TOPIC = 'it.orchestrator.state';
 
 afterAll(async () => {
@@ -45,15 +46,20 @@ describe('a 3-node cluster', () => {
 
     // A topic with a leader to show (the orchestrator's state topics end in orchestrator.state).
     const [first, second, third] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
-    expect(await createTopic({ port: first.port, name: TOPIC, partitions: 3, replicationFactor: 3 })).toEqual({
-      errorCode: 0,
-      errorMessage: null,
-    });
-    await pollUntil(async () => (await status({ home })).leaders?.filter((l) => l.leader !== null).length === 3, {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      what: `leaders of ${TOPIC}`,
-    });
+    expect(await createTopic({ port: first.port, name: TOPIC, partitions: 3, replicationFactor: 3 })).toEqual(
+      {
+        errorCode: 0,
+        errorMessage: null,
+      },
+    );
+    await pollUntil(
+      async () => (await status({ home })).leaders?.filter((l) => l.leader !== null).length === 3,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: `leaders of ${TOPIC}`,
+      },
+    );
 
     const stopped = await stopNode({ node: 2, hard: true, home, log: false });
     expect(stopped).toMatchObject({ node: 2, pid: second.pid, stopped: true, outcome: 'killed' });

@@ -2,8 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodePaths } from '../src/cluster-state.js';
 import {
   brokerProperties,
+  CLUSTER_REPLICATION,
+  loggingArgs,
   newClusterId,
   renderLoggingConfig,
   renderServerProperties,
@@ -49,6 +52,75 @@ describe('server.properties', () => {
     expect(lines).toContain('auto.create.topics.enable=false');
     expect(lines.every((line) => /^[a-z.]+=\S+$/.test(line))).toBe(true);
     expect(text.endsWith('\n')).toBe(true);
+  });
+});
+
+describe('server.properties of a cluster node', () => {
+  const voters = [
+    { id: 1, controllerPort: 29093 },
+    { id: 2, controllerPort: 29193 },
+    { id: 3, controllerPort: 29293 },
+  ];
+  const node2 = {
+    port: 29192,
+    controllerPort: 29193,
+    dataDir: '/h/nodes/2/data',
+    nodeId: 2,
+    voters,
+    replication: CLUSTER_REPLICATION,
+  };
+
+  it('is a combined node with its id, its own listeners and every node as a voter', () => {
+    expect(brokerProperties({ version: '3.9.1', ...node2 })).toMatchObject({
+      'process.roles': 'broker,controller',
+      'node.id': '2',
+      'controller.quorum.voters': '1@127.0.0.1:29093,2@127.0.0.1:29193,3@127.0.0.1:29293',
+      listeners: 'PLAINTEXT://127.0.0.1:29192,CONTROLLER://127.0.0.1:29193',
+      'advertised.listeners': 'PLAINTEXT://127.0.0.1:29192',
+      'log.dirs': '/h/nodes/2/data',
+    });
+  });
+
+  it('replicates 3 times with a min ISR of 2, internal topics included, and keeps the test-speed settings', () => {
+    const props = brokerProperties({ version: '3.9.1', ...node2 });
+    expect(props).toMatchObject({
+      'default.replication.factor': '3',
+      'min.insync.replicas': '2',
+      'offsets.topic.replication.factor': '3',
+      'transaction.state.log.replication.factor': '3',
+      'transaction.state.log.min.isr': '2',
+      'offsets.topic.num.partitions': '5',
+      'transaction.state.log.num.partitions': '5',
+      'group.initial.rebalance.delay.ms': '0',
+      'log.cleaner.dedupe.buffer.size': '8388608',
+      'num.network.threads': '2',
+      'auto.create.topics.enable': 'false',
+    });
+    // The single node's keys, no more and no fewer: only the values differ.
+    expect(Object.keys(props)).toEqual(Object.keys(brokerProperties({ version: '3.9.1', ...settings })));
+    expect(brokerProperties({ version: '4.1.2', ...node2 })).toMatchObject({
+      'share.coordinator.state.topic.replication.factor': '3',
+      'share.coordinator.state.topic.min.isr': '2',
+    });
+  });
+
+  it('is written into the node folder, and a restart finds the same logging flags', () => {
+    const files = nodePaths(join(scratch, 'cluster'), 2);
+    const { serverProperties, loggingArgs: flags } = writeBrokerConfig({
+      paths: files,
+      version: '3.9.1',
+      port: 29192,
+      controllerPort: 29193,
+      nodeId: 2,
+      voters,
+      replication: CLUSTER_REPLICATION,
+    });
+    expect(serverProperties).toBe(join(scratch, 'cluster', 'nodes', '2', 'config', 'server.properties'));
+    const text = readFileSync(serverProperties, 'utf8');
+    expect(text).toContain('node.id=2\n');
+    expect(text).toContain(`log.dirs=${files.dataDir}\n`);
+    expect(flags).toEqual(loggingArgs('3.9.1', files));
+    expect(flags).toContain(`-Dkafka.logs.dir=${files.logsDir}`);
   });
 });
 

@@ -4,6 +4,7 @@ import { EXIT_CONFIG, EXIT_START_FAILED, LauncherError } from '../src/errors.js'
 import {
   DEFAULT_KAFKA_VERSION,
   DEFAULT_START_TIMEOUT_MS,
+  parseBrokers,
   parsePort,
   parseTimeout,
   seconds,
@@ -61,6 +62,22 @@ describe('parsePort', () => {
       const error = errorOf(() => parsePort(p));
       expect(error.exitCode).toBe(EXIT_CONFIG);
       expect(error.message).toBe(`invalid port "${p}" (KAFKA_PORT / --port must be 1–65535).`);
+    }
+  });
+});
+
+describe('parseBrokers', () => {
+  it('is undefined when nothing is asked for, else 1 or 3 to 5 from a number or a string', () => {
+    expect(parseBrokers(undefined)).toBeUndefined();
+    expect(parseBrokers('')).toBeUndefined();
+    for (const b of [1, 3, 4, 5, '3', '5']) expect(parseBrokers(b)).toBe(Number(b));
+  });
+
+  it('refuses 2 (a quorum of two survives no loss), 0, more than 5 and non-integers, with exit code 2 and the range', () => {
+    for (const b of [2, 0, 6, '2', 'three', 3.5]) {
+      const error = errorOf(() => parseBrokers(b));
+      expect(error.exitCode).toBe(EXIT_CONFIG);
+      expect(error.message).toContain('--brokers must be 1, or 3 to 5 for a cluster');
     }
   });
 });

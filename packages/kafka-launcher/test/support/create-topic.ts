@@ -32,14 +32,16 @@ export function createTopicRequest(
 }
 
 /** Resolves to the topic's error code (0 = created, 36 = already exists), or the reason it failed. */
+type Created = { errorCode: number; errorMessage: string | null } | { reason: string };
+
 export function createTopic(options: {
   port: number;
   name: string;
   partitions: number;
   replicationFactor: number;
-}): Promise<{ errorCode: number; errorMessage: string | null } | { reason: string }> {
+}): Promise<Created> {
   const correlationId = randomInt(1, 2 ** 31 - 1);
-  return exchange({
+  return exchange<Created>({
     port: options.port,
     timeoutMs: 35_000,
     request: createTopicRequest(correlationId, options),
