@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `pnpm kafka:up|kafka:down|kafka:status [--version X] [--port N] [--json]`: the local Kafka broker of
-// this checkout (docs/kafka-launcher.md). The launcher is the workspace package
+// `pnpm kafka:up|kafka:down|kafka:status [--version X] [--port N] [--brokers N] [--json]` and
+// `pnpm kafka:stop-node|kafka:start-node N [--hard]`: the local Kafka broker (or cluster) of this
+// checkout (docs/kafka-launcher.md). The launcher is the workspace package
 // @pipeline/kafka-launcher; this makes the checkout ready for it first (the pinned pnpm, the
 // dependencies, a build of the launcher and what it depends on: scripts/ensure-toolchain.mjs), so it
 // works on a fresh clone too. The setup's output goes to stderr: with --json, stdout is the result only.
