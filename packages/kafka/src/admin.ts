@@ -122,6 +122,19 @@ export class KafkaAdmin {
     return leader === undefined || leader < 0 ? undefined : leader;
   }
 
+  /**
+   * How many partitions of all the cluster's topics (internal ones included) have fewer in-sync
+   * replicas than replicas, or no leader: 0 once a restarted broker has caught up everywhere.
+   */
+  async underReplicatedPartitions(): Promise<number> {
+    const { topics } = await this.admin.fetchTopicMetadata();
+    let count = 0;
+    for (const t of topics) {
+      for (const p of t.partitions) if (p.leader < 0 || p.isr.length < p.replicas.length) count += 1;
+    }
+    return count;
+  }
+
   /** The partition count of each topic. */
   async partitionCounts(topics: readonly Topic[]): Promise<Map<Topic, number>> {
     const partitions = await this.partitions(topics);

@@ -1,0 +1,39 @@
+import type { Scenario } from '../scenario.js';
+import { backlog } from './backlog.js';
+import {
+  brokerRollingRestart,
+  groupCoordinatorKill,
+  stateLeaderKill,
+  transactionCoordinatorKill,
+} from './broker-faults.js';
+import { compressed } from './compressed.js';
+import { deadlinesAfterOutage } from './deadlines-after-outage.js';
+import { orchestratorKills } from './orchestrator-kills.js';
+import { poison } from './poison.js';
+import { rollingRestart } from './rolling-restart.js';
+import { twoPipelines } from './two-pipelines.js';
+import { zombie } from './zombie.js';
+
+/** Every scenario of `pnpm chaos`, in the order they run. */
+export const SCENARIOS: readonly Scenario[] = [
+  orchestratorKills,
+  rollingRestart,
+  zombie,
+  stateLeaderKill,
+  transactionCoordinatorKill,
+  groupCoordinatorKill,
+  brokerRollingRestart,
+  backlog,
+  poison,
+  compressed,
+  twoPipelines,
+  deadlinesAfterOutage,
+];
+
+/** The subset the README's test command runs, at reduced size (`--size ci`). */
+export const CI_SCENARIOS = [
+  'orchestrator-sigkill',
+  'broker-kill-state-leader',
+  'orchestrator-zombie',
+  'poison',
+];
