@@ -1,7 +1,8 @@
 import type { Topic, TopicNames, TopicSpec } from '@pipeline/topics';
-import kafkajs, { type Admin, AssignerProtocol } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
 import { COORDINATOR_TOPICS, type CoordinatorKind, coordinatorPartition } from './coordinators.js';
+import { decodeGroupMember, type GroupMember } from './group-member.js';
 
 // kafkajs is CommonJS and Node's ESM loader cannot see this export by name (vitest can, so only a
 // plain `node` run would fail): take it from the default export.
@@ -16,14 +17,7 @@ export interface PartitionInfo {
   error: number;
 }
 
-/** A consumer group member: the physical topics it subscribes to and the partition numbers it owns. */
-export interface GroupMember {
-  memberId: string;
-  clientId: string;
-  host: string;
-  topics: string[];
-  partitions: number[];
-}
+export type { GroupMember };
 
 /** Offsets per partition number of one topic. */
 export type PartitionOffsets = Map<number, bigint>;
@@ -194,19 +188,13 @@ export class KafkaAdmin {
     return new Map(ends);
   }
 
-  /** The current members of a consumer group and the (physical) topics each subscribes to. */
+  /**
+   * The current members of a consumer group, the (physical) topics each subscribes to and the
+   * partitions it owns; while the group rebalances, subscriptions are unknown (see GroupMember).
+   */
   async groupMembers(groupId: string): Promise<GroupMember[]> {
     const { groups } = await this.admin.describeGroups([groupId]);
-    return (groups[0]?.members ?? []).map((m) => {
-      const assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {};
-      return {
-        memberId: m.memberId,
-        clientId: m.clientId,
-        host: m.clientHost,
-        topics: [...(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? [])].sort(),
-        partitions: [...new Set(Object.values(assignment).flat())].sort((a, b) => a - b),
-      };
-    });
+    return (groups[0]?.members ?? []).map(decodeGroupMember);
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Logger } from '@pipeline/common';
+import { type Logger, sleep } from '@pipeline/common';
 import {
   type Batch,
   type Consumer,
@@ -11,22 +11,34 @@ import type { Metrics } from '../metrics.js';
 import { PartitionWorker, type WorkerDeps } from './partition-worker.js';
 import { type BatchDeps, processBatch } from './process-batch.js';
 
+/** How long a start waits for a rebalancing group to settle before judging its members' subscriptions. */
+const SETTLE_TIMEOUT_MS = 30_000;
+
 /**
  * Refuses to join a group whose members read other topics: another pipeline (another topic prefix)
  * or another version sharing the group id would share the transactional ids too, and the two would
  * fence each other. The co-partition assignment gives such members nothing; this says why at start.
+ * While the group rebalances the broker describes no subscriptions: it asks again until the group has
+ * settled (up to 30 s), then judges the members whose subscription it knows.
  */
 export async function assertNoStrangers(
-  admin: KafkaAdmin,
+  admin: Pick<KafkaAdmin, 'groupMembers'>,
   groupId: string,
   names: TopicNames,
+  { settleTimeoutMs = SETTLE_TIMEOUT_MS, retryMs = 250 } = {},
 ): Promise<void> {
   const ours = ORCHESTRATOR_INPUTS.map((t) => names.physical(t) as string)
     .sort()
     .join(',');
-  const strangers = (await admin.groupMembers(groupId)).filter((m) => m.topics.join(',') !== ours);
+  const deadline = Date.now() + settleTimeoutMs;
+  let members = await admin.groupMembers(groupId);
+  while (members.some((m) => m.topics === undefined) && Date.now() < deadline) {
+    await sleep(retryMs);
+    members = await admin.groupMembers(groupId);
+  }
+  const strangers = members.filter((m) => m.topics !== undefined && m.topics.join(',') !== ours);
   if (strangers.length === 0) return;
-  const list = strangers.map((m) => `${m.clientId}@${m.host} reads ${m.topics.join(', ')}`).join('; ');
+  const list = strangers.map((m) => `${m.clientId}@${m.host} reads ${m.topics?.join(', ')}`).join('; ');
   throw new Error(
     `group ${groupId} has members subscribed to other topics (${list}): another pipeline (another ` +
       'PIPELINE_TOPIC_PREFIX) or another version uses this group; give each pipeline its own ORCH_GROUP_ID',
