@@ -81,6 +81,8 @@ export async function underLoad(
     const planned = planRequests(load.requests, `${ctx.tag}-${name}`);
     const t0 = Date.now();
     const submitting = pipeline.submit(planned, { waves: load.waves, gapMs: load.gapMs });
+    // A submission that fails ends the scenario with its error, not in an unhandled rejection.
+    submitting.catch(() => {});
     const report = await fault(pipeline, planned);
     await submitting;
     await pipeline.waitFinished(planned, load.finishTimeoutMs);

@@ -29,7 +29,7 @@ export function decodeGroupMember(m: DescribedMember): GroupMember {
   const assignment = decodeOrUndefined(
     () => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment,
   );
-  const topics = decodeOrUndefined(() => AssignerProtocol.MemberMetadata.decode(m.memberMetadata).topics);
+  const topics = decodeOrUndefined(() => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics);
   return {
     memberId: m.memberId,
     clientId: m.clientId,
