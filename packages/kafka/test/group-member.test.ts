@@ -16,8 +16,12 @@ describe('a consumer group member as DescribeGroups returns it', () => {
   it('reads the subscription and the owned partitions of a stable group', () => {
     const member = decodeGroupMember(
       raw(
-        AssignerProtocol.MemberMetadata.encode({ version: 1, topics: ['b', 'a'] }),
-        AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: { a: [2, 0], b: [0, 2] } }),
+        AssignerProtocol.MemberMetadata.encode({ version: 1, topics: ['b', 'a'], userData: Buffer.alloc(0) }),
+        AssignerProtocol.MemberAssignment.encode({
+          version: 1,
+          assignment: { a: [2, 0], b: [0, 2] },
+          userData: Buffer.alloc(0),
+        }),
       ),
     );
     expect(member).toEqual({
