@@ -100,8 +100,10 @@ export const MOCK_AGENTS_ENV = {
   }),
   MOCK_PLANNER_TASKS: env.int({ description: 'tasks per plan (1–1000)', default: 3, min: 1, max: 1000 }),
   MOCK_GROUP_PREFIX: env.string({
-    description: 'consumer group of a role is `<prefix>-<role>`; processes of one role share it',
-    default: 'mock-agents',
+    description:
+      'consumer group of a role is `<prefix>-<role>`; processes of one role share it (default: the topic prefix + `mock-agents`, so two pipelines never share one)',
+    default: '',
+    defaultText: '`<PIPELINE_TOPIC_PREFIX>mock-agents`',
     ...KAFKA_NAME,
   }),
   MOCK_FROM_BEGINNING: env.boolean({
@@ -168,7 +170,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): MockAgentsC
     settings,
     plannerTasks: v.MOCK_PLANNER_TASKS,
     topicPrefix: PIPELINE_TOPIC_PREFIX,
-    groupPrefix: v.MOCK_GROUP_PREFIX,
+    groupPrefix: v.MOCK_GROUP_PREFIX || `${PIPELINE_TOPIC_PREFIX}mock-agents`,
     fromBeginning: v.MOCK_FROM_BEGINNING,
     concurrency: v.MOCK_CONCURRENCY,
     logLevel: v.LOG_LEVEL,

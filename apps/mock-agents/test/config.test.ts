@@ -43,6 +43,20 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
   });
 
+  // Found by the fault suite (two pipelines with different prefixes and default settings on one
+  // cluster): both pipelines' agents joined the groups `mock-agents-<role>`, each group got members
+  // subscribed to other topics, and one pipeline's agents were assigned nothing they read: its
+  // requests never moved past their first command.
+  it("derives the groups from the topic prefix, so two pipelines' agents never share one", () => {
+    const a = loadConfig({ ...BASE, PIPELINE_TOPIC_PREFIX: 'team-a.' });
+    const b = loadConfig({ ...BASE, PIPELINE_TOPIC_PREFIX: 'team-b.' });
+    expect(a.groupPrefix).toBe('team-a.mock-agents');
+    expect(b.groupPrefix).toBe('team-b.mock-agents');
+    expect(
+      loadConfig({ ...BASE, PIPELINE_TOPIC_PREFIX: 'team-a.', MOCK_GROUP_PREFIX: 'mine' }).groupPrefix,
+    ).toBe('mine');
+  });
+
   it('reads every setting', () => {
     const config = loadConfig({
       ...BASE,
