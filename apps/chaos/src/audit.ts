@@ -89,18 +89,23 @@ export class Audit {
       maxWaitTimeMs: 100,
     });
     const audit = new Audit(consumer);
-    await consumer.run(async (batch) => {
-      for (const record of batch.records) {
-        const where = `${record.topic}/${record.partition}`;
-        const offset = BigInt(record.offset);
-        if (offset < (audit.next.get(where) ?? 0n)) audit.rereads += 1;
-        else {
-          audit.next.set(where, offset + 1n);
-          audit.take(record.topic, record.key, record.value, readHeaders(record.headers));
+    await consumer
+      .run(async (batch) => {
+        for (const record of batch.records) {
+          const where = `${record.topic}/${record.partition}`;
+          const offset = BigInt(record.offset);
+          if (offset < (audit.next.get(where) ?? 0n)) audit.rereads += 1;
+          else {
+            audit.next.set(where, offset + 1n);
+            audit.take(record.topic, record.key, record.value, readHeaders(record.headers));
+          }
+          batch.resolve(record.offset);
         }
-        batch.resolve(record.offset);
-      }
-    });
+      })
+      .catch(async (error: unknown) => {
+        await consumer.close().catch(() => {});
+        throw error;
+      });
     return audit;
   }
 

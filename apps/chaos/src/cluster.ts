@@ -17,6 +17,8 @@ export interface ChaosCluster {
   stopNode(id: number, options: { hard: boolean }): Promise<void>;
   /** Starts node `id` again and waits until every partition is back in sync (a healthy cluster). */
   startNode(id: number): Promise<void>;
+  /** SIGSTOP (or SIGCONT) every node's JVM: the whole cluster stops answering, connections hang. */
+  freezeAll(frozen: boolean): void;
   /** Waits until no partition of any topic is under-replicated or leaderless. */
   waitInSync(timeoutMs?: number): Promise<void>;
   down(): Promise<void>;
@@ -67,6 +69,10 @@ export async function ensureCluster(
       await waitInSync();
     },
     waitInSync,
+    freezeAll(frozen) {
+      for (const node of clusterNodes({ home }))
+        if (node.alive) process.kill(node.pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
     async down() {
       await down({ home, log: false });
     },

@@ -4,13 +4,14 @@
 
 import { mkdirSync } from 'node:fs';
 import type { ServiceProcess } from '@pipeline/cli-kit';
-import { noopLogger, pollUntil } from '@pipeline/common';
+import { noopLogger, pollUntil, withRetry } from '@pipeline/common';
 import { create, schemas } from '@pipeline/contracts';
 import type { PlannedRequest } from '@pipeline/failure-markers';
 import {
   createKafkaClient,
   createProducer,
   encodeRecord,
+  isRetriable,
   type KafkaClient,
   type OutboundRecord,
   type Producer,
@@ -73,7 +74,14 @@ export class ChaosPipeline {
     );
     const names = TopicNames.prefixed(options.prefix);
     await provisionPipelineTopics(client, { names, partitions: options.partitions });
-    const audit = await Audit.start(client, names);
+    // Right after a broker restart a new topic may not be known to every broker yet (UNKNOWN_TOPIC_OR_PARTITION):
+    // the audit joins again until it reads.
+    const audit = await withRetry(() => Audit.start(client, names), {
+      retries: 10,
+      initialDelayMs: 500,
+      maxDelayMs: 5000,
+      isRetriable,
+    });
     const pipeline = new ChaosPipeline(options, client, audit);
     try {
       pipeline.agents = await startAgents(

@@ -6,6 +6,7 @@ import {
   stateLeaderKill,
   transactionCoordinatorKill,
 } from './broker-faults.js';
+import { clusterOutage } from './cluster-outage.js';
 import { compressed } from './compressed.js';
 import { deadlinesAfterOutage } from './deadlines-after-outage.js';
 import { orchestratorKills } from './orchestrator-kills.js';
@@ -23,6 +24,7 @@ export const SCENARIOS: readonly Scenario[] = [
   transactionCoordinatorKill,
   groupCoordinatorKill,
   brokerRollingRestart,
+  clusterOutage,
   backlog,
   poison,
   compressed,

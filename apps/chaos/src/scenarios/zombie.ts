@@ -28,7 +28,7 @@ export const zombie: Scenario = {
         const at = Date.now();
         frozen.thaw();
         await frozen.ready();
-        return { recoveryMs: Date.now() - at, figures: { frozenMs } };
+        return { recoveryMs: Date.now() - at, figures: { sigstopMs: frozenMs } };
       },
     );
   },
