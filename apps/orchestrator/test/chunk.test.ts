@@ -2,8 +2,8 @@ import { recordBytes } from '@pipeline/kafka/records';
 import { CRQ, STATE } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import { chunkSteps, stepBytes } from '../src/domain/chunk.js';
-import { newStep, type Step } from '../src/domain/decide-batch.js';
 import type { RequestRecord } from '../src/domain/request-record.js';
+import { newStep, type Step } from '../src/domain/step.js';
 import { decideSweep } from '../src/domain/sweep.js';
 
 const step = (offset: string, bytes: number): Step => {

@@ -1,8 +1,8 @@
 import { type OutboundRecord, recordBytes } from '@pipeline/kafka/records';
 import { STATE } from '@pipeline/topics';
-import type { Effect, Step } from './decide-batch.js';
 import type { RequestRecord } from './request-record.js';
 import { encodeState } from './state-record.js';
+import type { Effect, Step } from './step.js';
 
 /**
  * What one transaction writes: whole steps, their records and the state records of the requests they

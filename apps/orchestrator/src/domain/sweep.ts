@@ -1,7 +1,8 @@
 import type { Stage } from '@pipeline/state-machine';
-import { addStep, apply, type BatchPlan, emptyPlan, newStep } from './decide-batch.js';
+import { apply } from './decide-batch.js';
 import { isFinished, type RequestRecord, stageOf } from './request-record.js';
 import { expire } from './route.js';
+import { addStep, type BatchPlan, emptyPlan, newStep } from './step.js';
 
 export interface SweepPolicy {
   /** How long a request may stay in a stage (ms); undefined = no deadline. */
