@@ -34,6 +34,8 @@ export interface PipelineOptions {
   thinkMs: number;
   /** Extra orchestrator settings. */
   orchestratorEnv?: Record<string, string>;
+  /** Start the stub agents (default true); a scenario with agents of its own does not. */
+  stubAgents?: boolean;
   /** Start the orchestrators (default true); a backlog scenario starts them later. */
   startOrchestrators?: boolean;
 }
@@ -50,6 +52,7 @@ export class ChaosPipeline {
   readonly instances: OrchestratorInstance[] = [];
   readonly submittedAt = new Map<string, number>();
   readonly badMarks = new Set<string>();
+  private started = 0;
   private agents: ServiceProcess | undefined;
   private producer: Producer | undefined;
 
@@ -84,10 +87,11 @@ export class ChaosPipeline {
     });
     const pipeline = new ChaosPipeline(options, client, audit);
     try {
-      pipeline.agents = await startAgents(
-        pipeline.serviceEnv({ MOCK_THINK_MS: String(options.thinkMs) }),
-        options.logDir,
-      );
+      if (options.stubAgents !== false)
+        pipeline.agents = await startAgents(
+          pipeline.serviceEnv({ MOCK_THINK_MS: String(options.thinkMs) }),
+          options.logDir,
+        );
       if (options.startOrchestrators !== false) {
         for (let i = 0; i < options.instances; i++) await pipeline.addInstance({ ready: false });
         await Promise.all(pipeline.instances.map((o) => o.ready()));
@@ -101,7 +105,9 @@ export class ChaosPipeline {
 
   /** Starts one more orchestrator instance (and, unless told otherwise, waits until it is ready). */
   async addInstance({ ready = true }: { ready?: boolean } = {}): Promise<OrchestratorInstance> {
-    const name = `orchestrator-${this.instances.length + 1}`;
+    // Numbered before the first await: instances added at once get names (and log files) of their own.
+    this.started += 1;
+    const name = `orchestrator-${this.started}`;
     const instance = await OrchestratorInstance.start(name, this.orchestratorEnv(), this.options.logDir);
     this.instances.push(instance);
     if (ready) await instance.ready();

@@ -9,6 +9,7 @@ import {
 import { clusterOutage } from './cluster-outage.js';
 import { compressed } from './compressed.js';
 import { deadlinesAfterOutage } from './deadlines-after-outage.js';
+import { keyless } from './keyless.js';
 import { orchestratorKills } from './orchestrator-kills.js';
 import { poison } from './poison.js';
 import { rollingRestart } from './rolling-restart.js';
@@ -29,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   poison,
   compressed,
   twoPipelines,
+  keyless,
   deadlinesAfterOutage,
 ];
 
