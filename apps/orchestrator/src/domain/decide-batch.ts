@@ -15,7 +15,7 @@ import { stepBytes } from './chunk.js';
 import type { Command } from './commands.js';
 import { type AliasLookup, correlate, type Inbound } from './correlate.js';
 import { aliasesOf, type RequestRecord } from './request-record.js';
-import { type RouteResult, route, type StageChange } from './route.js';
+import { type RouteResult, route } from './route.js';
 import { addStep, type BatchPlan, type Effect, emptyPlan, newStep, type Step } from './step.js';
 
 /** One consumed record of an input topic, before decoding. */
