@@ -43,6 +43,27 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
+/** What a scenario chooses of its pipeline; the cluster, the topic prefix and the log folder follow from the run. */
+export type ScenarioPipelineOptions = Omit<PipelineOptions, 'bootstrap' | 'prefix' | 'logDir'>;
+
+/**
+ * Starts the pipeline of scenario `name` on the run's cluster, with a topic prefix and a log folder of
+ * its own (and of `side`'s, for a scenario that runs more than one pipeline).
+ */
+export function startPipeline(
+  ctx: ScenarioContext,
+  name: string,
+  options: ScenarioPipelineOptions,
+  side?: string,
+): Promise<ChaosPipeline> {
+  return ChaosPipeline.start({
+    ...options,
+    bootstrap: ctx.cluster.bootstrap,
+    prefix: side === undefined ? `chaos-${ctx.tag}-${name}.` : `chaos-${ctx.tag}-${name}-${side}.`,
+    logDir: side === undefined ? join(ctx.runDir, name) : join(ctx.runDir, name, side),
+  });
+}
+
 export interface LoadPlan {
   /** How many requests; ~80 % pass, the rest carry failure markers for every failing stage. */
   requests: number;
@@ -67,16 +88,11 @@ export interface FaultReport {
 export async function underLoad(
   ctx: ScenarioContext,
   name: string,
-  pipelineOptions: Omit<PipelineOptions, 'bootstrap' | 'prefix' | 'logDir'>,
+  pipelineOptions: ScenarioPipelineOptions,
   load: LoadPlan,
   fault: (pipeline: ChaosPipeline, planned: readonly PlannedRequest[]) => Promise<FaultReport>,
 ): Promise<Omit<ScenarioResult, 'name' | 'durationMs'>> {
-  const pipeline = await ChaosPipeline.start({
-    ...pipelineOptions,
-    bootstrap: ctx.cluster.bootstrap,
-    prefix: `chaos-${ctx.tag}-${name}.`,
-    logDir: join(ctx.runDir, name),
-  });
+  const pipeline = await startPipeline(ctx, name, pipelineOptions);
   try {
     const planned = planRequests(load.requests, `${ctx.tag}-${name}`);
     const t0 = Date.now();

@@ -1,20 +1,15 @@
 // A backlog: the orchestrator is down while 20,000 change requests with 5 KB descriptions arrive;
 // then it starts and must work through all of them without a transaction failing for size.
 
-import { join } from 'node:path';
 import { planRequests } from '@pipeline/failure-markers';
-import { ChaosPipeline } from '../pipeline.js';
-import { judge, type Scenario } from '../scenario.js';
+import { judge, type Scenario, startPipeline } from '../scenario.js';
 
 export const backlog: Scenario = {
   name: 'backlog',
   title: 'orchestrator stopped, 20,000 requests with 5 KB descriptions submitted, then started',
   async run(ctx) {
     const full = ctx.size === 'full';
-    const pipeline = await ChaosPipeline.start({
-      bootstrap: ctx.cluster.bootstrap,
-      prefix: `chaos-${ctx.tag}-${this.name}.`,
-      logDir: join(ctx.runDir, this.name),
+    const pipeline = await startPipeline(ctx, this.name, {
       partitions: 6,
       instances: 1,
       thinkMs: 5,

@@ -1,14 +1,12 @@
 // Change requests from a librdkafka producer (confluent-kafka) with every codec a client may use:
 // each must be read and go through like any other.
 
-import { join } from 'node:path';
 import { create, schemas } from '@pipeline/contracts';
 import { planRequests } from '@pipeline/failure-markers';
 import { encodeRecord } from '@pipeline/kafka';
 import { produceWithLibrdkafka } from '@pipeline/testkit';
 import { CRQ } from '@pipeline/topics';
-import { ChaosPipeline } from '../pipeline.js';
-import { judge, type Scenario } from '../scenario.js';
+import { judge, type Scenario, startPipeline } from '../scenario.js';
 
 const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
 
@@ -16,10 +14,7 @@ export const compressed: Scenario = {
   name: 'compressed-input',
   title: 'compressed input from a librdkafka producer (gzip, snappy, lz4, zstd)',
   async run(ctx) {
-    const pipeline = await ChaosPipeline.start({
-      bootstrap: ctx.cluster.bootstrap,
-      prefix: `chaos-${ctx.tag}-${this.name}.`,
-      logDir: join(ctx.runDir, this.name),
+    const pipeline = await startPipeline(ctx, this.name, {
       partitions: 6,
       instances: 1,
       thinkMs: 20,

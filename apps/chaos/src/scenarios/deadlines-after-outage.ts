@@ -3,15 +3,13 @@
 // the deadlines (they were written before them), and only requests whose agent never answers regress
 // with deadline_exceeded.
 
-import { join } from 'node:path';
 import {
   markedRegression,
   type PlannedRequest,
   planRequests,
   withFailureMarker,
 } from '@pipeline/failure-markers';
-import { ChaosPipeline } from '../pipeline.js';
-import { hold, judge, type Scenario } from '../scenario.js';
+import { hold, judge, type Scenario, startPipeline } from '../scenario.js';
 
 const DEADLINE_MS = 8000;
 
@@ -19,10 +17,7 @@ export const deadlinesAfterOutage: Scenario = {
   name: 'deadlines-after-outage',
   title: 'deadlines after an outage longer than a deadline, with on-time replies in the backlog',
   async run(ctx) {
-    const pipeline = await ChaosPipeline.start({
-      bootstrap: ctx.cluster.bootstrap,
-      prefix: `chaos-${ctx.tag}-${this.name}.`,
-      logDir: join(ctx.runDir, this.name),
+    const pipeline = await startPipeline(ctx, this.name, {
       partitions: 4,
       instances: 1,
       // Answers take 25–75 ms: even the queue of commands of a partition is answered within a second

@@ -5,11 +5,9 @@
 // coder reports the same commit for both: their test specs name both requests and must be
 // dead-lettered as ambiguous, once each, and the pair regresses at its deadline; nothing else may.
 
-import { join } from 'node:path';
 import { markedRegression, type PlannedRequest } from '@pipeline/failure-markers';
 import { startKeylessAgents } from '../keyless-agents.js';
-import { ChaosPipeline } from '../pipeline.js';
-import { judge, type Scenario } from '../scenario.js';
+import { judge, type Scenario, startPipeline } from '../scenario.js';
 
 // Long enough for a loaded pipeline (requests take a minute end to end at full size): the pairs'
 // deadline must be the only one that fires. A 10 s deadline also regressed 5 of 240 requests whose
@@ -21,10 +19,7 @@ export const keyless: Scenario = {
   title: 'keyless agents replying instantly during start-up, with ids that collide across requests',
   async run(ctx) {
     const count = ctx.size === 'full' ? 300 : 60;
-    const pipeline = await ChaosPipeline.start({
-      bootstrap: ctx.cluster.bootstrap,
-      prefix: `chaos-${ctx.tag}-${this.name}.`,
-      logDir: join(ctx.runDir, this.name),
+    const pipeline = await startPipeline(ctx, this.name, {
       partitions: 6,
       instances: 2,
       thinkMs: 0,

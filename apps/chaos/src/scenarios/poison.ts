@@ -1,21 +1,16 @@
 // 10,000 bad records of every kind on every input topic, sent beside 200 valid requests in flight:
 // every bad record must reach the dead-letter topic exactly once, none may start or change a request.
 
-import { join } from 'node:path';
 import { planRequests } from '@pipeline/failure-markers';
-import { ChaosPipeline } from '../pipeline.js';
 import { poisonRecords } from '../poison.js';
-import { judge, type Scenario } from '../scenario.js';
+import { judge, type Scenario, startPipeline } from '../scenario.js';
 
 export const poison: Scenario = {
   name: 'poison',
   title: '10,000 poison records of every kind on every input topic beside 200 valid requests',
   async run(ctx) {
     const full = ctx.size === 'full';
-    const pipeline = await ChaosPipeline.start({
-      bootstrap: ctx.cluster.bootstrap,
-      prefix: `chaos-${ctx.tag}-${this.name}.`,
-      logDir: join(ctx.runDir, this.name),
+    const pipeline = await startPipeline(ctx, this.name, {
       partitions: 6,
       instances: 1,
       thinkMs: 100,

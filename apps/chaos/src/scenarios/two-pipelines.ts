@@ -2,10 +2,9 @@
 // derived from the prefix) on one cluster, both under load at once: each must finish all of its own
 // requests and nothing of the other's.
 
-import { join } from 'node:path';
 import { planRequests } from '@pipeline/failure-markers';
-import { ChaosPipeline } from '../pipeline.js';
-import { judge, type Scenario } from '../scenario.js';
+import type { ChaosPipeline } from '../pipeline.js';
+import { judge, type Scenario, startPipeline } from '../scenario.js';
 
 export const twoPipelines: Scenario = {
   name: 'two-pipelines',
@@ -16,14 +15,16 @@ export const twoPipelines: Scenario = {
     try {
       for (const side of ['a', 'b']) {
         pipelines.push(
-          await ChaosPipeline.start({
-            bootstrap: ctx.cluster.bootstrap,
-            prefix: `chaos-${ctx.tag}-${this.name}-${side}.`,
-            logDir: join(ctx.runDir, this.name, side),
-            partitions: 4,
-            instances: 1,
-            thinkMs: 20,
-          }),
+          await startPipeline(
+            ctx,
+            this.name,
+            {
+              partitions: 4,
+              instances: 1,
+              thinkMs: 20,
+            },
+            side,
+          ),
         );
       }
       const plans = pipelines.map((_, i) => planRequests(count, `${ctx.tag}-${this.name}-${i}`));
