@@ -96,7 +96,10 @@ export async function underLoad(
   try {
     const planned = planRequests(load.requests, `${ctx.tag}-${name}`);
     const t0 = Date.now();
-    const submitting = pipeline.submit(planned, { waves: load.waves, gapMs: load.gapMs });
+    // The first request goes in as a user would send it: through the operator CLI, its own process.
+    const [first, ...rest] = planned;
+    if (first) await pipeline.submitWithCli(first);
+    const submitting = pipeline.submit(rest, { waves: load.waves, gapMs: load.gapMs });
     // A submission that fails ends the scenario with its error, not in an unhandled rejection.
     submitting.catch(() => {});
     const report = await fault(pipeline, planned);
