@@ -24,13 +24,18 @@ export interface ChaosCluster {
   down(): Promise<void>;
 }
 
-/** Starts (or reuses) a cluster of `brokers` nodes in `home`. */
+/** Starts (or reuses) a cluster of `brokers` nodes in `home`; one node is a one-node cluster (its data kept across a stop). */
 export async function ensureCluster(
   home: string,
   say: (line: string) => void,
   brokers = 3,
 ): Promise<ChaosCluster> {
-  const result = await up({ brokers, home, log: (line: string) => say(`  [kafka] ${line}`) });
+  const result = await up({
+    brokers,
+    cluster: brokers === 1,
+    home,
+    log: (line: string) => say(`  [kafka] ${line}`),
+  });
   const nodeIds = clusterNodes({ home }).map((n) => n.id);
   const client = createKafkaClient(
     {

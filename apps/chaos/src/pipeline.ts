@@ -195,16 +195,38 @@ export class ChaosPipeline {
   }
 
   /** Waits until the audit has seen every planned request in a final stage; false at the deadline. */
-  async waitFinished(planned: readonly PlannedRequest[], timeoutMs: number): Promise<boolean> {
+  async waitFinished(
+    planned: readonly PlannedRequest[],
+    timeoutMs: number,
+    say?: (line: string) => void,
+  ): Promise<boolean> {
     const ids = planned.map((p) => p.id);
-    return pollUntil(() => this.audit.finishedCount(ids) === ids.length, {
-      timeoutMs,
-      intervalMs: 250,
-      what: 'every request finished',
-    }).then(
-      () => true,
-      () => false,
-    );
+    // A long wait (the full backlog takes most of an hour on 2 cores) says how far it is every minute.
+    const started = Date.now();
+    let before = this.audit.finishedCount(ids);
+    const progress = say
+      ? setInterval(() => {
+          const done = this.audit.finishedCount(ids);
+          const rate = (done - before) / 60;
+          before = done;
+          const left = rate > 0 ? `, ~${Math.ceil((ids.length - done) / rate / 60)} min left` : '';
+          say(
+            `  ${done}/${ids.length} finished after ${Math.round((Date.now() - started) / 1000)} s (${rate.toFixed(1)}/s${left})`,
+          );
+        }, 60_000)
+      : undefined;
+    try {
+      return await pollUntil(() => this.audit.finishedCount(ids) === ids.length, {
+        timeoutMs,
+        intervalMs: 250,
+        what: 'every request finished',
+      }).then(
+        () => true,
+        () => false,
+      );
+    } finally {
+      clearInterval(progress);
+    }
   }
 
   /** Waits until every bad record's dead letter is there (or `timeoutMs` passes). */

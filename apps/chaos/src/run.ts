@@ -44,6 +44,8 @@ export async function runChaos(options: ChaosOptions): Promise<Report> {
           pass: false,
           figures: {},
           problems: [errorMessage(error)],
+          // Where it was thrown, for the report (a broker error alone rarely says which client).
+          ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
           durationMs: Date.now() - t0,
         };
       }

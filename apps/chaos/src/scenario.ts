@@ -28,6 +28,8 @@ export interface ScenarioResult {
   figures: Figures;
   problems: string[];
   durationMs: number;
+  /** The stack of the error that ended the scenario early, if one did (in the JSON report). */
+  stack?: string;
 }
 
 export interface Scenario {
@@ -104,7 +106,7 @@ export async function underLoad(
     submitting.catch(() => {});
     const report = await fault(pipeline, planned);
     await submitting;
-    await pipeline.waitFinished(planned, load.finishTimeoutMs);
+    await pipeline.waitFinished(planned, load.finishTimeoutMs, ctx.say);
     const finishMs = Date.now() - t0;
     return judge(pipeline, planned, {
       finishMs,

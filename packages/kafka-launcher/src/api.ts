@@ -47,6 +47,12 @@ export interface UpOptions {
    * whatever runs, else a single node.
    */
   brokers?: number | string | undefined;
+  /**
+   * Run a single node as a one-node cluster: what the single-node default cannot do, `stopNode` and
+   * `startNode` then stop and start the same broker with its data (the single node starts fresh each
+   * `up`). For a fault test of a stop and start of the only broker. Default false.
+   */
+  cluster?: boolean | undefined;
 }
 
 export interface UpResult {
@@ -75,6 +81,7 @@ export async function up({
   timeoutMs,
   home,
   brokers,
+  cluster = false,
 }: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
   const say = toLogger(log);
@@ -86,8 +93,14 @@ export async function up({
   const wantVersion = validateVersion(explicitVersion ?? DEFAULT_KAFKA_VERSION);
   const explicitPort = parsePort(port ?? (env.KAFKA_PORT || undefined));
   const startTimeoutMs = parseTimeout(timeoutMs ?? (env.KAFKA_START_TIMEOUT_MS || undefined));
-  const wantBrokers = parseBrokers(brokers);
-  if (wantBrokers !== undefined && wantBrokers > 1 && explicitPort) {
+  const wantBrokers = parseBrokers(brokers) ?? (cluster ? 1 : undefined);
+  if (cluster && wantBrokers !== 1) {
+    throw new LauncherError(
+      `cluster: true is for one node (a one-node cluster); ${wantBrokers} brokers are a cluster already.`,
+      { exitCode: EXIT_CONFIG },
+    );
+  }
+  if (((wantBrokers !== undefined && wantBrokers > 1) || cluster) && explicitPort) {
     throw new LauncherError(
       '--port / KAFKA_PORT is for a single broker; a cluster picks a free port per node.',
       {
@@ -106,7 +119,7 @@ export async function up({
     // --- Reuse, or clean up what a previous run left behind.
     const current = await inspect(paths);
     const clusterRuns = clusterAlive(paths);
-    if ((wantBrokers ?? 1) > 1 || (wantBrokers === undefined && clusterRuns)) {
+    if ((wantBrokers ?? 1) > 1 || cluster || (wantBrokers === undefined && clusterRuns)) {
       if (current.serving) {
         throw new LauncherError(
           `a single Kafka broker is running at ${current.broker.bootstrap}, but a cluster of ${wantBrokers} was asked for; run \`kafka:down\` first.`,

@@ -1,4 +1,4 @@
-// The command line: `pipeline-kafka up|down|status [--version X] [--port N] [--brokers N] [--json]` and
+// The command line: `pipeline-kafka up|down|status [--version X] [--port N] [--brokers N] [--cluster] [--json]` and
 // `pipeline-kafka stop-node|start-node N [--hard]`, which the root scripts `pnpm kafka:up`, `kafka:down`,
 // `kafka:status`, `kafka:stop-node` and `kafka:start-node` run. See docs/kafka-launcher.md.
 
@@ -11,7 +11,7 @@ import { DEFAULT_KAFKA_VERSION, defaultLog, parseBrokers } from './options.js';
 import { statePaths } from './run-state.js';
 import type { StatusResult } from './status.js';
 
-export const USAGE = `usage: pipeline-kafka <up|down|status> [--version X] [--port N] [--json] [--brokers N]
+export const USAGE = `usage: pipeline-kafka <up|down|status> [--version X] [--port N] [--json] [--brokers N] [--cluster]
        pipeline-kafka <stop-node|start-node> N [--hard] [--json]
        (in the repository: pnpm kafka:up, pnpm kafka:down, pnpm kafka:status, pnpm kafka:stop-node 2, …)
 
@@ -25,6 +25,7 @@ export const USAGE = `usage: pipeline-kafka <up|down|status> [--version X] [--po
   --version X   Kafka version (env KAFKA_VERSION, default ${DEFAULT_KAFKA_VERSION})
   --port N      client port on 127.0.0.1 (env KAFKA_PORT, default: a free port); single broker only
   --brokers N   1 (default) or 3 to 5: a cluster of combined broker+controller nodes on 127.0.0.1
+  --cluster     up: one node as a one-node cluster, so that stop-node 1 / start-node 1 keep its data
   --hard        stop-node: kill the JVM (a crash) instead of a controlled shutdown
   --json        print the result as JSON on stdout (progress goes to stderr)
 
@@ -42,6 +43,8 @@ export interface CliArgs {
   node?: number;
   /** stop-node --hard */
   hard?: true;
+  /** up --cluster: one node run as a one-node cluster. */
+  cluster?: true;
 }
 
 const NODE_COMMANDS = ['stop-node', 'start-node'];
@@ -75,6 +78,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else if (flag === '--json') opts.json = true;
     else if (flag === '--brokers') opts.brokers = parseBrokers(value());
     else if (flag === '--hard') opts.hard = true;
+    else if (flag === '--cluster') opts.cluster = true;
     else if (flag === '-h' || flag === '--help') opts.command = 'help';
     else if (!a.startsWith('-') && !opts.command) opts.command = a;
     else if (!a.startsWith('-') && NODE_COMMANDS.includes(opts.command ?? '') && opts.node === undefined)
@@ -89,6 +93,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   if (opts.hard && opts.command !== 'stop-node') throw misuse('--hard is only for stop-node');
   if (opts.brokers !== undefined && opts.command !== 'up') throw misuse('--brokers is only for up');
+  if (opts.cluster && opts.command !== 'up') throw misuse('--cluster is only for up');
   return opts;
 }
 
@@ -118,7 +123,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const result = await up({ version: opts.version, port: opts.port, brokers: opts.brokers, log: say });
+      const result = await up({
+        version: opts.version,
+        port: opts.port,
+        brokers: opts.brokers,
+        cluster: opts.cluster,
+        log: say,
+      });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       print(result, `export KAFKA_BOOTSTRAP=${result.bootstrap}`);

@@ -20,7 +20,13 @@ import {
   nodesDir,
   writeClusterJson,
 } from './cluster-state.js';
-import { CLUSTER_REPLICATION, loggingArgs, newClusterId, writeBrokerConfig } from './config.js';
+import {
+  CLUSTER_REPLICATION,
+  loggingArgs,
+  newClusterId,
+  SINGLE_NODE_REPLICATION,
+  writeBrokerConfig,
+} from './config.js';
 import { fetchMetadata } from './metadata.js';
 import {
   type BrokerProcess,
@@ -168,7 +174,8 @@ export async function startClusterOnce({
         controllerPort,
         nodeId: id,
         voters,
-        replication: CLUSTER_REPLICATION,
+        // A one-node cluster (up({ cluster: true })) can only hold one replica of anything.
+        replication: brokers >= 3 ? CLUSTER_REPLICATION : SINGLE_NODE_REPLICATION,
       });
       const { dataDir, logFile, serverProperties } = files;
       return { id, port, controllerPort, pid: 0, dataDir, logFile, serverProperties, state: 'starting' };

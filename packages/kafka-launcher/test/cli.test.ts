@@ -67,6 +67,11 @@ describe('parseArgs', () => {
     expect(failure(['status', '--brokers', '3']).message).toMatch(/^--brokers is only for up\n\n/);
   });
 
+  it('reads --cluster for up only', () => {
+    expect(parseArgs(['up', '--cluster'])).toEqual({ command: 'up', cluster: true, json: false });
+    expect(failure(['down', '--cluster']).message).toMatch(/^--cluster is only for up\n\n/);
+  });
+
   it('reads stop-node N [--hard] and start-node N', () => {
     expect(parseArgs(['stop-node', '2'])).toEqual({ command: 'stop-node', node: 2, json: false });
     expect(parseArgs(['stop-node', '--hard', '3', '--json'])).toEqual({

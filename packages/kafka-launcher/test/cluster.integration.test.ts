@@ -13,13 +13,16 @@ import { createTopic } from './support/create-topic.js';
 // A real 3-node cluster (three JVMs) in a private run-state folder: it never touches this checkout's
 // own broker (.kafka). The jar cache is shared, so a cold cache costs one Maven run first.
 const home = mkdtempSync(join(tmpdir(), 'launcher-cluster-'));
+const singleHome = mkdtempSync(join(tmpdir(), 'launcher-one-node-'));
 const answers = async (port: number): Promise<boolean> =>
   (await probeApiVersions({ port, timeoutMs: 2000 })).ok;
 const TOPIC = 'it.orchestrator.state';
 
 afterAll(async () => {
   await down({ home, log: false });
+  await down({ home: singleHome, log: false });
   rmSync(home, { recursive: true, force: true });
+  rmSync(singleHome, { recursive: true, force: true });
 }, 120_000);
 
 describe('a 3-node cluster', () => {
@@ -105,5 +108,51 @@ describe('a 3-node cluster', () => {
     expect(clusterNodes({ home })).toEqual([]);
     expect(runningBootstrap({ home })).toBeUndefined();
     expect((await status({ home })).running).toBe(false);
+  });
+});
+
+describe('a one-node cluster', () => {
+  // The single-node default formats fresh storage on every start; a fault test that stops and starts
+  // the only broker needs it back with its data, on its port.
+  it('stops and starts its only node with the data kept (RF 1)', { timeout: 300_000 }, async () => {
+    const started = await up({ cluster: true, home: singleHome, log: false });
+    const [node] = started.nodes ?? [];
+    expect(started.nodes?.map((n) => n.id)).toEqual([1]);
+    if (!node) throw new Error('no node');
+    expect(await createTopic({ port: node.port, name: TOPIC, partitions: 2, replicationFactor: 1 })).toEqual({
+      errorCode: 0,
+      errorMessage: null,
+    });
+    const leadersOnNode1 = async () => {
+      const leaders = (await status({ home: singleHome })).leaders ?? [];
+      return leaders.length === 2 && leaders.every((l) => l.leader === 1);
+    };
+    await pollUntil(leadersOnNode1, { timeoutMs: 60_000, intervalMs: 250, what: `leaders of ${TOPIC}` });
+
+    expect(await stopNode({ node: 1, home: singleHome, log: false })).toMatchObject({
+      node: 1,
+      stopped: true,
+      outcome: 'terminated',
+    });
+    expect(await answers(node.port)).toBe(false);
+    expect((await status({ home: singleHome })).running).toBe(false);
+
+    const restarted = await startNode({ node: 1, home: singleHome, log: false });
+    expect(restarted).toMatchObject({ node: 1, bootstrap: started.bootstrap, alreadyRunning: false });
+    // The topic made before the stop is still there, led by the restarted node: its storage was kept.
+    await pollUntil(leadersOnNode1, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: `${TOPIC} after the restart`,
+    });
+    expect(await down({ home: singleHome, log: false })).toEqual({ stopped: true });
+  });
+
+  it('is refused with more than one broker', async () => {
+    const refused = await up({ cluster: true, brokers: 3, home: singleHome, log: false }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(LauncherError);
+    expect((refused as LauncherError).message).toMatch(/cluster: true is for one node/);
   });
 });

@@ -2,7 +2,7 @@ import { ConfigError, type Logger, noopLogger } from '@pipeline/common';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { registerCodecs } from './codecs.js';
 import { KAFKA_TIMEOUT_RANGES, type KafkaConfig } from './config.js';
-import { forwardKafkajsLog } from './kafkajs-log.js';
+import { kafkajsLogForwarder } from './kafkajs-log.js';
 
 // Before any client exists, so no consumer ever fetches without them: kafkajs alone reads gzip only
 // and crashes for good on the first snappy, lz4 or zstd batch (issue 10, finding 1).
@@ -57,7 +57,7 @@ export class KafkaClient {
         brokers: config.brokers,
         // kafkajs DEBUG logs every request; INFO and above is what is worth forwarding.
         logLevel: profile === 'cli' && !options.logger ? logLevel.NOTHING : logLevel.INFO,
-        logCreator: () => (entry) => forwardKafkajsLog(kafkaLogger, entry),
+        logCreator: () => kafkajsLogForwarder(kafkaLogger),
         connectionTimeout: config.connectionTimeoutMs,
         requestTimeout:
           profile === 'cli'

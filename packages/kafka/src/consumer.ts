@@ -3,6 +3,7 @@ import type { Topic, TopicNames } from '@pipeline/topics';
 import type { EachBatchPayload, Consumer as KafkajsConsumer } from 'kafkajs';
 import { type KafkaClient, kafkajsOf } from './client.js';
 import { createCoPartitionAssigner } from './co-partition-assigner.js';
+import { isUnreachable } from './errors.js';
 import type { ConsumedRecord } from './records/record.js';
 
 export interface ConsumerOptions {
@@ -122,7 +123,10 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
   });
   consumer.on(events.CRASH, ({ payload }) => {
     if (!payload.restart) fatal = payload.error;
-    logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    // A broker out of reach makes kafkajs restart the consumer until it is back: a warning. Anything
+    // else, or a crash it does not restart from, is an error.
+    const level = payload.restart && isUnreachable(payload.error) ? 'warn' : 'error';
+    logger[level]({ err: payload.error, restart: payload.restart }, 'consumer crashed');
     emit({ type: 'crashed', error: payload.error, restarting: payload.restart });
   });
   consumer.on(events.STOP, () => emit({ type: 'stopped' }));

@@ -73,6 +73,7 @@ const RETRIABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
  */
 const UNREACHABLE_NAMES = new Set([
   'KafkaJSConnectionError',
+  'KafkaJSNoBrokerAvailableError',
   'KafkaJSConnectionClosedError',
   'KafkaJSBrokerNotFound',
   'KafkaJSRequestTimeoutError',
@@ -112,6 +113,10 @@ function check(error: unknown, depth: number): boolean {
   // kafkajs gives up after its own retries with this wrapper, marked non-retriable; what matters to
   // a caller with a longer patience is whether the underlying cause was transient.
   if (e.name === 'KafkaJSNumberOfRetriesExceeded') return check(e.cause, depth + 1);
+  // Nested kafkajs retriers (a send around a metadata refresh): the outer one wraps the inner one's
+  // giving up as non-retriable, with the same cause. A broker that refuses connections for longer
+  // than the inner retries (a restart of the only broker) surfaces like this; the cause decides.
+  if (e.name === 'KafkaJSNonRetriableError' && e.cause !== undefined) return check(e.cause, depth + 1);
   if (typeof e.type === 'string' && RETRIABLE_TYPES.has(e.type)) return true;
   if (typeof e.name === 'string' && RETRIABLE_NAMES.has(e.name)) return true;
   if (typeof e.code === 'string' && RETRIABLE_SYSTEM_CODES.has(e.code)) return true;

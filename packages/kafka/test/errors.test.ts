@@ -2,6 +2,7 @@ import { ConfigError, isPipelineError, PipelineError } from '@pipeline/common';
 import {
   KafkaJSConnectionError,
   KafkaJSError,
+  KafkaJSNonRetriableError,
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSProtocolError,
   KafkaJSRequestTimeoutError,
@@ -59,6 +60,25 @@ describe('isRetriable', () => {
       new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 5, retryTime: 100 });
     expect(isRetriable(wrapped(new KafkaJSConnectionError('refused')))).toBe(true);
     expect(isRetriable(wrapped(protocolError('INVALID_PRODUCER_EPOCH', 47, false)))).toBe(false);
+  });
+
+  it('looks through nested kafkajs retriers giving up while the only broker restarts', () => {
+    // single-broker-stop-15s: the inner retrier (metadata, 5 tries in ~9 s) gives up on ECONNREFUSED;
+    // the outer one (the send) sees a non-retriable error and wraps it with the same cause.
+    // kafkajs' retrier passes the cause as a second argument its typings do not declare.
+    const NonRetriable = KafkaJSNonRetriableError as unknown as new (
+      e: Error,
+      options: { cause: Error },
+    ) => Error;
+    const nested = (cause: Error) =>
+      new NonRetriable(new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 5, retryTime: 4800 }), {
+        cause,
+      });
+    expect(isRetriable(nested(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED')))).toBe(
+      true,
+    );
+    expect(isRetriable(nested(protocolError('INVALID_PRODUCER_EPOCH', 47, false)))).toBe(false);
+    expect(isRetriable(new KafkaJSNonRetriableError(new Error('bad')))).toBe(false);
   });
 
   it('follows canRetry of pipeline errors and rejects unknown things', () => {

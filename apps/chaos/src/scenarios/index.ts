@@ -13,6 +13,7 @@ import { keyless } from './keyless.js';
 import { orchestratorKills } from './orchestrator-kills.js';
 import { poison } from './poison.js';
 import { rollingRestart } from './rolling-restart.js';
+import { singleBrokerStop } from './single-broker-stop.js';
 import { twoPipelines } from './two-pipelines.js';
 import { zombie } from './zombie.js';
 
@@ -26,6 +27,7 @@ export const SCENARIOS: readonly Scenario[] = [
   groupCoordinatorKill,
   brokerRollingRestart,
   clusterOutage,
+  singleBrokerStop,
   backlog,
   poison,
   compressed,

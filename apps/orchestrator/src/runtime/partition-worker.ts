@@ -1,5 +1,11 @@
 import { pause } from '@pipeline/common';
-import { isFenced, isTooLarge, type OffsetCommit, type TransactionalProducer } from '@pipeline/kafka';
+import {
+  isFenced,
+  isTooLarge,
+  isUnreachable,
+  type OffsetCommit,
+  type TransactionalProducer,
+} from '@pipeline/kafka';
 import type { OrchestratorInput } from '@pipeline/topics';
 import type { Chunk } from '../domain/chunk.js';
 import { RequestIndex, type StageCountListener } from '../domain/request-index.js';
@@ -287,7 +293,9 @@ export class PartitionWorker {
         }
         this.problem = error instanceof Error ? error.message : String(error);
         const delayMs = restoreDelayMs(attempt);
-        this.deps.logger.error({ err: error, attempt, delayMs }, 'partition restore failed; retrying');
+        // A broker out of reach (a restart, an outage) is a fault the restore waits out: a warning.
+        const level = isUnreachable(error) ? 'warn' : 'error';
+        this.deps.logger[level]({ err: error, attempt, delayMs }, 'partition restore failed; retrying');
         await pause(delayMs, this.closing.signal);
       }
     }
