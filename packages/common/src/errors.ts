@@ -26,6 +26,8 @@ export const ERROR_CODES = [
    * says whether the setup is wrong or the broker failed).
    */
   'LAUNCHER_FAILED',
+  /** An agent command with neither a key nor a request id in its payload: no reply can be keyed. */
+  'MISSING_REQUEST_ID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

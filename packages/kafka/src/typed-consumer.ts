@@ -60,6 +60,8 @@ export interface TypedConsumerOptions<T extends MessageTopic> {
   coPartitioned?: boolean;
   /** Longest wait of one fetch when there is nothing to read; bounds how long `stop()` takes. Default 1000 ms. */
   maxWaitTimeMs?: number;
+  /** Told after each dead letter is written (for metrics). */
+  onDeadLetter?: (reason: DeadLetterReason) => void;
 }
 
 export interface TypedConsumer {
@@ -134,6 +136,7 @@ export function createTypedConsumer<T extends MessageTopic>(
     const { offset, partition } = raw;
     logger.warn({ topic: source.topic, partition, offset, reason, err: error }, 'dead-lettering message');
     await options.producer.sendRecords([deadLetterRecord(source, reason, error, Date.now())]);
+    options.onDeadLetter?.(reason);
   };
 
   /** Handles one record; false when stopping interrupted it (then it stays unresolved). */
@@ -184,7 +187,9 @@ export function createTypedConsumer<T extends MessageTopic>(
       return true;
     } catch (error) {
       if (error instanceof GroupLost) throw error.cause;
-      if (error === stopReason) return false;
+      // A handler that fails while the consumer stops (an agent abandoning its work at the end of its
+      // grace) is not a bad message: it stays uncommitted and is delivered again.
+      if (error === stopReason || stopping.signal.aborted) return false;
       await deadLetter(raw, 'handler_failed', error);
       return true;
     }
