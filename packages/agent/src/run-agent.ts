@@ -2,7 +2,7 @@
 // only decides the reply; reading, keying, headers, commits, retries, dead letters, shutdown and
 // metrics are here.
 
-import { type Logger, PipelineError } from '@pipeline/common';
+import { PipelineError } from '@pipeline/common';
 import { createProducer, createTypedConsumer, type InboundMessage } from '@pipeline/kafka';
 import { AGENT_ROLES, type AgentRole, TopicNames } from '@pipeline/topics';
 import type { Registry } from 'prom-client';
