@@ -1,20 +1,12 @@
-import { type Logger, sleep } from '@pipeline/common';
-import { STATUS } from '@pipeline/contracts';
-import {
-  childTraceparent,
-  createProducer,
-  createTypedConsumer,
-  type EncodedRecord,
-  encodeRecord,
-  type InboundMessage,
-  type KafkaClient,
-  type TypedConsumer,
-} from '@pipeline/kafka';
-import { AGENT_ROLES, type AgentRole, TopicNames } from '@pipeline/topics';
-import { type CommandOf, type ReplyOf, type Rng, ROLES, type RoleLogic } from './roles/index.js';
+// One stub role on the agent SDK: the SDK does the protocol, this file only waits the think time and
+// asks the role's pure `decide` for the reply (roles/).
 
-/** The command topic of role R. */
-type Reads<R extends AgentRole> = (typeof AGENT_ROLES)[R]['reads'];
+import { type Agent, createAgent } from '@pipeline/agent';
+import { type Logger, sleep } from '@pipeline/common';
+import type { KafkaClient } from '@pipeline/kafka';
+import type { AgentRole } from '@pipeline/topics';
+import type { Registry } from 'prom-client';
+import { type Rng, ROLES } from './roles/index.js';
 
 export interface MockAgentOptions<R extends AgentRole = AgentRole> {
   role: R;
@@ -36,138 +28,40 @@ export interface MockAgentOptions<R extends AgentRole = AgentRole> {
   concurrency?: number;
   /** Random failures and think-time jitter. Default Math.random. */
   rng?: Rng;
+  /** Where the agent's metrics go (one registry for every role of the process). */
+  registry?: Registry;
 }
 
-export interface MockAgent<R extends AgentRole = AgentRole> {
-  readonly role: R;
-  readonly groupId: string;
-  /** Connects and joins the role's consumer group; resolves once it consumes. */
-  start(): Promise<void>;
-  /** Interrupts the think time in hand (that command is delivered again later), leaves, disconnects. */
-  stop(): Promise<void>;
-  /** Consuming (in the group). */
-  ready(): boolean;
-}
+export type MockAgent<R extends AgentRole = AgentRole> = Agent<R>;
 
 /**
- * The records of a role's replies: keyed by the request id, with the standard headers
- * (x-message-type, x-request-id, x-produced-at) and `traceparent` = the span of this agent's work,
- * a child of the command's (or a new trace when the command had none).
- */
-export function replyRecords<R extends AgentRole>(
-  role: R,
-  replies: readonly ReplyOf<R>[],
-  context: { requestId: string; traceparent?: string | undefined },
-): EncodedRecord[] {
-  const topic = AGENT_ROLES[role].answers;
-  const span = childTraceparent(context.traceparent);
-  return replies.map((reply) => encodeRecord(topic, reply, { key: context.requestId, traceparent: span }));
-}
-
-/** What a command came to, for the log: no reply, a failure reported, or success. */
-export function outcomeOf(replies: readonly object[]): 'silent' | 'failed' | 'ok' {
-  if (replies.length === 0) return 'silent';
-  const failed = replies.some((r) => {
-    const { status, precheck } = r as { status?: string; precheck?: string };
-    return status === STATUS.failed || precheck === STATUS.failed;
-  });
-  return failed ? 'failed' : 'ok';
-}
-
-/**
- * Runs one role: reads its command topic in its own consumer group, waits the think time, and
- * answers with what the role's pure `decide` returns. At least once: a command is committed only
- * after its replies are written, so a crash or a stop mid-command means it is handled again.
+ * Runs one role: waits the think time, then answers with what the role's pure `decide` returns.
+ * Stopping interrupts the think time at once (no grace): that command is answered after a restart.
  */
 export function createMockAgent<R extends AgentRole>(options: MockAgentOptions<R>): MockAgent<R> {
-  const { role, client } = options;
-  const logic: RoleLogic<R> = ROLES[role];
-  const topics = AGENT_ROLES[role];
-  const prefix = options.topicPrefix ?? '';
-  const groupId = `${options.groupPrefix ?? 'mock-agents'}-${role}`;
+  const { role } = options;
   const rng = options.rng ?? Math.random;
   const thinkMs = options.thinkMs ?? 50;
   const decideOptions = { failureRate: options.failureRate ?? 0, tasks: options.plannerTasks ?? 3 };
-  const logger = options.logger.child({ role });
-  const names = TopicNames.prefixed(prefix);
-  const stopping = new AbortController();
-
-  const producer = createProducer(client, { names, logger });
-  const handle = async (inbound: InboundMessage<Reads<R>>): Promise<void> => {
-    // The message of the role's command topic; TypeScript cannot see that through the generic role.
-    const command = inbound.message as CommandOf<R>;
-    const requestId = inbound.key || logic.requestIdOf(command);
-    const where = { topic: inbound.topic, partition: inbound.partition, offset: inbound.offset };
-    if (!requestId) {
-      logger.warn(where, 'command without a key or request id in its payload; not answered');
-      return;
-    }
-    const replies = logic.decide(command, requestId, decideOptions, rng);
-    const waitMs = thinkMs > 0 ? Math.round(thinkMs * (0.5 + rng())) : 0;
-    if (waitMs > 0) logger.debug({ requestId, ...where, thinkMs: waitMs }, 'thinking');
-    // Rejects when the agent stops: the command stays uncommitted and is answered after a restart.
-    if (waitMs > 0) await sleep(waitMs, stopping.signal);
-    stopping.signal.throwIfAborted();
-    const records = replyRecords(role, replies, { requestId, traceparent: inbound.standard.traceparent });
-    await producer.sendRecords(records);
-    logger.info(
-      {
-        requestId,
-        command: command.$typeName,
-        ...where,
-        replies: replies.length,
-        outcome: outcomeOf(replies),
-        thinkMs: waitMs,
-      },
-      'handled command',
-    );
-  };
-
-  const consumer: TypedConsumer = createTypedConsumer<Reads<R>>(client, {
-    groupId,
-    topics: [topics.reads],
-    names,
-    fromBeginning: options.fromBeginning ?? true,
-    concurrency: options.concurrency ?? 12,
-    logger,
-    producer,
-    handle,
-  });
-
-  let stopPromise: Promise<void> | undefined;
-  return {
+  const decide = ROLES[role].decide;
+  return createAgent({
     role,
-    groupId,
-    async start() {
-      logger.info(
-        {
-          groupId,
-          reads: prefix + topics.reads,
-          answers: prefix + topics.answers,
-          thinkMs,
-          failureRate: decideOptions.failureRate,
-          ...(role === 'planner' ? { tasks: decideOptions.tasks } : {}),
-        },
-        'starting',
-      );
-      await consumer.start();
-      logger.info({ groupId }, 'consuming');
+    client: options.client,
+    logger: options.logger,
+    topicPrefix: options.topicPrefix ?? '',
+    groupId: `${options.groupPrefix ?? 'mock-agents'}-${role}`,
+    concurrency: options.concurrency ?? 12,
+    fromBeginning: options.fromBeginning ?? true,
+    shutdownGraceMs: 0,
+    ...(options.registry ? { registry: options.registry } : {}),
+    async handle(command, { requestId, signal, logger }) {
+      const replies = decide(command, requestId, decideOptions, rng);
+      const waitMs = thinkMs > 0 ? Math.round(thinkMs * (0.5 + rng())) : 0;
+      if (waitMs > 0) {
+        logger.debug({ thinkMs: waitMs }, 'thinking');
+        await sleep(waitMs, signal);
+      }
+      return replies;
     },
-    stop() {
-      stopPromise ??= (async () => {
-        // The consumer first (it stops taking new batches), then the think time in hand: the command
-        // it belongs to is left uncommitted and is answered after a restart or by another member.
-        const consumerStopped = consumer.stop();
-        stopping.abort(new Error('agent stopping'));
-        try {
-          await consumerStopped;
-        } finally {
-          await producer.disconnect();
-          logger.info({ groupId }, 'stopped');
-        }
-      })();
-      return stopPromise;
-    },
-    ready: () => consumer.ready(),
-  };
+  });
 }

@@ -7,13 +7,7 @@ import { loadConfig, type MockAgentsConfig } from './config.js';
 import { createMockAgents } from './mock-agents.js';
 
 // The package's entry: the programmatic API for the demo and tests, and the process when run.
-export {
-  createMockAgent,
-  type MockAgent,
-  type MockAgentOptions,
-  outcomeOf,
-  replyRecords,
-} from './agent.js';
+export { createMockAgent, type MockAgent, type MockAgentOptions } from './agent.js';
 export {
   describeMockAgentsEnv,
   loadConfig,

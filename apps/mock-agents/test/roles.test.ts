@@ -116,11 +116,6 @@ describe('planner', () => {
       planner.decide(changeRequest('r'), 'r', { failureRate: 0.5, tasks: 3 }, fixedRng(0.5)),
     ).toHaveLength(1);
   });
-
-  it('takes the request id of an unkeyed command from ChangeRequest.id', () => {
-    expect(planner.requestIdOf(changeRequest('crq-9'))).toBe('crq-9');
-    expect(planner.requestIdOf(changeRequest(''))).toBeUndefined();
-  });
 });
 
 describe('coder', () => {
@@ -179,12 +174,6 @@ describe('coder', () => {
         .every((r) => r.status === 'SUCCESS'),
     ).toBe(true);
   });
-
-  it('takes the request id of an unkeyed command from the plan id', () => {
-    expect(coder.requestIdOf(bundle('crq-3'))).toBe('crq-3');
-    expect(coder.requestIdOf(create(TaskBundleSchema, { planId: 'p-17' }))).toBeUndefined();
-    expect(coder.requestIdOf(create(TaskBundleSchema, { planId: '/plan' }))).toBeUndefined();
-  });
 });
 
 describe('builder', () => {
@@ -222,11 +211,6 @@ describe('builder', () => {
       'PASSED',
     );
   });
-
-  it('takes the request id of an unkeyed command from BuildRequest.request_id', () => {
-    expect(builder.requestIdOf(buildRequest('crq-4', 1))).toBe('crq-4');
-    expect(builder.requestIdOf(buildRequest('', 1))).toBeUndefined();
-  });
 });
 
 describe('test planner', () => {
@@ -245,11 +229,6 @@ describe('test planner', () => {
     // Another role's silence is not its own.
     const other = 'r-fail-silent-planner';
     expect(testPlanner.decide(testPlanRequest(other), other, never, unusedRng)).toHaveLength(1);
-  });
-
-  it('takes the request id of an unkeyed command from TestPlanRequest.request_id', () => {
-    expect(testPlanner.requestIdOf(testPlanRequest('crq-5'))).toBe('crq-5');
-    expect(testPlanner.requestIdOf(testPlanRequest(''))).toBeUndefined();
   });
 });
 
@@ -279,11 +258,6 @@ describe('test generator', () => {
   it('stays silent on fail-silent-test-generator', () => {
     const id = 'r-fail-silent-test-generator';
     expect(testGenerator.decide(testGenRequest(id), id, never, unusedRng)).toEqual([]);
-  });
-
-  it('takes the request id of an unkeyed command from TestGenRequest.request_id', () => {
-    expect(testGenerator.requestIdOf(testGenRequest('crq-6'))).toBe('crq-6');
-    expect(testGenerator.requestIdOf(testGenRequest(''))).toBeUndefined();
   });
 });
 

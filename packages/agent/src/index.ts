@@ -5,4 +5,5 @@ export { type AgentOptions, type HandlerContext, optionProblems } from './option
 export { outcomeOf, type ReplyOutcome, repliesOf, replyRecords } from './replies.js';
 export { requestIdOf } from './request-id.js';
 export { type Agent, type AgentState, createAgent, runAgent } from './run-agent.js';
+export { type ServeAgentOptions, serveAgent } from './serve-agent.js';
 export type { CommandOf, CommandTopicOf, HandlerResult, ReplyOf } from './types.js';

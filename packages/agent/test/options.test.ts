@@ -4,20 +4,12 @@ import {
   BuildReportSchema,
   BuildRequestSchema,
   ChangeRequestSchema,
-  CommitResultSchema,
   STATUS,
   TaskBundleSchema,
 } from '@pipeline/contracts';
-import { type KafkaClient, readHeaders } from '@pipeline/kafka';
+import type { KafkaClient } from '@pipeline/kafka';
 import { describe, expect, it } from 'vitest';
-import {
-  createAgent,
-  optionProblems,
-  outcomeOf,
-  repliesOf,
-  replyRecords,
-  requestIdOf,
-} from '../src/index.js';
+import { createAgent, optionProblems, repliesOf, requestIdOf } from '../src/index.js';
 
 const client = {} as KafkaClient;
 const handle = async () => undefined;
@@ -66,29 +58,6 @@ describe('replies', () => {
     expect(repliesOf<'builder'>(report)).toEqual([report]);
     expect(repliesOf<'builder'>([report, report])).toHaveLength(2);
     expect(repliesOf<'builder'>(undefined)).toEqual([]);
-  });
-
-  it('are keyed by the request id with the standard headers and a child traceparent', () => {
-    const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const [record] = replyRecords(
-      'builder',
-      [create(BuildReportSchema, { commitSha: 'c', status: STATUS.failed, buildId: 'b' })],
-      { requestId: 'r-1', traceparent: parent },
-    );
-    expect(record?.topic).toBe('build.report.out');
-    expect(record?.key).toBe('r-1');
-    const headers = readHeaders(record?.headers ?? {});
-    expect(headers['x-request-id']).toBe('r-1');
-    expect(headers['x-message-type']).toBe('core.BuildReport');
-    const traceparent = String(headers.traceparent);
-    expect(traceparent.slice(0, 36)).toBe(parent.slice(0, 36)); // the same trace
-    expect(traceparent).not.toBe(parent); // a span of its own
-  });
-
-  it('say what a command came to', () => {
-    expect(outcomeOf([])).toBe('silent');
-    expect(outcomeOf([create(CommitResultSchema, { status: STATUS.success })])).toBe('ok');
-    expect(outcomeOf([create(BuildReportSchema, { status: STATUS.failed })])).toBe('failed');
   });
 });
 

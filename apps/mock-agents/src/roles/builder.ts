@@ -28,7 +28,3 @@ export function decide(
     }),
   ];
 }
-
-export function requestIdOf(command: CommandOf<'builder'>): string | undefined {
-  return command.requestId || undefined;
-}

@@ -35,8 +35,3 @@ export function decide(
     }),
   );
 }
-
-/** The request id when the record has no key: the plan id is `<request id>/plan`. */
-export function requestIdOf(command: CommandOf<'coder'>): string | undefined {
-  return command.planId.endsWith('/plan') ? command.planId.slice(0, -'/plan'.length) || undefined : undefined;
-}

@@ -20,8 +20,6 @@ export interface RoleOptions {
 export interface RoleLogic<R extends AgentRole> {
   /** The replies to one command; none when the role stays silent. */
   decide(command: CommandOf<R>, requestId: string, options: RoleOptions, rng: Rng): ReplyOf<R>[];
-  /** The request id from the payload, for a command that arrives without a key. */
-  requestIdOf(command: CommandOf<R>): string | undefined;
 }
 
 /** Every role's logic, by role name. A new role is one file in this folder and one line here. */

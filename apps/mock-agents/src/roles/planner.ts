@@ -25,8 +25,3 @@ export function decide(
   const taskIds = Array.from({ length: options.tasks }, (_, i) => `${requestId}/task-${i + 1}`);
   return [create(PlanSchema, { id: `${requestId}/plan`, parentRequestId: requestId, taskIds })];
 }
-
-/** The request id when the record has no key: the ChangeRequest's own id. */
-export function requestIdOf(command: CommandOf<'planner'>): string | undefined {
-  return command.id || undefined;
-}

@@ -34,7 +34,3 @@ export function decide(
     }),
   ];
 }
-
-export function requestIdOf(command: CommandOf<'test-generator'>): string | undefined {
-  return command.requestId || undefined;
-}

@@ -21,7 +21,3 @@ export function decide(
   }
   return [create(TestSpecSchema, { id: `${requestId}/spec`, parentCommitSha: command.commitSha })];
 }
-
-export function requestIdOf(command: CommandOf<'test-planner'>): string | undefined {
-  return command.requestId || undefined;
-}

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { AGENT_ROLES, AgentRole, TopicMessage } from '@pipeline/topics';
+
+// The command and reply types of a role are the agent SDK's.
+export type { CommandOf, ReplyOf } from '@pipeline/agent';
 
 /** A source of numbers in [0, 1), like Math.random; tests inject a seeded one. */
 export type Rng = () => number;
-
-/** The command a role reads (e.g. a BuildRequest for the builder). */
-export type CommandOf<R extends AgentRole> = TopicMessage<(typeof AGENT_ROLES)[R]['reads']>;
-/** The message a role answers with (e.g. a BuildReport for the builder). */
-export type ReplyOf<R extends AgentRole> = TopicMessage<(typeof AGENT_ROLES)[R]['answers']>;
 
 /** What every role's `decide` is told besides the command. */
 export interface DecideOptions {

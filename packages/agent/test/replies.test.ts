@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { BuildReportSchema, CommitResultSchema, decode, PlanSchema } from '@pipeline/contracts';
 import { HEADERS, isValidTraceparent, newTraceparent } from '@pipeline/kafka';
 import { describe, expect, it } from 'vitest';
-import { outcomeOf, replyRecords } from '../src/agent.js';
+import { outcomeOf, replyRecords } from '../src/index.js';
 
 const commit = (taskId: string, status = 'SUCCESS') =>
   create(CommitResultSchema, { taskId, commitSha: 'f'.repeat(40), status });
