@@ -1,0 +1,151 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ChangeRequest(_message.Message):
+    __slots__ = ("id", "requester", "repo", "branch", "description")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REQUESTER_FIELD_NUMBER: _ClassVar[int]
+    REPO_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    requester: str
+    repo: str
+    branch: str
+    description: str
+    def __init__(self, id: _Optional[str] = ..., requester: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class Plan(_message.Message):
+    __slots__ = ("id", "parent_request_id", "task_ids")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_IDS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    parent_request_id: str
+    task_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., parent_request_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class TaskBundle(_message.Message):
+    __slots__ = ("plan_id", "task_ids")
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_IDS_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    task_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, plan_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CommitResult(_message.Message):
+    __slots__ = ("task_id", "commit_sha", "status")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    commit_sha: str
+    status: str
+    def __init__(self, task_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class BuildReport(_message.Message):
+    __slots__ = ("commit_sha", "status", "build_id")
+    COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    BUILD_ID_FIELD_NUMBER: _ClassVar[int]
+    commit_sha: str
+    status: str
+    build_id: str
+    def __init__(self, commit_sha: _Optional[str] = ..., status: _Optional[str] = ..., build_id: _Optional[str] = ...) -> None: ...
+
+class TestSpec(_message.Message):
+    __slots__ = ("id", "parent_commit_sha")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    parent_commit_sha: str
+    def __init__(self, id: _Optional[str] = ..., parent_commit_sha: _Optional[str] = ...) -> None: ...
+
+class GeneratedTests(_message.Message):
+    __slots__ = ("spec_id", "commit_sha", "precheck")
+    SPEC_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
+    PRECHECK_FIELD_NUMBER: _ClassVar[int]
+    spec_id: str
+    commit_sha: str
+    precheck: str
+    def __init__(self, spec_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., precheck: _Optional[str] = ...) -> None: ...
+
+class RegressionTicket(_message.Message):
+    __slots__ = ("id", "summary", "request_id", "failed_stage", "reason")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    FAILED_STAGE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    summary: str
+    request_id: str
+    failed_stage: str
+    reason: str
+    def __init__(self, id: _Optional[str] = ..., summary: _Optional[str] = ..., request_id: _Optional[str] = ..., failed_stage: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DeepPlan(_message.Message):
+    __slots__ = ("id", "phases")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PHASES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    phases: _containers.RepeatedCompositeFieldContainer[Phase]
+    def __init__(self, id: _Optional[str] = ..., phases: _Optional[_Iterable[_Union[Phase, _Mapping]]] = ...) -> None: ...
+
+class Phase(_message.Message):
+    __slots__ = ("id", "goal")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    GOAL_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    goal: str
+    def __init__(self, id: _Optional[str] = ..., goal: _Optional[str] = ...) -> None: ...
+
+class BuildRequest(_message.Message):
+    __slots__ = ("request_id", "build_id", "commit_sha", "repo", "branch", "round")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    BUILD_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
+    REPO_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    build_id: str
+    commit_sha: str
+    repo: str
+    branch: str
+    round: int
+    def __init__(self, request_id: _Optional[str] = ..., build_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., round: _Optional[int] = ...) -> None: ...
+
+class TestPlanRequest(_message.Message):
+    __slots__ = ("request_id", "commit_sha", "repo", "branch", "description")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
+    REPO_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    commit_sha: str
+    repo: str
+    branch: str
+    description: str
+    def __init__(self, request_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class TestGenRequest(_message.Message):
+    __slots__ = ("request_id", "spec_id", "commit_sha", "repo", "branch")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SPEC_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
+    REPO_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    spec_id: str
+    commit_sha: str
+    repo: str
+    branch: str
+    def __init__(self, request_id: _Optional[str] = ..., spec_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ...) -> None: ...
