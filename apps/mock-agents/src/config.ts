@@ -4,7 +4,7 @@ import {
   type EnvResult,
   type EnvVar,
   env,
-  LOG_LEVELS,
+  LOG_LEVEL_ENV,
   type LogLevel,
 } from '@pipeline/common';
 import { type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
@@ -117,7 +117,7 @@ export const MOCK_AGENTS_ENV = {
     min: 1,
     max: 1000,
   }),
-  LOG_LEVEL: env.oneOf(LOG_LEVELS, { description: 'debug, info, warn or error', default: 'info' }),
+  ...LOG_LEVEL_ENV,
 } as const;
 
 /** Per role: `MOCK_<ROLE>_THINK_MS` and `MOCK_<ROLE>_FAILURE_RATE`, which override the common ones. */

@@ -1,4 +1,4 @@
-import { EnvReader, env, LOG_LEVELS, type LogLevel, parseDuration } from '@pipeline/common';
+import { EnvReader, env, LOG_LEVEL_ENV, type LogLevel, parseDuration } from '@pipeline/common';
 import { type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
 import { isFinalStage, STAGES, type Stage } from '@pipeline/state-machine';
 import {
@@ -158,7 +158,7 @@ export const ORCHESTRATOR_ENV = {
     min: 6000,
     max: 1_800_000,
   }),
-  LOG_LEVEL: env.oneOf(LOG_LEVELS, { description: 'debug, info, warn or error', default: 'info' }),
+  ...LOG_LEVEL_ENV,
 } as const;
 
 /**

@@ -2,15 +2,11 @@
 // PIPELINE_TOPIC_PREFIX as every service, LOG_LEVEL), JSON logs on stdout, and a clean stop on
 // SIGINT/SIGTERM: what a real agent's main file would otherwise repeat.
 
-import { createLogger, EnvReader, env, LOG_LEVELS, type Logger, runService } from '@pipeline/common';
+import { createLogger, EnvReader, LOG_LEVEL_ENV, type Logger, runService } from '@pipeline/common';
 import { createKafkaClient, readKafkaConfig } from '@pipeline/kafka';
 import { type AgentRole, TOPIC_PREFIX_ENV } from '@pipeline/topics';
 import type { AgentOptions } from './options.js';
 import { createAgent } from './run-agent.js';
-
-const AGENT_ENV = {
-  LOG_LEVEL: env.oneOf(LOG_LEVELS, { description: 'debug, info, warn or error', default: 'info' }),
-} as const;
 
 /** What serveAgent needs besides runAgent's options: the client, logger and prefix come from the environment. */
 export type ServeAgentOptions<R extends AgentRole> = Omit<
@@ -56,6 +52,6 @@ export async function serveAgent<R extends AgentRole>(options: ServeAgentOptions
 function readSettings(reader: EnvReader, role: string) {
   const kafka = readKafkaConfig(reader, { clientId: `agent-${role}` });
   const { PIPELINE_TOPIC_PREFIX: prefix } = reader.read(TOPIC_PREFIX_ENV);
-  const { LOG_LEVEL: logLevel } = reader.read(AGENT_ENV);
+  const { LOG_LEVEL: logLevel } = reader.read(LOG_LEVEL_ENV);
   return { kafka, prefix, logLevel };
 }

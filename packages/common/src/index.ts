@@ -20,6 +20,7 @@ export {
   PipelineError,
 } from './errors.js';
 export { tailFile } from './files.js';
+export { LOG_LEVEL_ENV } from './log-level-env.js';
 export {
   createLogger,
   isLogLevel,

@@ -28,8 +28,9 @@ const ALSO_ROUTINE = ['The group is rebalancing, so a rejoin is needed'];
  * A broker that cannot be reached (stopped, restarting, partitioned away): the clients retry, then
  * restart their consumers, until it is back. A fault worth a warning, not an error per attempt.
  */
+const CONNECTION_FAILED = /\bConnection (error|timeout)\b/;
 const UNREACHABLE = [
-  /\bConnection (error|timeout)\b/,
+  CONNECTION_FAILED,
   /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)\b/,
   /\bNo broker available\b/,
   /^Restarting the consumer in \d+ms\b/,
@@ -79,7 +80,7 @@ export function kafkajsLogForwarder(
     // The Connection names the broker in a field, the BrokerPool only in its message.
     const named = (fields as { broker?: unknown }).broker;
     const broker = typeof named === 'string' ? named : /\b[\w.-]+:\d{1,5}\b/.exec(message)?.[0];
-    if (level === 'warn' && broker !== undefined && UNREACHABLE[0]?.test(message)) {
+    if (level === 'warn' && broker !== undefined && CONNECTION_FAILED.test(message)) {
       const last = saidAt.get(broker);
       if (last !== undefined && now() - last < UNREACHABLE_QUIET_MS) level = 'debug';
       else saidAt.set(broker, now());
