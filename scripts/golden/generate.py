@@ -137,6 +137,25 @@ SAMPLES: dict[str, dict] = {
         "repo": "github.com/acme/widgets",
         # branch left empty on purpose: a default string is not on the wire nor in the JSON.
     },
+    "Usage": {
+        "input_tokens": 1_234_567,
+        "output_tokens": 89_012,
+        "cost_usd": 4.375,
+    },
+    "AgentProgress": {
+        "request_id": "req-0001",
+        "stage": "code_phase",
+        "note": "editing src/registry.ts (2 of 3 tasks) — 東京 ✨",
+        # An explicit 0 of an `optional` field is on the wire and in the JSON: the agent said 0 %.
+        "percent": 0,
+        "usage": {"input_tokens": 52_000, "output_tokens": 3_100, "cost_usd": 0.2035},
+    },
+    "AgentCancel": {
+        "request_id": "req-0001",
+        "stage": "code_phase",
+        "reason": "cancelled",
+        "requested_by": "zoë.müller@example.com",
+    },
 }
 
 

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import {
+  AgentProgressSchema,
   BuildReportSchema,
   ChangeRequestSchema,
   CommitResultSchema,
@@ -22,6 +23,7 @@ import {
   ORCHESTRATOR_INPUTS,
   type OrchestratorInput,
   PLAN,
+  PROGRESS,
   TSPEC,
 } from '@pipeline/topics';
 import { BAD_MARK } from './audit.js';
@@ -59,6 +61,11 @@ function ownMessage(topic: OrchestratorInput, id: string): OutboundRecord {
       return encodeRecord(
         GTRES,
         create(GeneratedTestsSchema, { specId: `${id}/spec`, precheck: STATUS.passed }),
+      );
+    case PROGRESS:
+      return encodeRecord(
+        PROGRESS,
+        create(AgentProgressSchema, { requestId: id, note: 'chaos', percent: 5 }),
       );
   }
 }

@@ -1,10 +1,32 @@
 import { clockTime, columns, formatDuration } from '@pipeline/cli-kit';
 import { isSuccess } from '@pipeline/contracts';
-import { historySpanMs, type RequestFailure, type RequestView } from '@pipeline/orchestrator-api';
+import {
+  historySpanMs,
+  type ProgressView,
+  type RequestFailure,
+  type RequestView,
+  type UsageView,
+} from '@pipeline/orchestrator-api';
 
 /** `failed in build1: build_failed (build 1 of commit 3f2a… reported FAILED)` */
 export function describeFailure(failure: RequestFailure): string {
   return `failed in ${failure.stage}: ${failure.reason}${failure.detail ? ` (${failure.detail})` : ''}`;
+}
+
+/** `1,200 in + 300 out tokens, $0.0200` */
+export function describeUsage(usage: UsageView): string {
+  const n = (count: number) => count.toLocaleString('en-US');
+  return `${n(usage.inputTokens)} in + ${n(usage.outputTokens)} out tokens, $${usage.costUsd.toFixed(4)}`;
+}
+
+/** `40% · editing src/a.ts (3 reports)`: what the agent at work last said. */
+export function describeProgress(progress: ProgressView): string {
+  const parts: string[] = [];
+  if (progress.percent !== undefined) parts.push(`${progress.percent}%`);
+  if (progress.note) parts.push(progress.note);
+  if (parts.length === 0) parts.push('alive');
+  const reports = progress.count === 1 ? '1 report' : `${progress.count} reports`;
+  return `${parts.join(' · ')} (${reports}, last at ${clockTime(progress.at)})`;
 }
 
 /** The `pipeline status` text of a request. */
@@ -13,6 +35,8 @@ export function renderRequest(view: RequestView): string {
   lines.push(`change request ${view.id}`);
   const facts: string[][] = [['stage', `${view.stage}${view.final ? ' (final)' : ''}`]];
   if (view.failure) facts.push(['failure', describeFailure(view.failure)]);
+  if (view.progress) facts.push(['progress', describeProgress(view.progress)]);
+  if (view.usage) facts.push(['usage', describeUsage(view.usage)]);
   const change = view.change ?? {};
   if (change.repo || change.branch) facts.push(['change', `${change.repo ?? ''} @ ${change.branch ?? ''}`]);
   if (change.description) facts.push(['description', change.description]);

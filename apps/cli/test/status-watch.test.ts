@@ -13,6 +13,7 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 function view(id: string, stages: Stage[], failure?: RequestView['failure']): RequestView {
   const stage = stages.at(-1) ?? 'idle';
   return {
+    v: 1,
     id,
     stage,
     final: stage === 'done' || stage === 'regress',
@@ -23,6 +24,16 @@ function view(id: string, stages: Stage[], failure?: RequestView['failure']): Re
     createdAt: at(0),
     updatedAt: at((stages.length - 1) * 100),
   };
+}
+
+/** A coder reporting progress on its 1st and 2nd GET (the 2nd seen twice), then done on the 4th. */
+function busy(n: number): RequestView {
+  if (n >= 4) return view('cr-busy', PATH);
+  const coding = view('cr-busy', ['plan_phase', 'code_phase']);
+  const count = Math.min(n, 2);
+  const progress = { at: at(100 + count * 10), count, note: `task ${count} of 2`, percent: count * 50 };
+  const usage = { inputTokens: 1200 * count, outputTokens: 300, costUsd: 0.02 * count };
+  return { ...coding, progress: { ...progress, usage }, usage };
 }
 
 const PATH: Stage[] = ['plan_phase', 'code_phase', 'build1', 'test_plan', 'test_build', 'build2', 'done'];
@@ -46,6 +57,7 @@ describe('status and watch against an HTTP API', () => {
           reason: 'build_failed',
           detail: 'build 1 of commit abc reported FAILED',
         });
+      if (id === 'cr-busy') body = busy(n);
       if (id === 'cr-500') {
         res.writeHead(500, { 'content-type': 'application/json' });
         return res.end('{"error":"boom"}');
@@ -105,6 +117,23 @@ describe('status and watch against an HTTP API', () => {
     expect(lines.slice(1, -1)).toEqual(PATH.map((s, i) => `${clockTime(at(i * 100))}  ${s}`));
     expect(lines.at(-1)).toBe('done after 600ms');
     expect(calls.get('cr-ok')).toBe(4);
+  });
+
+  it('status and watch show what the agent at work reports: note, percent, tokens so far', async () => {
+    const status = captureIo();
+    expect(await runCli(['status', 'cr-busy', '--url', url], status)).toBe(0);
+    expect(status.output()).toMatch(/progress +50% · task 1 of 2 \(1 report, last at \S+\)/);
+    expect(status.output()).toMatch(/usage +1,200 in \+ 300 out tokens, \$0\.0200/);
+    const io = captureIo();
+    expect(await runCli(['watch', 'cr-busy', '--url', url], io)).toBe(0);
+    const reports = io
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('code_phase: '));
+    // Status read the 1st report; watch saw the 2nd twice and printed it once.
+    expect(reports).toEqual([
+      `${clockTime(at(120))}    code_phase: 100%  task 2 of 2  (2,400 in + 300 out tokens, $0.0400 so far)`,
+    ]);
   });
 
   it('watch of a request that regresses prints the failure: exit 1', async () => {

@@ -12,6 +12,7 @@ describe('finding 13: the demo sends ORCH_HTTP_TOKEN when it is set', () => {
   let server: Server;
   let url: string;
   const view: RequestView = {
+    v: 1,
     id: 'cr-1',
     stage: 'done',
     final: true,

@@ -19,8 +19,13 @@ export interface OrchestratorConfig {
   partitions: number;
   /** As asked: an unset replication factor is undefined, and the cluster decides it at start. */
   replication: ReplicationEnv;
-  /** Per non-final stage: how long a request may stay in it (ms); undefined = no deadline. */
+  /**
+   * Per non-final stage: how long a request may stay in it without a sign of life from its agent
+   * (the command, or an AgentProgress), in ms; undefined = no idle deadline.
+   */
   deadlines: Partial<Record<Stage, number>>;
+  /** Per non-final stage: the most a request may stay in it whatever its agent reports (ms). */
+  stageMaximums: Partial<Record<Stage, number>>;
   /** How long finished requests stay queryable before their state is tombstoned (ms). */
   retentionMs: number;
   sweepIntervalMs: number;
@@ -45,8 +50,18 @@ const NON_FINAL = STAGES.filter((s) => !isFinalStage(s));
  * `off`.
  */
 const DEADLINE = env.duration({
-  description: 'how long a request may stay in one stage before it regresses (`off` for none)',
+  description:
+    'how long a request may stay in one stage without a sign of life from its agent (the command sent, or an AgentProgress) before it regresses (`off` for none)',
   default: '1h',
+  min: 1000,
+  off: true,
+});
+
+/** The hard maximum per stage: the same range as the idle deadline. */
+const STAGE_MAX = env.duration({
+  description:
+    'the most a request may stay in one stage, however often its agent reports progress (`off` for none)',
+  default: '24h',
   min: 1000,
   off: true,
 });
@@ -92,6 +107,12 @@ export const ORCHESTRATOR_ENV = {
   ORCH_STAGE_DEADLINE: DEADLINE,
   ORCH_STAGE_DEADLINES: env.string({
     description: 'per-stage overrides, e.g. `code_phase=4h,build1=30m,plan_phase=off`',
+    default: '',
+    defaultText: '(empty)',
+  }),
+  ORCH_STAGE_MAX: STAGE_MAX,
+  ORCH_STAGE_MAXES: env.string({
+    description: 'per-stage overrides of the hard maximum, e.g. `code_phase=8h,build1=2h`',
     default: '',
     defaultText: '(empty)',
   }),
@@ -184,7 +205,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
     provisionTopics: v.ORCH_PROVISION_TOPICS,
     partitions: v.ORCH_TOPIC_PARTITIONS,
     replication,
-    deadlines: readDeadlines(v.ORCH_STAGE_DEADLINE, v.ORCH_STAGE_DEADLINES, reader),
+    deadlines: readStageDurations(
+      'ORCH_STAGE_DEADLINES',
+      DEADLINE,
+      v.ORCH_STAGE_DEADLINE,
+      v.ORCH_STAGE_DEADLINES,
+      reader,
+    ),
+    stageMaximums: readStageDurations(
+      'ORCH_STAGE_MAXES',
+      STAGE_MAX,
+      v.ORCH_STAGE_MAX,
+      v.ORCH_STAGE_MAXES,
+      reader,
+    ),
     retentionMs: v.ORCH_RETENTION,
     sweepIntervalMs: v.ORCH_SWEEP_INTERVAL,
     shutdownGraceMs: v.ORCH_SHUTDOWN_GRACE,
@@ -197,15 +231,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
   });
 }
 
-/** The default deadline for every non-final stage, then the per-stage overrides (`stage=30m`, `stage=off`). */
-function readDeadlines(
+/**
+ * A default for every non-final stage, then the per-stage overrides of `name` (`stage=30m`,
+ * `stage=off`), each read by `spec`'s rules (its range, or off).
+ */
+function readStageDurations(
+  name: string,
+  spec: typeof DEADLINE,
   fallback: number | undefined,
   overrides: string,
   reader: EnvReader,
 ): Partial<Record<Stage, number>> {
-  const deadlines: Partial<Record<Stage, number>> = {};
+  const durations: Partial<Record<Stage, number>> = {};
   if (fallback !== undefined)
-    for (const stage of NON_FINAL) if (stage !== 'idle') deadlines[stage] = fallback;
+    for (const stage of NON_FINAL) if (stage !== 'idle') durations[stage] = fallback;
   const items = overrides
     .split(',')
     .map((s) => s.trim())
@@ -214,18 +253,17 @@ function readDeadlines(
     const [stage = '', value = ''] = item.split('=').map((s) => s.trim());
     const known = NON_FINAL.find((s) => s === stage);
     if (!known) {
-      reader.problem(`ORCH_STAGE_DEADLINES: ${stage} is not a non-final stage (${NON_FINAL.join(', ')})`);
+      reader.problem(`${name}: ${stage} is not a non-final stage (${NON_FINAL.join(', ')})`);
       continue;
     }
     if (parseDuration(value) === undefined) {
-      reader.problem(`ORCH_STAGE_DEADLINES: ${item} needs a duration such as ${stage}=30m, or ${stage}=off`);
+      reader.problem(`${name}: ${item} needs a duration such as ${stage}=30m, or ${stage}=off`);
       continue;
     }
-    // The same rules as ORCH_STAGE_DEADLINE: a duration in its range, or off.
-    const read = DEADLINE.read(value, stage);
-    if (!read.ok) reader.problem(`ORCH_STAGE_DEADLINES: ${read.problem}, or off`);
-    else if (read.value === undefined) delete deadlines[known];
-    else deadlines[known] = read.value;
+    const read = spec.read(value, stage);
+    if (!read.ok) reader.problem(`${name}: ${read.problem}, or off`);
+    else if (read.value === undefined) delete durations[known];
+    else durations[known] = read.value;
   }
-  return deadlines;
+  return durations;
 }

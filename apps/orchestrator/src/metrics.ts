@@ -61,6 +61,12 @@ export function createMetrics(partitions: () => Iterable<PartitionView> = () => 
       labelNames: ['reason'],
       registers: [registry],
     }),
+    progress: new Counter({
+      name: 'orch_progress_total',
+      help: 'AgentProgress messages: recorded on their request, or stale (for a stage the request has left)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     forwarded: new Counter({
       name: 'orch_forwarded_total',
       help: 'Keyless or mis-partitioned messages handed to the partition that owns their request',
@@ -99,6 +105,7 @@ export function createMetrics(partitions: () => Iterable<PartitionView> = () => 
   });
   for (const stage of STAGES) requestsInFlight.set({ stage }, 0);
   for (const outcome of ['succeeded', 'failed']) metrics.restores.inc({ outcome }, 0);
+  for (const outcome of ['recorded', 'stale']) metrics.progress.inc({ outcome }, 0);
   // Read at each scrape from the owned partitions (O(partitions)): a partition that moved to another
   // instance disappears instead of staying at its last value.
   new Gauge({

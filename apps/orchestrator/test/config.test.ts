@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, ORCH_STAGE_DEADLINE: 'off' }).deadlines).toEqual({});
   });
 
+  it('reads the hard maximum per stage (24 h by default), its overrides, and off', () => {
+    expect(loadConfig(base).stageMaximums).toMatchObject({ code_phase: 86_400_000, build2: 86_400_000 });
+    const config = loadConfig({ ...base, ORCH_STAGE_MAX: '8h', ORCH_STAGE_MAXES: 'build1=2h,test_plan=off' });
+    expect(config.stageMaximums).toMatchObject({ code_phase: 28_800_000, build1: 7_200_000 });
+    expect(config.stageMaximums).not.toHaveProperty('test_plan');
+    expect(() => loadConfig({ ...base, ORCH_STAGE_MAXES: 'coding=2h' })).toThrow(
+      /ORCH_STAGE_MAXES: coding is not a non-final stage/,
+    );
+  });
+
   it('reports every problem at once, naming the variable and what it accepts', () => {
     let error: unknown;
     try {

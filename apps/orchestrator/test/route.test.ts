@@ -65,7 +65,10 @@ const tests = (precheck = 'PASSED', specId = 's1'): Inbound => ({
 });
 
 function applied(result: RouteResult): Extract<RouteResult, { kind: 'applied' }> {
-  if (result.kind !== 'applied') throw new Error(`expected applied, got ${result.reason}: ${result.detail}`);
+  if (result.kind !== 'applied')
+    throw new Error(
+      `expected applied, got ${result.kind === 'rejected' ? result.reason : result.kind}: ${result.detail}`,
+    );
   return result;
 }
 
@@ -282,14 +285,14 @@ describe('expire: stage deadlines', () => {
   it('regresses a request stuck longer than its deadline, once', () => {
     const { record } = drive(crq(), plan());
     const enteredAt = record.history.at(-1)?.at ?? 0;
-    expect(expire(record, 60_000, { now: enteredAt + 60_000 })).toBeUndefined();
-    const result = expire(record, 60_000, { now: enteredAt + 60_001 });
+    expect(expire(record, { idleMs: 60_000 }, { now: enteredAt + 60_000 })).toBeUndefined();
+    const result = expire(record, { idleMs: 60_000 }, { now: enteredAt + 60_001 });
     expect(result).toMatchObject({ kind: 'applied' });
     if (result?.kind !== 'applied') throw new Error('expected applied');
     expect(stageOf(result.record)).toBe('regress');
     expect(failureOf(result.record)).toMatchObject({ stage: 'code_phase', reason: 'deadline_exceeded' });
     expect(result.commands.map((c) => c.topic)).toEqual([REG]);
-    expect(expire(result.record, 60_000, { now: enteredAt + 10 * 60_000 })).toBeUndefined();
+    expect(expire(result.record, { idleMs: 60_000 }, { now: enteredAt + 10 * 60_000 })).toBeUndefined();
   });
 });
 

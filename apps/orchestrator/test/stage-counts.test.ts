@@ -11,7 +11,8 @@ import { createMetrics } from '../src/metrics.js';
 
 function step(record: RequestRecord | undefined, id: string, inbound: Inbound): RequestRecord {
   const result = route(record, id, inbound, { now: 1_000 });
-  if (result.kind !== 'applied') throw new Error(`${result.reason}: ${result.detail}`);
+  if (result.kind !== 'applied')
+    throw new Error(`${result.kind === 'rejected' ? result.reason : result.kind}: ${result.detail}`);
   return result.record;
 }
 

@@ -1,5 +1,7 @@
 import { createRegistry, type DescMessage } from '@bufbuild/protobuf';
 import {
+  AgentCancelSchema,
+  AgentProgressSchema,
   BuildReportSchema,
   BuildRequestSchema,
   ChangeRequestSchema,
@@ -14,6 +16,7 @@ import {
   TestGenRequestSchema,
   TestPlanRequestSchema,
   TestSpecSchema,
+  UsageSchema,
 } from './gen/core_contracts_pb.js';
 
 /** Every message of proto/core_contracts.proto, by full protobuf name (`core.ChangeRequest`, …). */
@@ -37,6 +40,9 @@ export const schemas = {
   BuildRequest: BuildRequestSchema,
   TestPlanRequest: TestPlanRequestSchema,
   TestGenRequest: TestGenRequestSchema,
+  Usage: UsageSchema,
+  AgentProgress: AgentProgressSchema,
+  AgentCancel: AgentCancelSchema,
 } as const satisfies Record<string, DescMessage>;
 
 export type MessageName = keyof typeof schemas;

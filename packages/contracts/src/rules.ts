@@ -11,7 +11,9 @@ import type { MessageName } from './registry.js';
 export type FieldRule =
   | { field: string; required: true }
   | { field: string; oneOf: readonly string[] }
-  | { field: string; maxBytes: number };
+  | { field: string; maxBytes: number }
+  /** A number field (when present) at most this. */
+  | { field: string; max: number };
 
 /** Every text field: an id, a sha, a name. Longer ones are someone's mistake or an attack. */
 export const MAX_FIELD_BYTES = 1024;
@@ -32,6 +34,11 @@ export const MESSAGE_RULES: { readonly [N in MessageName]?: readonly FieldRule[]
   ],
   BuildReport: [{ field: 'status', oneOf: [STATUS.passed, STATUS.failed] }],
   GeneratedTests: [{ field: 'precheck', oneOf: [STATUS.passed, STATUS.failed] }],
+  AgentProgress: [
+    { field: 'request_id', required: true },
+    { field: 'percent', max: 100 },
+  ],
+  AgentCancel: [{ field: 'request_id', required: true }],
 };
 
 export interface RuleViolation {
@@ -58,6 +65,9 @@ export function ruleViolation(schema: DescMessage, message: Message): RuleViolat
     const text = typeof value === 'string' ? value : '';
     const where = `${shortName}.${rule.field}`;
     if ('required' in rule && text === '') return invalid(`${where} is empty`);
+    if ('max' in rule && typeof value === 'number' && value > rule.max) {
+      return invalid(`${where} is ${value}, at most ${rule.max}`);
+    }
     if ('oneOf' in rule && !rule.oneOf.includes(text)) {
       return invalid(
         `${where} is ${text === '' ? 'empty' : `"${text}"`}, not one of ${rule.oneOf.join(', ')}`,

@@ -30,6 +30,15 @@ describe('message rules', () => {
     expect(ruleViolation(tests, create(tests, {}))?.detail).toBe(
       'GeneratedTests.precheck is empty, not one of PASSED, FAILED',
     );
+    const progress = schemas.AgentProgress;
+    expect(ruleViolation(progress, create(progress, { requestId: 'cr-1', percent: 100 }))).toBeUndefined();
+    expect(ruleViolation(progress, create(progress, { requestId: 'cr-1', percent: 101 }))).toEqual({
+      reason: 'invalid',
+      detail: 'AgentProgress.percent is 101, at most 100',
+    });
+    expect(ruleViolation(progress, create(progress, { note: 'working' }))?.detail).toBe(
+      'AgentProgress.request_id is empty',
+    );
     // Messages without rules pass as they are.
     expect(ruleViolation(schemas.TestSpec, create(schemas.TestSpec, {}))).toBeUndefined();
   });

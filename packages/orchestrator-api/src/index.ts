@@ -19,10 +19,13 @@ export {
 } from './errors.js';
 export {
   historySpanMs,
+  type ProgressView,
+  REQUEST_VIEW_VERSION,
   type RequestChange,
   type RequestFailure,
   type RequestView,
   requestPath,
   type StageEntryView,
   type TaskView,
+  type UsageView,
 } from './request-view.js';

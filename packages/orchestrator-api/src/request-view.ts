@@ -24,14 +24,40 @@ export interface RequestFailure {
   detail: string;
 }
 
+/** What agents have spent: tokens in and out, and cost in US dollars. */
+export interface UsageView {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** The last AgentProgress of a stage. */
+export interface ProgressView {
+  /** ISO 8601: when the orchestrator read it. */
+  at: string;
+  /** How many progress messages the stage got. */
+  count: number;
+  note?: string;
+  /** 0 to 100. */
+  percent?: number;
+  /** Spent on this stage's command so far. */
+  usage?: UsageView;
+}
+
 export interface StageEntryView {
   stage: Stage;
   /** ISO 8601. */
   at: string;
+  progress?: ProgressView;
 }
+
+/** The version of the RequestView shape; docs/schemas/request-view.v1.schema.json describes it. */
+export const REQUEST_VIEW_VERSION = 1;
 
 /** What `GET /requests/{id}` answers: the public shape, independent of the orchestrator's stored record. */
 export interface RequestView {
+  /** REQUEST_VIEW_VERSION: a reader checks it before it reads the rest. */
+  v: typeof REQUEST_VIEW_VERSION;
   id: string;
   stage: Stage;
   /** `done` or `regress`: the request will not change any more. */
@@ -45,6 +71,10 @@ export interface RequestView {
     testsCommit?: string;
   };
   failure?: RequestFailure;
+  /** The current stage's last progress (absent once final, or before the agent reports any). */
+  progress?: ProgressView;
+  /** The usage of every stage, summed (absent when no agent reported any). */
+  usage?: UsageView;
   history: StageEntryView[];
   /** ISO 8601. */
   createdAt: string;

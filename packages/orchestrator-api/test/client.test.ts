@@ -17,6 +17,7 @@ import {
 } from '../src/index.js';
 
 const VIEW: RequestView = {
+  v: 1,
   id: 'cr 1/x',
   stage: 'regress',
   final: true,

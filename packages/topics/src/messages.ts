@@ -3,12 +3,14 @@ import { schemas } from '@pipeline/contracts';
 import {
   BREPORT,
   BUILD_REQ,
+  CANCEL,
   CRES,
   CRQ,
   DEEP,
   GTRES,
   type MessageTopic,
   PLAN,
+  PROGRESS,
   REG,
   TASK,
   TGEN_REQ,
@@ -35,6 +37,8 @@ export const topicSchemas = {
   [BUILD_REQ]: schemas.BuildRequest,
   [TPLAN_REQ]: schemas.TestPlanRequest,
   [TGEN_REQ]: schemas.TestGenRequest,
+  [PROGRESS]: schemas.AgentProgress,
+  [CANCEL]: schemas.AgentCancel,
 } as const satisfies Record<MessageTopic, DescMessage>;
 
 export type TopicSchema<T extends MessageTopic> = (typeof topicSchemas)[T];

@@ -32,6 +32,13 @@ export const TPLAN_REQ = 'test.plan.request.in';
 /** Orchestrator → test generator: write the tests of this spec (TestGenRequest). */
 export const TGEN_REQ = 'test.gen.request.in';
 
+// Added for long-running agents (docs/protocol.md, "Progress and cancellation").
+
+/** Any agent → orchestrator: a sign of life while it works on a command (AgentProgress). */
+export const PROGRESS = 'agent.progress.out';
+/** Orchestrator → any agent: stop working on this request's command (AgentCancel). */
+export const CANCEL = 'agent.cancel.in';
+
 // The orchestrator's own topics.
 
 /** Messages the orchestrator could not use, with the reason in headers; original bytes kept. */
@@ -56,6 +63,8 @@ export const MESSAGE_TOPICS = [
   BUILD_REQ,
   TPLAN_REQ,
   TGEN_REQ,
+  PROGRESS,
+  CANCEL,
 ] as const;
 export type MessageTopic = (typeof MESSAGE_TOPICS)[number];
 

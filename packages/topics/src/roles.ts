@@ -1,12 +1,14 @@
 import {
   BREPORT,
   BUILD_REQ,
+  CANCEL,
   CRES,
   CRQ,
   DEEP,
   GTRES,
   type MessageTopic,
   PLAN,
+  PROGRESS,
   REG,
   TASK,
   TGEN_REQ,
@@ -25,6 +27,7 @@ export const ORCHESTRATOR_INPUTS = [
   BREPORT,
   TSPEC,
   GTRES,
+  PROGRESS,
 ] as const satisfies readonly MessageTopic[];
 export const ORCHESTRATOR_OUTPUTS = [
   DEEP,
@@ -33,6 +36,7 @@ export const ORCHESTRATOR_OUTPUTS = [
   TPLAN_REQ,
   TGEN_REQ,
   REG,
+  CANCEL,
 ] as const satisfies readonly MessageTopic[];
 
 export type OrchestratorInput = (typeof ORCHESTRATOR_INPUTS)[number];

@@ -9,7 +9,7 @@ import {
 import { sleep } from '@pipeline/common';
 import { historySpanMs } from '@pipeline/orchestrator-api';
 import { readRequest, TOKEN_ENV, tokenOf, URL_ENV, urlOf, withUrlOption } from '../orchestrator.js';
-import { describeFailure } from '../request-view.js';
+import { describeFailure, describeUsage } from '../request-view.js';
 
 export const WATCH_INTERVAL_MS = 250;
 /** A request just submitted may not have reached the orchestrator yet: how long a 404 is tolerated. */
@@ -20,7 +20,9 @@ export function watchCommand(line: CommandLine): Command {
   const command = line
     .command('watch')
     .summary('Follow a change request until it is final')
-    .description('Follow a change request until it is final: prints each stage as it is entered.')
+    .description(
+      'Follow a change request until it is final: prints each stage as it is entered, and what its agent reports while it works.',
+    )
     .argument('<id>', 'the change request id');
   withUrlOption(command);
   line.wholeNumberOption(command, '--timeout <seconds>', 'give up after this long (0 = never)', {
@@ -52,6 +54,7 @@ async function watch(
   const { io } = line;
   const started = Date.now();
   let printed = 0;
+  let reported = '';
   let waitingSaid = false;
   for (;;) {
     const view = await readRequest(orchestrator.url, id, orchestrator.token);
@@ -63,6 +66,17 @@ async function watch(
       if (printed === 0) io.out(`${id}  ${view.change?.repo ?? ''} @ ${view.change?.branch ?? ''}\n`);
       for (const entry of view.history.slice(printed)) io.out(`${clockTime(entry.at)}  ${entry.stage}\n`);
       printed = view.history.length;
+      const progress = view.progress;
+      // One line per new report: the count tells a repeated note from the same report seen twice.
+      const report = progress ? `${view.stage}/${progress.count}` : '';
+      if (progress && report !== reported) {
+        const said = [progress.percent === undefined ? '' : `${progress.percent}%`, progress.note ?? '']
+          .filter(Boolean)
+          .join('  ');
+        const spent = view.usage ? `  (${describeUsage(view.usage)} so far)` : '';
+        io.out(`${clockTime(progress.at)}    ${view.stage}: ${said || 'alive'}${spent}\n`);
+      }
+      reported = report;
       if (view.final) {
         const took = historySpanMs(view);
         const after = took === undefined ? '' : ` after ${formatDuration(took)}`;

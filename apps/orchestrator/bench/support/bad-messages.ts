@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
+  AgentProgressSchema,
   BuildReportSchema,
   ChangeRequestSchema,
   CommitResultSchema,
@@ -19,6 +20,7 @@ import {
   ORCHESTRATOR_INPUTS,
   type OrchestratorInput,
   PLAN,
+  PROGRESS,
   TSPEC,
 } from '@pipeline/topics';
 
@@ -83,6 +85,12 @@ export function own(topic: OrchestratorInput, id: string, key?: string): Outboun
         create(GeneratedTestsSchema, { specId: `${id}/spec`, commitSha: sha(id), precheck: STATUS.passed }),
         opts,
       );
+    case PROGRESS:
+      return encodeRecord(
+        PROGRESS,
+        create(AgentProgressSchema, { requestId: id, note: 'working', percent: 50 }),
+        opts,
+      );
   }
 }
 
@@ -141,6 +149,15 @@ export function headerless(topic: OrchestratorInput, id: string, live: string): 
         record: raw(TSPEC, bytes(PlanSchema, { id: `${live}/spec-x`, parentRequestId: sha(id) }), live),
         expect: ['stale_test_spec', ...STALE],
       };
+    case PROGRESS: // a ChangeRequest reads as progress for the live request, its requester as the stage
+      return {
+        record: raw(
+          PROGRESS,
+          bytes(ChangeRequestSchema, { id: live, requester: 'intruder', repo: 'demo' }),
+          live,
+        ),
+        expect: ['invalid'],
+      };
   }
 }
 
@@ -181,6 +198,8 @@ export function missingFields(topic: OrchestratorInput, id: string): Made {
           create(GeneratedTestsSchema, { specId: `${id}/spec`, commitSha: sha(id) }),
           k,
         );
+      case PROGRESS:
+        return encodeRecord(PROGRESS, create(AgentProgressSchema, { note: 'no request id' }), k);
     }
   })();
   return { record, expect: topic === TSPEC ? ['uncorrelated'] : ['invalid'], unknownId: id };
@@ -188,9 +207,10 @@ export function missingFields(topic: OrchestratorInput, id: string): Made {
 
 /**
  * A reply that can never apply to the live request it is keyed by, or a second ChangeRequest for it.
- * None for plan.out: a Plan keyed by a request in plan_phase applies.
+ * None for plan.out (a Plan keyed by a request in plan_phase applies) nor for agent.progress.out
+ * (progress for a stage the request has left is ignored, not dead-lettered).
  */
-export function stale(topic: Exclude<OrchestratorInput, typeof PLAN>, live: string): Made {
+export function stale(topic: Exclude<OrchestratorInput, typeof PLAN | typeof PROGRESS>, live: string): Made {
   const k = { key: live };
   switch (topic) {
     case CRQ:

@@ -1,6 +1,6 @@
 import { type DeadLetterReason, PlanSchema } from '@pipeline/contracts';
 import { type OutboundRecord, partitionFor } from '@pipeline/kafka';
-import { CRQ, ORCHESTRATOR_INPUTS, type OrchestratorInput, PLAN } from '@pipeline/topics';
+import { CRQ, ORCHESTRATOR_INPUTS, type OrchestratorInput, PLAN, PROGRESS } from '@pipeline/topics';
 import {
   bytes,
   foreign,
@@ -146,9 +146,9 @@ const KINDS: readonly Kind[] = [
   },
   {
     name: 'stale reply or duplicate, keyed by a live request',
-    topics: ALL.filter((t) => t !== PLAN),
+    topics: ALL.filter((t) => t !== PLAN && t !== PROGRESS),
     make: (t, _, ctx) => {
-      if (t === PLAN) throw new Error('a Plan keyed by a live request may apply');
+      if (t === PLAN || t === PROGRESS) throw new Error(`a ${t} record keyed by a live request may apply`);
       return stale(t, ctx.liveId());
     },
   },

@@ -177,6 +177,10 @@ function decideOne(
     deadLetter(result.reason, result.detail, requestId);
     return;
   }
+  if (result.kind === 'ignored') {
+    step.effects.push({ kind: 'ignored', requestId, topic: raw.topic, detail: result.detail });
+    return;
+  }
   apply(step, requestId, raw.topic, result, ctx.now, standard.producedAt);
 }
 

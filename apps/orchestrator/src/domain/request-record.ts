@@ -15,10 +15,30 @@ export interface BuildRecord {
   commitSha: string;
 }
 
+/** What an agent has spent on one stage's command so far (AgentProgress.usage, cumulative). */
+export interface UsageRecord {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** The last AgentProgress of a stage: a sign of life, and what the agent said with it. */
+export interface StageProgress {
+  /** Epoch ms: when the orchestrator read it (its own clock; agents' clocks may be off). */
+  at: number;
+  /** How many progress messages the stage got. */
+  count: number;
+  note?: string;
+  percent?: number;
+  usage?: UsageRecord;
+}
+
 export interface StageEntry {
   stage: Stage;
   /** Epoch ms. */
   at: number;
+  /** Absent until the agent at work reports progress (older records never have it). */
+  progress?: StageProgress;
 }
 
 /**
@@ -84,6 +104,26 @@ export function failureOf(record: RequestRecord): Failure | undefined {
 /** When the request entered its current stage. */
 export function stageEnteredAt(record: RequestRecord): number {
   return record.history.at(-1)?.at ?? record.createdAt;
+}
+
+/**
+ * The last sign of life of the current stage's agent: its last progress, or else the command that
+ * started the stage (sent when the stage was entered). Idle deadlines count from it.
+ */
+export function lastSignOfLife(record: RequestRecord): number {
+  const current = record.history.at(-1);
+  return current?.progress?.at ?? stageEnteredAt(record);
+}
+
+/** What the agents have spent on the request so far: the last usage of every stage, summed. */
+export function usageOf(record: RequestRecord): UsageRecord | undefined {
+  const spent = record.history.flatMap((entry) => (entry.progress?.usage ? [entry.progress.usage] : []));
+  if (spent.length === 0) return undefined;
+  return spent.reduce((sum, u) => ({
+    inputTokens: sum.inputTokens + u.inputTokens,
+    outputTokens: sum.outputTokens + u.outputTokens,
+    costUsd: sum.costUsd + u.costUsd,
+  }));
 }
 
 /**

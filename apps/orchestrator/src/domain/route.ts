@@ -10,10 +10,11 @@ import {
   step,
   toPersisted,
 } from '@pipeline/state-machine';
-import { BREPORT, CRES, CRQ, GTRES, type OrchestratorInput, PLAN, TSPEC } from '@pipeline/topics';
+import { BREPORT, CRES, CRQ, GTRES, type OrchestratorInput, PLAN, PROGRESS, TSPEC } from '@pipeline/topics';
 import { type Command, commandsFor } from './commands.js';
 import type { Inbound } from './correlate.js';
-import { isFinished, type RequestRecord, stageEnteredAt, stageOf } from './request-record.js';
+import { recordProgress } from './progress.js';
+import { isFinished, lastSignOfLife, type RequestRecord, stageEnteredAt, stageOf } from './request-record.js';
 
 export interface StageChange {
   from: Stage;
@@ -25,7 +26,9 @@ export interface StageChange {
 
 export type RouteResult =
   | { kind: 'applied'; record: RequestRecord; commands: Command[]; change?: StageChange }
-  | { kind: 'rejected'; reason: RejectReason; detail: string; stage?: Stage };
+  | { kind: 'rejected'; reason: RejectReason | 'invalid'; detail: string; stage?: Stage }
+  /** Changed nothing and is not worth a dead letter: progress for a stage the request has left. */
+  | { kind: 'ignored'; detail: string; stage?: Stage };
 
 export interface RouteContext {
   /** Epoch ms: the time the orchestrator handles the message. */
@@ -43,7 +46,10 @@ export interface RouteContext {
  * answer (acceptedEvents), not a rule of its own here; a build report means build_ok in build1 and
  * build2_ok in build2, whichever the stage accepts.
  */
-const REPLY_EVENTS: Record<Exclude<OrchestratorInput, typeof CRQ>, readonly StageEventType[]> = {
+const REPLY_EVENTS: Record<
+  Exclude<OrchestratorInput, typeof CRQ | typeof PROGRESS>,
+  readonly StageEventType[]
+> = {
   [PLAN]: ['plan'],
   [CRES]: ['code_ok'],
   [BREPORT]: ['build_ok', 'build2_ok'],
@@ -70,6 +76,7 @@ export function route(
     }
     return transition(newRecord(requestId, inbound.message, ctx), { type: 'crq' }, ctx);
   }
+  if (inbound.topic === PROGRESS) return recordProgress(record, requestId, inbound.message, ctx);
   if (!record) return reject('unknown_request', `no change request ${requestId}`);
   const event = acceptedEvents(stageOf(record)).find((e) => REPLY_EVENTS[inbound.topic].includes(e));
   if (!event) return notNow(record, inbound.message.$typeName.replace(/^core\./, ''));
@@ -165,21 +172,39 @@ export function route(
   }
 }
 
+/** A stage's time limits (ms); an absent one does not apply. */
+export interface StageLimits {
+  /** Since the last sign of life: the command that started the stage, or the agent's last progress. */
+  idleMs?: number;
+  /** Since the stage was entered, however often the agent reports progress. */
+  maxMs?: number;
+}
+
 /**
- * The deadline decision, also pure: a request that has been in its (non-final) stage for longer
- * than `deadlineMs` as of `asOf` (default `now`: the time before which every reply has been read)
- * regresses. Undefined when nothing is due.
+ * The deadline decision, also pure: a request in a non-final stage regresses with
+ * `deadline_exceeded` when its agent has shown no sign of life for longer than `idleMs`, or when it
+ * has been in the stage for longer than `maxMs`, as of `asOf` (default `now`: the time before which
+ * every input, progress included, has been read). Undefined when nothing is due.
  */
 export function expire(
   record: RequestRecord,
-  deadlineMs: number,
+  limits: StageLimits,
   ctx: RouteContext & { asOf?: number },
 ): RouteResult | undefined {
-  const since = stageEnteredAt(record);
+  if (isFinished(record)) return undefined;
   const asOf = ctx.asOf ?? ctx.now;
-  if (isFinished(record) || asOf - since <= deadlineMs) return undefined;
   const stage = stageOf(record);
-  const detail = `deadline exceeded: no progress in ${stage} for ${Math.round((asOf - since) / 1000)}s (limit ${Math.round(deadlineMs / 1000)}s)`;
+  const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+  const stayed = asOf - stageEnteredAt(record);
+  const idle = asOf - lastSignOfLife(record);
+  let detail: string | undefined;
+  if (limits.maxMs !== undefined && stayed > limits.maxMs) {
+    const heard = record.history.at(-1)?.progress ? `, last progress ${seconds(idle)} ago` : '';
+    detail = `deadline exceeded: ${stage} ran for ${seconds(stayed)}, its hard maximum is ${seconds(limits.maxMs)}${heard}`;
+  } else if (limits.idleMs !== undefined && idle > limits.idleMs) {
+    detail = `deadline exceeded: no progress in ${stage} for ${seconds(idle)} (limit ${seconds(limits.idleMs)})`;
+  }
+  if (detail === undefined) return undefined;
   return fail(structuredClone(record), 'build_fail', 'deadline_exceeded', detail, ctx);
 }
 

@@ -18,7 +18,9 @@ export type Effect =
       commands: string[];
     }
   | RejectedEffect
-  | { kind: 'forwarded'; requestId: string; topic: string; toPartition: number };
+  | { kind: 'forwarded'; requestId: string; topic: string; toPartition: number }
+  /** Read and committed, changing nothing: progress for a stage the request has left. */
+  | { kind: 'ignored'; requestId: string; topic: string; detail: string };
 
 /** A message that changed nothing and went to the dead-letter topic. */
 export interface RejectedEffect {

@@ -1,12 +1,12 @@
 import type { Stage } from '@pipeline/state-machine';
 import { apply } from './decide-batch.js';
 import { isFinished, type RequestRecord, stageOf } from './request-record.js';
-import { expire } from './route.js';
+import { expire, type StageLimits } from './route.js';
 import { addStep, type BatchPlan, emptyPlan, newStep } from './step.js';
 
 export interface SweepPolicy {
-  /** How long a request may stay in a stage (ms); undefined = no deadline. */
-  deadlineFor: (stage: Stage) => number | undefined;
+  /** A stage's limits: idle (since the last sign of life) and hard maximum; undefined = none. */
+  deadlineFor: (stage: Stage) => StageLimits | undefined;
   /** How long finished requests are kept before their state is forgotten (ms). */
   retentionMs: number;
   /**
@@ -35,11 +35,11 @@ export function decideSweep(
     if (isFinished(record)) {
       if (now - record.updatedAt > policy.retentionMs) step.forgotten.push(record.requestId);
     } else {
-      const deadline = policy.deadlineFor(stageOf(record));
+      const limits = policy.deadlineFor(stageOf(record));
       const result =
-        deadline === undefined || readHorizon === undefined
+        limits === undefined || readHorizon === undefined
           ? undefined
-          : expire(record, deadline, { now, asOf: readHorizon });
+          : expire(record, limits, { now, asOf: readHorizon });
       if (result?.kind === 'applied') apply(step, record.requestId, 'deadline', result, now);
     }
     if (step.forgotten.length > 0 || step.updated.size > 0) addStep(plan, step);

@@ -1,5 +1,12 @@
-import type { RequestView } from '@pipeline/orchestrator-api';
-import { failureOf, isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
+import { type ProgressView, REQUEST_VIEW_VERSION, type RequestView } from '@pipeline/orchestrator-api';
+import {
+  failureOf,
+  isFinished,
+  type RequestRecord,
+  type StageProgress,
+  stageOf,
+  usageOf,
+} from '../domain/request-record.js';
 
 /** The public shape of `GET /requests/{id}` (@pipeline/orchestrator-api) of a stored record. */
 export function toRequestView(record: RequestRecord): RequestView {
@@ -14,17 +21,35 @@ export function toRequestView(record: RequestRecord): RequestView {
   if (record.build) ids.build = record.build.id;
   if (record.specId) ids.spec = record.specId;
   if (record.testsCommit) ids.testsCommit = record.testsCommit;
+  const final = isFinished(record);
   const view: RequestView = {
+    v: REQUEST_VIEW_VERSION,
     id: record.requestId,
     stage: stageOf(record),
-    final: isFinished(record),
+    final,
     change: record.change,
     ids,
-    history: record.history.map((h) => ({ stage: h.stage, at: new Date(h.at).toISOString() })),
+    history: record.history.map((h) => ({
+      stage: h.stage,
+      at: new Date(h.at).toISOString(),
+      ...(h.progress ? { progress: toProgressView(h.progress) } : {}),
+    })),
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
   };
   const failure = failureOf(record);
   if (failure) view.failure = failure;
+  const current = record.history.at(-1)?.progress;
+  if (current && !final) view.progress = toProgressView(current);
+  const usage = usageOf(record);
+  if (usage) view.usage = usage;
+  return view;
+}
+
+function toProgressView(progress: StageProgress): ProgressView {
+  const view: ProgressView = { at: new Date(progress.at).toISOString(), count: progress.count };
+  if (progress.note !== undefined) view.note = progress.note;
+  if (progress.percent !== undefined) view.percent = progress.percent;
+  if (progress.usage) view.usage = progress.usage;
   return view;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@pipeline/common';
+import { PROGRESS } from '@pipeline/topics';
 import type { Chunk } from '../domain/chunk.js';
 import type { Metrics } from '../metrics.js';
 
@@ -8,6 +9,7 @@ export function observeCommitted(plan: Chunk, metrics: Metrics, logger: Logger):
   for (const effect of plan.effects) {
     switch (effect.kind) {
       case 'applied':
+        if (effect.topic === PROGRESS) metrics.progress.inc({ outcome: 'recorded' });
         if (effect.producedAt !== undefined && committedAt >= effect.producedAt) {
           metrics.processingLatency.observe((committedAt - effect.producedAt) / 1000);
         }
@@ -27,6 +29,13 @@ export function observeCommitted(plan: Chunk, metrics: Metrics, logger: Logger):
         logger.warn(
           { requestId: effect.requestId, topic: effect.topic, reason: effect.reason, detail: effect.detail },
           'message dead-lettered',
+        );
+        break;
+      case 'ignored':
+        metrics.progress.inc({ outcome: 'stale' });
+        logger.debug(
+          { requestId: effect.requestId, topic: effect.topic, detail: effect.detail },
+          'progress ignored',
         );
         break;
       case 'forwarded':

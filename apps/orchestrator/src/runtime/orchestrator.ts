@@ -203,7 +203,11 @@ export class Orchestrator {
     const { config } = this;
     return new Sweeper({
       policy: {
-        deadlineFor: (stage) => config.deadlines[stage],
+        deadlineFor: (stage) => {
+          const idleMs = config.deadlines[stage];
+          const maxMs = config.stageMaximums[stage];
+          return idleMs === undefined && maxMs === undefined ? undefined : { idleMs, maxMs };
+        },
         retentionMs: config.retentionMs,
         maxPerSweep: MAX_PER_SWEEP,
       },

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file core_contracts.proto.
  */
 export const file_core_contracts: GenFile = /*@__PURE__*/
-  fileDesc("ChRjb3JlX2NvbnRyYWN0cy5wcm90bxIEY29yZSJhCg1DaGFuZ2VSZXF1ZXN0EgoKAmlkGAEgASgJEhEKCXJlcXVlc3RlchgCIAEoCRIMCgRyZXBvGAMgASgJEg4KBmJyYW5jaBgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCSI/CgRQbGFuEgoKAmlkGAEgASgJEhkKEXBhcmVudF9yZXF1ZXN0X2lkGAIgASgJEhAKCHRhc2tfaWRzGAMgAygJIi8KClRhc2tCdW5kbGUSDwoHcGxhbl9pZBgBIAEoCRIQCgh0YXNrX2lkcxgCIAMoCSJDCgxDb21taXRSZXN1bHQSDwoHdGFza19pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEg4KBnN0YXR1cxgDIAEoCSJDCgtCdWlsZFJlcG9ydBISCgpjb21taXRfc2hhGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIQCghidWlsZF9pZBgDIAEoCSIxCghUZXN0U3BlYxIKCgJpZBgBIAEoCRIZChFwYXJlbnRfY29tbWl0X3NoYRgCIAEoCSJHCg5HZW5lcmF0ZWRUZXN0cxIPCgdzcGVjX2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSEAoIcHJlY2hlY2sYAyABKAkiaQoQUmVncmVzc2lvblRpY2tldBIKCgJpZBgBIAEoCRIPCgdzdW1tYXJ5GAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFAoMZmFpbGVkX3N0YWdlGAQgASgJEg4KBnJlYXNvbhgFIAEoCSIzCghEZWVwUGxhbhIKCgJpZBgBIAEoCRIbCgZwaGFzZXMYAiADKAsyCy5jb3JlLlBoYXNlIiEKBVBoYXNlEgoKAmlkGAEgASgJEgwKBGdvYWwYAiABKAkidQoMQnVpbGRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIYnVpbGRfaWQYAiABKAkSEgoKY29tbWl0X3NoYRgDIAEoCRIMCgRyZXBvGAQgASgJEg4KBmJyYW5jaBgFIAEoCRINCgVyb3VuZBgGIAEoDSJsCg9UZXN0UGxhblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEgwKBHJlcG8YAyABKAkSDgoGYnJhbmNoGAQgASgJEhMKC2Rlc2NyaXB0aW9uGAUgASgJImcKDlRlc3RHZW5SZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHc3BlY19pZBgCIAEoCRISCgpjb21taXRfc2hhGAMgASgJEgwKBHJlcG8YBCABKAkSDgoGYnJhbmNoGAUgASgJYgZwcm90bzM");
+  fileDesc("ChRjb3JlX2NvbnRyYWN0cy5wcm90bxIEY29yZSJhCg1DaGFuZ2VSZXF1ZXN0EgoKAmlkGAEgASgJEhEKCXJlcXVlc3RlchgCIAEoCRIMCgRyZXBvGAMgASgJEg4KBmJyYW5jaBgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCSI/CgRQbGFuEgoKAmlkGAEgASgJEhkKEXBhcmVudF9yZXF1ZXN0X2lkGAIgASgJEhAKCHRhc2tfaWRzGAMgAygJIi8KClRhc2tCdW5kbGUSDwoHcGxhbl9pZBgBIAEoCRIQCgh0YXNrX2lkcxgCIAMoCSJDCgxDb21taXRSZXN1bHQSDwoHdGFza19pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEg4KBnN0YXR1cxgDIAEoCSJDCgtCdWlsZFJlcG9ydBISCgpjb21taXRfc2hhGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIQCghidWlsZF9pZBgDIAEoCSIxCghUZXN0U3BlYxIKCgJpZBgBIAEoCRIZChFwYXJlbnRfY29tbWl0X3NoYRgCIAEoCSJHCg5HZW5lcmF0ZWRUZXN0cxIPCgdzcGVjX2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSEAoIcHJlY2hlY2sYAyABKAkiaQoQUmVncmVzc2lvblRpY2tldBIKCgJpZBgBIAEoCRIPCgdzdW1tYXJ5GAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFAoMZmFpbGVkX3N0YWdlGAQgASgJEg4KBnJlYXNvbhgFIAEoCSIzCghEZWVwUGxhbhIKCgJpZBgBIAEoCRIbCgZwaGFzZXMYAiADKAsyCy5jb3JlLlBoYXNlIiEKBVBoYXNlEgoKAmlkGAEgASgJEgwKBGdvYWwYAiABKAkidQoMQnVpbGRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIYnVpbGRfaWQYAiABKAkSEgoKY29tbWl0X3NoYRgDIAEoCRIMCgRyZXBvGAQgASgJEg4KBmJyYW5jaBgFIAEoCRINCgVyb3VuZBgGIAEoDSJsCg9UZXN0UGxhblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEgwKBHJlcG8YAyABKAkSDgoGYnJhbmNoGAQgASgJEhMKC2Rlc2NyaXB0aW9uGAUgASgJImcKDlRlc3RHZW5SZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHc3BlY19pZBgCIAEoCRISCgpjb21taXRfc2hhGAMgASgJEgwKBHJlcG8YBCABKAkSDgoGYnJhbmNoGAUgASgJIkYKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoBBIVCg1vdXRwdXRfdG9rZW5zGAIgASgEEhAKCGNvc3RfdXNkGAMgASgBIn4KDUFnZW50UHJvZ3Jlc3MSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVzdGFnZRgCIAEoCRIMCgRub3RlGAMgASgJEhQKB3BlcmNlbnQYBCABKA1IAIgBARIaCgV1c2FnZRgFIAEoCzILLmNvcmUuVXNhZ2VCCgoIX3BlcmNlbnQiVgoLQWdlbnRDYW5jZWwSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVzdGFnZRgCIAEoCRIOCgZyZWFzb24YAyABKAkSFAoMcmVxdWVzdGVkX2J5GAQgASgJYgZwcm90bzM");
 
 /**
  * A request to change a repository, submitted on `change.request.in`.
@@ -443,4 +443,125 @@ export type TestGenRequest = Message<"core.TestGenRequest"> & {
  */
 export const TestGenRequestSchema: GenMessage<TestGenRequest> = /*@__PURE__*/
   messageDesc(file_core_contracts, 12);
+
+/**
+ * What an agent has spent on one command so far: cumulative for that command, not an increment,
+ * so a repeated or lost progress message changes nothing but the freshness of the figure.
+ *
+ * @generated from message core.Usage
+ */
+export type Usage = Message<"core.Usage"> & {
+  /**
+   * @generated from field: uint64 input_tokens = 1;
+   */
+  inputTokens: bigint;
+
+  /**
+   * @generated from field: uint64 output_tokens = 2;
+   */
+  outputTokens: bigint;
+
+  /**
+   * In US dollars.
+   *
+   * @generated from field: double cost_usd = 3;
+   */
+  costUsd: number;
+};
+
+/**
+ * Describes the message core.Usage.
+ * Use `create(UsageSchema)` to create a new message.
+ */
+export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 13);
+
+/**
+ * An agent's sign of life on `agent.progress.out`, keyed by the request id, while it works on a
+ * command. The stage's deadline counts from the last one (or from the command); a hard maximum
+ * per stage still applies.
+ *
+ * @generated from message core.AgentProgress
+ */
+export type AgentProgress = Message<"core.AgentProgress"> & {
+  /**
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * The stage of the command being worked on ("code_phase", "build1", …). Progress for another
+   * stage than the request's current one is stale and ignored; empty means the current stage.
+   *
+   * @generated from field: string stage = 2;
+   */
+  stage: string;
+
+  /**
+   * A short human-readable line: what the agent is doing now.
+   *
+   * @generated from field: string note = 3;
+   */
+  note: string;
+
+  /**
+   * 0 to 100; absent when the agent cannot tell.
+   *
+   * @generated from field: optional uint32 percent = 4;
+   */
+  percent?: number | undefined;
+
+  /**
+   * @generated from field: core.Usage usage = 5;
+   */
+  usage?: Usage | undefined;
+};
+
+/**
+ * Describes the message core.AgentProgress.
+ * Use `create(AgentProgressSchema)` to create a new message.
+ */
+export const AgentProgressSchema: GenMessage<AgentProgress> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 14);
+
+/**
+ * On `agent.cancel.in`, keyed by the request id: stop working on this request's command (the
+ * request was cancelled or is over budget). An agent that already answered ignores it.
+ *
+ * @generated from message core.AgentCancel
+ */
+export type AgentCancel = Message<"core.AgentCancel"> & {
+  /**
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * The stage whose work to stop; empty means whatever the agent is doing for the request.
+   *
+   * @generated from field: string stage = 2;
+   */
+  stage: string;
+
+  /**
+   * Machine-readable cause, e.g. "cancelled", "budget_exceeded".
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * Who asked, in words (an operator's name, "orchestrator").
+   *
+   * @generated from field: string requested_by = 4;
+   */
+  requestedBy: string;
+};
+
+/**
+ * Describes the message core.AgentCancel.
+ * Use `create(AgentCancelSchema)` to create a new message.
+ */
+export const AgentCancelSchema: GenMessage<AgentCancel> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 15);
 
