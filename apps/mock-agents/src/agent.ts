@@ -34,6 +34,9 @@ export interface MockAgentOptions<R extends AgentRole = AgentRole> {
 
 export type MockAgent<R extends AgentRole = AgentRole> = Agent<R>;
 
+/** A think at least this long reports progress, once per this many ms. */
+export const PROGRESS_EVERY_MS = 1000;
+
 /**
  * Runs one role: waits the think time, then answers with what the role's pure `decide` returns.
  * Stopping interrupts the think time at once (no grace): that command is answered after a restart.
@@ -54,12 +57,24 @@ export function createMockAgent<R extends AgentRole>(options: MockAgentOptions<R
     fromBeginning: options.fromBeginning ?? true,
     shutdownGraceMs: 0,
     ...(options.registry ? { registry: options.registry } : {}),
-    async handle(command, { requestId, signal, logger }) {
+    async handle(command, { requestId, signal, logger, progress }) {
       const replies = decide(command, requestId, decideOptions, rng);
       const waitMs = thinkMs > 0 ? Math.round(thinkMs * (0.5 + rng())) : 0;
-      if (waitMs > 0) {
-        logger.debug({ thinkMs: waitMs }, 'thinking');
-        await sleep(waitMs, signal);
+      if (waitMs > 0) logger.debug({ thinkMs: waitMs }, 'thinking');
+      // A long think reports progress every second, as a real agent would while it works: a note,
+      // how far it is, and made-up usage that grows with the time spent (2 input and 0.5 output
+      // tokens per ms, $1 per million tokens), so status and watch have something to show.
+      for (let spent = 0; spent < waitMs; ) {
+        const step = Math.min(PROGRESS_EVERY_MS, waitMs - spent);
+        await sleep(step, signal);
+        spent += step;
+        if (waitMs < PROGRESS_EVERY_MS || spent >= waitMs) continue;
+        const tokens = { inputTokens: spent * 2, outputTokens: Math.round(spent / 2) };
+        progress({
+          note: `stub ${role} thinking: ${Math.round(spent / 1000)} of ${Math.round(waitMs / 1000)} s`,
+          percent: (100 * spent) / waitMs,
+          usage: { ...tokens, costUsd: (tokens.inputTokens + tokens.outputTokens) / 1e6 },
+        });
       }
       return replies;
     },

@@ -38,12 +38,11 @@ export interface MockAgentsConfig {
 }
 
 /**
- * The longest mean think time. The wait is up to 1.5 × this, and the consumer does not heartbeat while
- * it thinks: past kafkajs' 30 s session timeout the group expels the agent mid-command, its commit
- * fails, and the command comes back to be thought about again, for ever. 15 s (waits ≤ 22.5 s) keeps
- * clear of it, with room for the heartbeat interval (3 s).
+ * The longest mean think time: an hour, like a slow real agent. The agent SDK heartbeats for the group
+ * while a handler runs, and the stub reports progress every second of a long think (see agent.ts),
+ * so neither the group nor the orchestrator's idle deadline takes it for dead.
  */
-const MAX_THINK_MS = 15_000;
+const MAX_THINK_MS = 3_600_000;
 
 /** `test-planner` → `TEST_PLANNER`. */
 export function roleEnvKey(role: AgentRole): string {

@@ -12,6 +12,8 @@ export type CommandOutcome =
   | 'error'
   /** The agent stopped before the handler finished: the command is delivered again later. */
   | 'abandoned'
+  /** The request was cancelled while the handler worked: no reply, the command is done. */
+  | 'cancelled'
   /** Undecodable, or failed every retry: written to the dead-letter topic. */
   | 'dead_lettered';
 

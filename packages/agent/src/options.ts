@@ -5,6 +5,7 @@ import { ConfigError, type Logger } from '@pipeline/common';
 import type { KafkaClient } from '@pipeline/kafka';
 import { AGENT_ROLES, type AgentRole } from '@pipeline/topics';
 import type { Registry } from 'prom-client';
+import type { ProgressUpdate } from './progress.js';
 import type { CommandOf, HandlerResult } from './types.js';
 
 /** What a handler gets besides the command. */
@@ -12,10 +13,20 @@ export interface HandlerContext {
   /** The request the command belongs to (the record's key). */
   readonly requestId: string;
   /**
-   * Fires when the agent stops and its grace is over: stop working, the command is left uncommitted
-   * and delivered again (to this agent after a restart, or to another member).
+   * Fires when the request is cancelled (an AgentCancel on agent.cancel.in: stop, the command is
+   * done, no reply is sent) or when the agent stops and its grace is over (stop working, the command
+   * is left uncommitted and delivered again, to this agent after a restart or to another member).
+   * `signal.reason` tells which: a CancelledError for a cancel.
    */
   readonly signal: AbortSignal;
+  /** The orchestrator stage this command is for (`code_phase`, `build2`, …). */
+  readonly stage: string;
+  /**
+   * Reports that the work goes on, with what it does and what it has spent so far: the stage's
+   * deadline then counts from this report (up to the stage's hard maximum). Coalesced to at most one
+   * report per `progressIntervalMs`; never throws.
+   */
+  progress(update?: ProgressUpdate): void;
   /** 1 for the first try, 2… for retries after the handler threw. */
   readonly attempt: number;
   /** A logger bound to the role and request id. */
@@ -49,6 +60,15 @@ export interface AgentOptions<R extends AgentRole> {
    * before the agent first joined are answered; false = only commands sent after.
    */
   fromBeginning?: boolean;
+  /** At most one progress report per this many ms (the latest is sent). Default 1000. */
+  progressIntervalMs?: number;
+  /**
+   * How long the group waits for a silent agent before its commands go to another member. The agent
+   * heartbeats while a handler runs, so a long task does not need a long session. Default 30 s.
+   */
+  sessionTimeoutMs?: number;
+  /** Listen on agent.cancel.in and fire handlers' signals on a cancel. Default true. */
+  cancellable?: boolean;
   /** Registry for agent_commands_total and agent_handle_seconds. Default: a new one (`agent.metrics`). */
   registry?: Registry;
 }
@@ -67,6 +87,9 @@ export function optionProblems<R extends AgentRole>(o: AgentOptions<R>): string[
   whole('attempts', o.attempts, 1, 100);
   whole('retryDelayMs', o.retryDelayMs, 0, 600_000);
   whole('shutdownGraceMs', o.shutdownGraceMs, 0, 3_600_000);
+  whole('progressIntervalMs', o.progressIntervalMs, 0, 600_000);
+  // The broker's default group.min/max.session.timeout.ms.
+  whole('sessionTimeoutMs', o.sessionTimeoutMs, 6000, 1_800_000);
   if (o.groupId !== undefined && o.groupId.trim() === '') problems.push('groupId must not be empty');
   return problems;
 }

@@ -2,14 +2,18 @@
 // only decides the reply; reading, keying, headers, commits, retries, dead letters, shutdown and
 // metrics are here.
 
+import { randomUUID } from 'node:crypto';
 import { PipelineError } from '@pipeline/common';
 import { createProducer, createTypedConsumer, type InboundMessage } from '@pipeline/kafka';
 import { AGENT_ROLES, type AgentRole, TopicNames } from '@pipeline/topics';
 import type { Registry } from 'prom-client';
+import { type CancelListener, InFlight, listenForCancels } from './cancel.js';
 import { createAgentMetrics } from './metrics.js';
 import { type AgentOptions, checkOptions, type HandlerContext } from './options.js';
+import { createProgressReporter } from './progress.js';
 import { outcomeOf, repliesOf, replyRecords } from './replies.js';
 import { requestIdOf } from './request-id.js';
+import { stageOfCommand } from './stage.js';
 import type { CommandOf, CommandTopicOf } from './types.js';
 
 /** An agent's life: created → running (start) → stopping (stop) → stopped. */
@@ -46,6 +50,8 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
   // Fires at the end of the shutdown grace: every handler in hand is told to give up.
   const abandon = new AbortController();
   const attempts = new WeakMap<object, number>();
+  const inFlight = new InFlight();
+  let cancels: CancelListener | undefined;
   let state: AgentState = 'created';
 
   const producer = createProducer(client, { names, logger });
@@ -61,11 +67,24 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
     }
     const attempt = (attempts.get(inbound) ?? 0) + 1;
     attempts.set(inbound, attempt);
+    const stage = stageOfCommand(role, command);
+    const work = inFlight.begin(requestId, stage);
+    const bound = logger.child({ requestId });
+    const reporter = createProgressReporter({
+      producer,
+      requestId,
+      stage,
+      traceparent: inbound.standard.traceparent,
+      minIntervalMs: options.progressIntervalMs ?? 1000,
+      logger: bound,
+    });
     const context: HandlerContext = {
       requestId,
-      signal: abandon.signal,
+      stage,
+      signal: AbortSignal.any([abandon.signal, work.signal]),
+      progress: (update = {}) => reporter.report(update),
       attempt,
-      logger: logger.child({ requestId }),
+      logger: bound,
       source,
     };
     const started = performance.now();
@@ -75,9 +94,16 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
       abandon.signal.throwIfAborted();
     } catch (error) {
       metrics.handled((performance.now() - started) / 1000);
+      // Cancelled: the work is not wanted any more; the command is done (committed), nothing to retry.
+      if (work.signal.aborted && !abandon.signal.aborted) return cancelled(context, work.signal.reason);
       metrics.commands(abandon.signal.aborted ? 'abandoned' : 'error');
       throw error;
+    } finally {
+      reporter.close();
+      work.release();
     }
+    // A reply made after the cancel would only be refused by the orchestrator.
+    if (work.signal.aborted) return cancelled(context, work.signal.reason);
     metrics.handled((performance.now() - started) / 1000);
     // Written before the command's offset is committed (the consumer commits after this returns).
     await producer.sendRecords(
@@ -91,6 +117,11 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
     );
   };
 
+  const cancelled = (context: HandlerContext, reason: unknown): void => {
+    metrics.commands('cancelled');
+    context.logger.info({ ...context.source, reason: String(reason) }, 'command cancelled');
+  };
+
   const attemptCount = options.attempts ?? 3;
   const consumer = createTypedConsumer<CommandTopicOf<R>>(client, {
     groupId,
@@ -101,6 +132,7 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
     logger,
     producer,
     handle,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     retry: { retries: attemptCount - 1, initialDelayMs: options.retryDelayMs ?? 500, maxDelayMs: 60_000 },
     onDeadLetter: () => metrics.commands('dead_lettered'),
   });
@@ -118,6 +150,16 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
           { groupId, reads: names.physical(topics.reads), answers: names.physical(topics.answers) },
           'agent starting',
         );
+        if (options.cancellable ?? true) {
+          cancels = await listenForCancels({
+            client,
+            names,
+            groupId: `${groupId}-cancel-${randomUUID()}`,
+            producer,
+            logger,
+            inFlight,
+          });
+        }
         await consumer.start();
         if (state === 'starting') state = 'running';
         logger.info({ groupId }, 'agent running');
@@ -130,6 +172,7 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
         const timer = setTimeout(() => abandon.abort(new Error('agent stopping: grace over')), graceMs);
         try {
           await consumer.stop();
+          await cancels?.stop();
         } finally {
           clearTimeout(timer);
           await producer.disconnect();

@@ -1,75 +1,13 @@
 // runAgent against the real broker: each test on topics and a group of its own.
 import { create } from '@bufbuild/protobuf';
 import { noopLogger, pollUntil } from '@pipeline/common';
-import { BuildReportSchema, BuildRequestSchema, STATUS } from '@pipeline/contracts';
-import {
-  type ConsumedRecord,
-  type Consumer,
-  createConsumer,
-  createKafkaClient,
-  createProducer,
-  decodeTopicMessage,
-  encodeRecord,
-  HEADERS,
-  type Producer,
-  provisionPipelineTopics,
-  readHeaders,
-} from '@pipeline/kafka';
-import { testBrokerConfig, uniqueName } from '@pipeline/testkit';
-import { BREPORT, BUILD_REQ, DLQ, TopicNames } from '@pipeline/topics';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Agent, runAgent } from '../src/index.js';
-
-const client = createKafkaClient(testBrokerConfig('agent-sdk-test'));
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
-});
-afterAll(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
-});
-
-/** Topics of one test, a producer of commands and a reader of everything the agent writes. */
-async function world() {
-  const prefix = `${uniqueName('agent')}.`;
-  const names = TopicNames.prefixed(prefix);
-  await provisionPipelineTopics(client, { names, partitions: 1, only: [BUILD_REQ, BREPORT, DLQ] });
-  const producer: Producer = createProducer(client, { names });
-  await producer.connect();
-  cleanup.push(() => producer.disconnect());
-  const written: ConsumedRecord[] = [];
-  const reader: Consumer = createConsumer(client, {
-    groupId: uniqueName('agent-audit'),
-    topics: [BREPORT, DLQ],
-    names,
-    fromBeginning: true,
-    maxWaitTimeMs: 100,
-  });
-  await reader.run(async (batch) => {
-    for (const record of batch.records) {
-      written.push(record);
-      batch.resolve(record.offset);
-    }
-  });
-  cleanup.push(() => reader.close());
-  const send = (requestId: string) =>
-    producer.sendRecords([
-      encodeRecord(
-        BUILD_REQ,
-        create(BuildRequestSchema, { requestId, commitSha: `sha-${requestId}`, buildId: 'b1', round: 1 }),
-        {
-          key: requestId,
-        },
-      ),
-    ]);
-  const on = (topic: string) => written.filter((r) => r.topic === topic);
-  return { prefix, names, send, on };
-}
-
-const track = (agent: Agent) => {
-  cleanup.push(() => agent.stop());
-  return agent;
-};
+import { BuildReportSchema, STATUS } from '@pipeline/contracts';
+import { decodeTopicMessage, HEADERS, readHeaders } from '@pipeline/kafka';
+import { uniqueName } from '@pipeline/testkit';
+import { BREPORT, BUILD_REQ, DLQ } from '@pipeline/topics';
+import { describe, expect, it } from 'vitest';
+import { runAgent } from '../src/index.js';
+import { client, track, world } from './support/world.js';
 
 describe('runAgent', () => {
   it('answers a command with a keyed reply, headers and metrics, and commits it', async () => {

@@ -62,6 +62,13 @@ export interface TypedConsumerOptions<T extends MessageTopic> {
   maxWaitTimeMs?: number;
   /** Told after each dead letter is written (for metrics). */
   onDeadLetter?: (reason: DeadLetterReason) => void;
+  /** How long the group waits for a silent member (kafkajs default 30 s). */
+  sessionTimeoutMs?: number;
+  /**
+   * How often the member heartbeats, also while a handler runs (kafkajs default 3 s): a handler that
+   * takes longer than the session keeps the member in the group.
+   */
+  heartbeatIntervalMs?: number;
 }
 
 export interface TypedConsumer {
@@ -106,7 +113,12 @@ export function createTypedConsumer<T extends MessageTopic>(
     maxWaitTimeMs: options.maxWaitTimeMs ?? 1000,
     concurrency: options.concurrency ?? 1,
     logger: options.logger ?? noopLogger,
+    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+    ...(options.heartbeatIntervalMs === undefined
+      ? {}
+      : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
   });
+  const heartbeatEveryMs = options.heartbeatIntervalMs ?? 3000;
   const stopping = new AbortController();
   const stopReason = new Error('consumer stopping');
   let inGroup = false;
@@ -170,7 +182,7 @@ export function createTypedConsumer<T extends MessageTopic>(
               throw new GroupLost(e);
             });
           }
-          await options.handle(inbound);
+          await whileAlive(batch, () => options.handle(inbound));
         },
         {
           ...retryOptions,
@@ -192,6 +204,24 @@ export function createTypedConsumer<T extends MessageTopic>(
       if (error === stopReason || stopping.signal.aborted) return false;
       await deadLetter(raw, 'handler_failed', error);
       return true;
+    }
+  };
+
+  /**
+   * Runs `work` while heartbeating for the member: kafkajs heartbeats only between messages, so a
+   * handler longer than the session (an AI agent working for minutes) would otherwise be expelled
+   * from the group mid-command, its commit refused and the command handled again by someone else.
+   */
+  const whileAlive = async (batch: Batch, work: () => Promise<void>): Promise<void> => {
+    const timer = setInterval(() => {
+      batch
+        .heartbeat()
+        .catch((error: unknown) => logger.debug({ err: error }, 'heartbeat during a handler failed'));
+    }, heartbeatEveryMs);
+    try {
+      await work();
+    } finally {
+      clearInterval(timer);
     }
   };
 
