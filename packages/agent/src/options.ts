@@ -47,7 +47,11 @@ export interface AgentOptions<R extends AgentRole> {
   topicPrefix?: string;
   /** The consumer group. Default `<topicPrefix>agent-<role>`: every instance of a role shares it. */
   groupId?: string;
-  /** Commands handled at once (partitions in parallel; in order within one). Default 4. */
+  /**
+   * Commands handled at once, from any partition (several of one partition too): a long task holds
+   * one slot, not its partition. Each partition is committed below its first unfinished command, so
+   * a crash hands unfinished commands out again. At the limit the agent stops fetching. Default 4.
+   */
   concurrency?: number;
   /** Tries of a throwing handler before its command is dead-lettered with `handler_failed`. Default 3. */
   attempts?: number;

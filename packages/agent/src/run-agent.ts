@@ -129,6 +129,7 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
     names,
     fromBeginning: options.fromBeginning ?? true,
     concurrency: options.concurrency ?? 4,
+    inFlight: options.concurrency ?? 4,
     logger,
     producer,
     handle,

@@ -68,6 +68,11 @@ export interface Consumer {
   run(onBatch: (batch: Batch) => Promise<void>): Promise<void>;
   /** Stops fetching and waits for the batches in hand; stays connected. */
   stop(): Promise<void>;
+  /**
+   * Commits these offsets (the next record to read, per partition), whatever was resolved: for
+   * consumers that finish records out of order and commit only below the first unfinished one.
+   */
+  commit(offsets: ReadonlyArray<{ topic: Topic; partition: number; offset: bigint }>): Promise<void>;
   /** Stops and disconnects (leaves the group). Idempotent. */
   close(): Promise<void>;
   /** Group membership and failures; returns a function that removes the listener. */
@@ -186,6 +191,14 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
       }
     },
     stop: () => consumer.stop(),
+    commit: (offsets) =>
+      consumer.commitOffsets(
+        offsets.map((o) => ({
+          topic: names.physical(o.topic),
+          partition: o.partition,
+          offset: String(o.offset),
+        })),
+      ),
     close() {
       closing ??= (async () => {
         await consumer.stop();

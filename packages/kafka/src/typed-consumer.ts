@@ -21,6 +21,7 @@ import {
   type StandardHeaderValues,
 } from './records/headers.js';
 import type { ConsumedRecord } from './records/record.js';
+import { createWindowedDispatch, type WindowedDispatch } from './windowed-dispatch.js';
 
 /**
  * A decoded record. A union over the subscribed topics, discriminated by `topic` (the LOGICAL name),
@@ -56,6 +57,12 @@ export interface TypedConsumerOptions<T extends MessageTopic> {
   retry?: RetryOptions;
   /** Partitions handled in parallel (order is kept within a partition). Default 1. */
   concurrency?: number;
+  /**
+   * Handle up to this many records at once, across and within partitions, each partition committed
+   * below its first unfinished record (windowed-dispatch.ts): for handlers that take minutes. Unset:
+   * the records of one partition one after another, `concurrency` partitions at once.
+   */
+  inFlight?: number;
   /** Use the co-partition assignment: one member owns partition p of every subscribed topic. */
   coPartitioned?: boolean;
   /** Longest wait of one fetch when there is nothing to read; bounds how long `stop()` takes. Default 1000 ms. */
@@ -152,7 +159,7 @@ export function createTypedConsumer<T extends MessageTopic>(
   };
 
   /** Handles one record; false when stopping interrupted it (then it stays unresolved). */
-  const processOne = async (raw: ConsumedRecord, batch: Batch): Promise<boolean> => {
+  const processOne = async (raw: ConsumedRecord, batch: Pick<Batch, 'heartbeat'>): Promise<boolean> => {
     const topic = raw.topic as T;
     const decoded = decodeRecord(topic, raw.value);
     if (!decoded.ok) {
@@ -212,7 +219,7 @@ export function createTypedConsumer<T extends MessageTopic>(
    * handler longer than the session (an AI agent working for minutes) would otherwise be expelled
    * from the group mid-command, its commit refused and the command handled again by someone else.
    */
-  const whileAlive = async (batch: Batch, work: () => Promise<void>): Promise<void> => {
+  const whileAlive = async (batch: Pick<Batch, 'heartbeat'>, work: () => Promise<void>): Promise<void> => {
     const timer = setInterval(() => {
       batch
         .heartbeat()
@@ -248,9 +255,25 @@ export function createTypedConsumer<T extends MessageTopic>(
     if (failure !== undefined) throw failure;
   };
 
+  // Out of order (options.inFlight): the fetch loop runs on while handlers work and heartbeats for
+  // the member, so a handler needs none of its own.
+  const alwaysAlive = { heartbeat: async () => {} };
+  const windowed: WindowedDispatch | undefined =
+    options.inFlight === undefined
+      ? undefined
+      : createWindowedDispatch({
+          consumer,
+          limit: options.inFlight,
+          run: (raw) => processOne(raw, alwaysAlive),
+          stopping: stopping.signal,
+          heartbeatEveryMs,
+          logger,
+        });
+  const removeWindowListener = windowed ? consumer.on((event) => windowed.onEvent(event)) : () => {};
+
   const start = async (): Promise<void> => {
     await options.producer.connect();
-    await consumer.run(onBatch);
+    await consumer.run(windowed ? (batch) => windowed.onBatch(batch) : onBatch);
   };
 
   return {
@@ -265,10 +288,13 @@ export function createTypedConsumer<T extends MessageTopic>(
         stopping.abort(stopReason);
         await startPromise?.catch(() => {});
         try {
+          // While the consumer still runs: it commits nothing once stopped.
+          await windowed?.drain();
           await consumer.close();
         } finally {
           inGroup = false;
           removeListener();
+          removeWindowListener();
         }
       })();
       return stopPromise;
@@ -288,6 +314,10 @@ function validate<T extends MessageTopic>(options: TypedConsumerOptions<T>): voi
   const concurrency = options.concurrency;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     problems.push(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  }
+  const inFlight = options.inFlight;
+  if (inFlight !== undefined && (!Number.isInteger(inFlight) || inFlight < 1)) {
+    problems.push(`inFlight must be a whole number >= 1, got ${inFlight}`);
   }
   const maxWait = options.maxWaitTimeMs;
   if (maxWait !== undefined && (!Number.isInteger(maxWait) || maxWait < 0)) {

@@ -249,6 +249,85 @@ describe('typed producer and consumer (real broker)', () => {
     expect(await committedOffset(client, names, groupId)).toBe(1n);
   });
 
+  it('with inFlight, handles records of one partition at once and commits below the first unfinished', async () => {
+    const { client, names, producer } = await setup();
+    for (const id of ['first', 'second', 'third'])
+      await producer.send(CRQ, create(schemas.ChangeRequest, { id }), { key: id });
+    const started = new Set<string>();
+    const finished: string[] = [];
+    let releaseFirst: () => void = () => {};
+    const firstMayEnd = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const groupId = uniqueName('g');
+    const consumer = createTypedConsumer(client, {
+      groupId,
+      topics: [CRQ],
+      fromBeginning: true,
+      producer,
+      names,
+      inFlight: 4,
+      handle: async (m) => {
+        started.add(m.message.id);
+        // Done one after another, 'first' would wait here for ever: the others never start.
+        if (m.message.id === 'first') await firstMayEnd;
+        finished.push(m.message.id);
+      },
+    });
+    cleanup.push(() => consumer.stop());
+    await consumer.start();
+    await waitFor(() => finished.length === 2, 30_000, 'the later records, while the first still runs');
+    expect(finished).toEqual(['second', 'third']);
+    // Nothing is committed past the unfinished first record.
+    expect((await committedOffset(client, names, groupId)) ?? 0n).toBe(0n);
+    releaseFirst();
+    await waitFor(() => finished.length === 3, 30_000, 'the first');
+    await consumer.stop();
+    expect(await committedOffset(client, names, groupId)).toBe(3n);
+  });
+
+  it('with inFlight, a stop that abandons a record leaves it to be delivered again', async () => {
+    const { client, names, producer } = await setup();
+    for (const id of ['stuck', 'quick'])
+      await producer.send(CRQ, create(schemas.ChangeRequest, { id }), { key: id });
+    const groupId = uniqueName('g');
+    const quickDone: string[] = [];
+    const consumer = createTypedConsumer(client, {
+      groupId,
+      topics: [CRQ],
+      fromBeginning: true,
+      producer,
+      names,
+      inFlight: 2,
+      handle: async (m) => {
+        if (m.message.id === 'quick') {
+          quickDone.push('quick');
+          return;
+        }
+        // Abandoned by the stop below.
+        await new Promise((_, reject) => setTimeout(() => reject(new Error('gave up')), 3000));
+      },
+    });
+    await consumer.start();
+    await waitFor(() => quickDone.length === 1, 30_000, 'the quick record');
+    await consumer.stop();
+    expect((await committedOffset(client, names, groupId)) ?? 0n).toBe(0n);
+    const again: string[] = [];
+    const next = createTypedConsumer(client, {
+      groupId,
+      topics: [CRQ],
+      producer,
+      names,
+      inFlight: 2,
+      handle: async (m) => {
+        again.push(m.message.id);
+      },
+    });
+    cleanup.push(() => next.stop());
+    await next.start();
+    await waitFor(() => again.includes('stuck'), 30_000, 'the abandoned record, delivered again');
+  });
+
   it('validates its options', () => {
     const client = kafka();
     const names = TopicNames.prefixed('');

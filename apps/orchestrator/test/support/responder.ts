@@ -27,8 +27,8 @@ export interface Script {
   tasks?: number;
   /** Where the agents report a failure. */
   failAt?: 'coder' | 'build1' | 'build2' | 'precheck';
-  /** Agents that never answer, to make a stage deadline expire. */
-  silent?: 'planner' | 'builder';
+  /** Agents that never answer, to make a stage deadline expire (or to let another agent answer). */
+  silent?: 'planner' | 'coder' | 'builder';
   /** Reply without a key, as agents built on the reference stubs do. */
   keyless?: boolean;
 }
@@ -111,6 +111,7 @@ export class ScriptedAgents {
         ];
       }
       case TASK: {
+        if (script.silent === 'coder') return [];
         const bundle = command as { taskIds: string[] };
         return bundle.taskIds.map((taskId, i) => {
           const failed = script.failAt === 'coder' && i === bundle.taskIds.length - 1;

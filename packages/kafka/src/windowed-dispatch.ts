@@ -1,0 +1,137 @@
+// Handling records out of order, up to a limit at once, across and within partitions: for work that
+// takes minutes (an AI agent), where handling one partition's records one after another would make
+// every later record wait, and kafkajs' fetch loop would wait for the slowest batch of a fetch.
+//
+// Each record is handed to `run` without waiting for it; the batch returns at once, so the fetch loop
+// (and its heartbeats) goes on. Offsets are committed below the first unfinished record of each
+// partition (CommitWindow): a crash redelivers what was not finished, never skips it. When the limit
+// is reached the batch waits for a free slot, heartbeating: that is the backpressure.
+
+import type { Logger } from '@pipeline/common';
+import { CommitWindow } from './commit-window.js';
+import type { Batch, Consumer, ConsumerEvent } from './consumer.js';
+import type { ConsumedRecord } from './records/record.js';
+
+export interface WindowedDispatchOptions {
+  consumer: Consumer;
+  /** Records handled at once. */
+  limit: number;
+  /** Handles one record: true when done (commit may pass it), false when stopping interrupted it. */
+  run: (record: ConsumedRecord) => Promise<boolean>;
+  stopping: AbortSignal;
+  heartbeatEveryMs: number;
+  logger: Logger;
+}
+
+export interface WindowedDispatch {
+  onBatch(batch: Batch): Promise<void>;
+  /** Group events: a new generation starts the window afresh. */
+  onEvent(event: ConsumerEvent): void;
+  /**
+   * Waits for every record in hand to finish (or be abandoned), then commits what is done. Call it
+   * before the consumer stops: kafkajs drops commits of a consumer that is not running.
+   */
+  drain(): Promise<void>;
+}
+
+export function createWindowedDispatch(options: WindowedDispatchOptions): WindowedDispatch {
+  const { consumer, logger } = options;
+  const window = new CommitWindow();
+  /** Records in hand, by topic/partition/offset: one delivered again while it runs is not started twice. */
+  const running = new Map<string, Promise<void>>();
+  const waiters: Array<() => void> = [];
+  /** A record whose handling failed outside the handler (writing its dead letter): the consumer restarts. */
+  let failure: unknown;
+  let committing: Promise<void> = Promise.resolve();
+
+  const commitDone = (): Promise<void> => {
+    committing = committing.then(async () => {
+      const points = window.committable();
+      if (points.length === 0) return;
+      try {
+        await consumer.commit(points.map((p) => ({ ...p, topic: p.topic as never })));
+        window.committed(points);
+      } catch (error) {
+        // The next finish or batch tries again; a lost generation redelivers instead.
+        logger.debug({ err: error }, 'commit of finished records failed');
+      }
+    });
+    return committing;
+  };
+
+  const freeSlot = async (batch: Batch): Promise<boolean> => {
+    if (running.size < options.limit) return true;
+    const timer = setInterval(() => {
+      batch
+        .heartbeat()
+        .catch((error: unknown) => logger.debug({ err: error }, 'heartbeat while full failed'));
+    }, options.heartbeatEveryMs);
+    try {
+      while (running.size >= options.limit && !options.stopping.aborted && batch.isActive()) {
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          options.stopping.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    return !options.stopping.aborted && batch.isActive();
+  };
+
+  const start = (raw: ConsumedRecord, id: string, offset: bigint): void => {
+    const done = (async () => {
+      try {
+        if (await options.run(raw)) window.finish(raw.topic, raw.partition, offset);
+      } catch (error) {
+        failure ??= error;
+        logger.error(
+          { err: error, topic: raw.topic, partition: raw.partition, offset: raw.offset },
+          'record not handled',
+        );
+      } finally {
+        running.delete(id);
+        waiters.shift()?.();
+        await commitDone();
+      }
+    })();
+    running.set(id, done);
+  };
+
+  return {
+    async onBatch(batch) {
+      if (failure !== undefined) {
+        const error = failure;
+        failure = undefined;
+        throw error;
+      }
+      for (const raw of batch.records) {
+        if (options.stopping.aborted || !batch.isActive()) {
+          // Not handed out: read again by whoever owns the partition next. Paused, so that a stopping
+          // consumer does not fetch the same records in a loop while its work in hand finishes.
+          if (options.stopping.aborted) batch.pause();
+          return;
+        }
+        const id = `${raw.topic}/${raw.partition}/${raw.offset}`;
+        const offset = BigInt(raw.offset);
+        if (!running.has(id) && !(await freeSlot(batch))) {
+          if (options.stopping.aborted) batch.pause();
+          return;
+        }
+        // Opened before it starts, so that its finish always finds it.
+        window.open(raw.topic, raw.partition, offset);
+        if (!running.has(id)) start(raw, id, offset);
+        batch.resolve(raw.offset);
+      }
+      window.advance(batch.topic, batch.partition, batch.nextOffset);
+      await commitDone();
+    },
+    onEvent(event) {
+      if (event.type === 'joined') window.reset();
+    },
+    async drain() {
+      await Promise.allSettled([...running.values()]);
+      await commitDone();
+    },
+  };
+}
