@@ -14,10 +14,15 @@ protocol asks of an agent, and where this file does it:
   (``murmur2_random``), so a reply lands on its request's partition without a forwarding hop;
 * the offset committed only after the reply is delivered (at-least-once: the orchestrator refuses a
   repeated answer);
+* while a build runs, an AgentProgress on ``agent.progress.out`` every AGENT_PROGRESS_SECONDS (default
+  5), keyed by the request id, naming the stage (``build1`` or ``build2``): the stage's deadline counts
+  from the last one, so a long build is not regressed while it still runs;
+* ``max.poll.interval.ms`` as long as the longest build (AGENT_MAX_TASK_SECONDS, default 3600): the
+  loop does not poll while it builds, and librdkafka would otherwise leave the group after 5 min;
 * a command that cannot be decoded goes to ``orchestrator.dlq`` with its original bytes and the reason.
 
 Settings: KAFKA_BOOTSTRAP (required), PIPELINE_TOPIC_PREFIX, AGENT_GROUP, AGENT_COMPRESSION (default
-lz4), BUILD_COMMAND. Needs confluent-kafka and pipeline_contracts (pip install ./python/pipeline_contracts).
+lz4), AGENT_PROGRESS_SECONDS, AGENT_MAX_TASK_SECONDS, BUILD_COMMAND. Needs confluent-kafka and pipeline_contracts (pip install ./python/pipeline_contracts).
 Stops cleanly on SIGTERM/SIGINT.
 """
 
@@ -33,12 +38,13 @@ import time
 
 from confluent_kafka import Consumer, KafkaException, Producer
 from google.protobuf.message import DecodeError
-from pipeline_contracts import BuildReport, BuildRequest
+from pipeline_contracts import AgentProgress, BuildReport, BuildRequest
 
 PREFIX = os.environ.get("PIPELINE_TOPIC_PREFIX", "")
 COMMANDS = PREFIX + "build.request.in"
 REPLIES = PREFIX + "build.report.out"
 DLQ = PREFIX + "orchestrator.dlq"
+PROGRESS = PREFIX + "agent.progress.out"
 
 
 def log(level: str, msg: str, **fields) -> None:
@@ -53,10 +59,20 @@ def child_traceparent(parent: str | None) -> str:
     return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
 
 
-def build(request_id: str, request: BuildRequest) -> str:
+def build(request_id: str, request: BuildRequest, progress) -> str:
+    """Runs BUILD_COMMAND; while it runs, reports progress every AGENT_PROGRESS_SECONDS."""
     command = os.environ.get("BUILD_COMMAND", "exit 0")
+    every = float(os.environ.get("AGENT_PROGRESS_SECONDS", "5"))
     env = {**os.environ, "BUILD_REQUEST_ID": request_id, "BUILD_COMMIT": request.commit_sha, "BUILD_ROUND": str(request.round)}
-    return "PASSED" if subprocess.run(["sh", "-c", command], env=env).returncode == 0 else "FAILED"
+    started = time.monotonic()
+    process = subprocess.Popen(["sh", "-c", command], env=env)
+    while True:
+        try:
+            code = process.wait(timeout=every)
+            break
+        except subprocess.TimeoutExpired:
+            progress(f"building {request.commit_sha[:12] or '(no commit)'}: {int(time.monotonic() - started)} s")
+    return "PASSED" if code == 0 else "FAILED"
 
 
 def main() -> int:
@@ -70,6 +86,7 @@ def main() -> int:
         "isolation.level": "read_committed",
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
+        "max.poll.interval.ms": int(float(os.environ.get("AGENT_MAX_TASK_SECONDS", "3600")) * 1000),
     })
     producer = Producer({
         "bootstrap.servers": bootstrap,
@@ -119,7 +136,19 @@ def main() -> int:
             consumer.commit(message=msg, asynchronous=False)
             continue
         request_id = (msg.key() or b"").decode() or request.request_id
-        status = build(request_id, request)
+        stage = "build2" if request.round == 2 else "build1"
+
+        def progress(note: str) -> None:
+            # A sign of life, not a reply: not waited for, and losing one costs nothing.
+            report = AgentProgress(request_id=request_id, stage=stage, note=note)
+            producer.produce(PROGRESS, key=request_id.encode(), value=report.SerializeToString(), headers=[
+                ("x-message-type", b"core.AgentProgress"),
+                ("x-request-id", request_id.encode()),
+                ("x-produced-at", str(int(time.time() * 1000)).encode()),
+            ])
+            producer.poll(0)
+
+        status = build(request_id, request, progress)
         reply = BuildReport(commit_sha=request.commit_sha, build_id=request.build_id, status=status)
         parent = headers.get("traceparent")
         send(REPLIES, request_id.encode(), reply.SerializeToString(), [

@@ -33,8 +33,9 @@ beforeAll(async () => {
       KAFKA_BOOTSTRAP: pipeline.env().KAFKA_BOOTSTRAP,
       PIPELINE_TOPIC_PREFIX: pipeline.prefix,
       PYTHONPATH: repo('python/pipeline_contracts/src'),
-      // A build fails when its request says so, like a broken commit would.
-      BUILD_COMMAND: 'case "$BUILD_REQUEST_ID" in *fail-build1*) exit 1;; esac',
+      // A build fails when its request says so, like a broken commit would; a slow one takes 2.5 s.
+      BUILD_COMMAND: 'case "$BUILD_REQUEST_ID" in *fail-build1*) exit 1;; *slow*) sleep 2.5;; esac',
+      AGENT_PROGRESS_SECONDS: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -106,6 +107,21 @@ describe('a builder written in Python (python/examples/builder_agent.py)', () =>
     // murmur2_random, the Java client's partitioner: no reply needed a forwarding hop.
     const metrics = await (await fetch(`${orch.url}/metrics`)).text();
     expect(metrics).toMatch(/^orch_forwarded_total 0$/m);
+    expect(pipeline.deadLetters(id)).toEqual([]);
+  });
+
+  it('reports progress while a build runs: shown on the request, for build1 and build2', async () => {
+    const id = `py-slow-${tag}`;
+    const view = (await finish(id)) as {
+      stage: string;
+      history: Array<{ stage: string; progress?: { count: number; note?: string } }>;
+    };
+    expect(view.stage).toBe('done');
+    for (const stage of ['build1', 'build2']) {
+      const entry = view.history.find((h) => h.stage === stage);
+      expect(entry?.progress?.count, stage).toBeGreaterThanOrEqual(1);
+      expect(entry?.progress?.note).toMatch(/^building .+: \d+ s$/);
+    }
     expect(pipeline.deadLetters(id)).toEqual([]);
   });
 
