@@ -111,7 +111,7 @@ export const MOCK_AGENTS_ENV = {
     default: true,
   }),
   MOCK_CONCURRENCY: env.int({
-    description: 'partitions of a command topic handled at once, per role (1–1000)',
+    description: 'commands handled at once, per role, from any partition (1–1000)',
     default: 12,
     min: 1,
     max: 1000,

@@ -1,0 +1,156 @@
+// docs/protocol.md promises versioned JSON Schemas of GET /requests/{id} and of a state record
+// (docs/schemas/): what the code writes must match them, and every field it writes must be declared.
+import { readFileSync } from 'node:fs';
+import { create } from '@bufbuild/protobuf';
+import {
+  AgentProgressSchema,
+  BuildReportSchema,
+  ChangeRequestSchema,
+  CommitResultSchema,
+  GeneratedTestsSchema,
+  PlanSchema,
+  REGRESSION_REASONS,
+  TestSpecSchema,
+} from '@pipeline/contracts';
+import { STAGES } from '@pipeline/state-machine';
+import { BREPORT, CRES, CRQ, GTRES, PLAN, PROGRESS, TSPEC } from '@pipeline/topics';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import type { Inbound } from '../src/domain/correlate.js';
+import type { RequestRecord } from '../src/domain/request-record.js';
+import { expire, route } from '../src/domain/route.js';
+import { encodeState } from '../src/domain/state-record.js';
+import { toRequestView } from '../src/http/request-view.js';
+
+type Schema = Record<string, unknown>;
+const load = (name: string): Schema =>
+  JSON.parse(readFileSync(new URL(`../../../docs/schemas/${name}`, import.meta.url), 'utf8')) as Schema;
+const viewSchema = load('request-view.v1.schema.json');
+const stateSchema = load('state-record.v1.schema.json');
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats.default(ajv);
+
+const ID = 'cr-schema';
+let now = 1_767_225_600_000;
+function run(record: RequestRecord | undefined, ...messages: Inbound[]): RequestRecord {
+  let current = record;
+  for (const inbound of messages) {
+    now += 1000;
+    const result = route(current, ID, inbound, {
+      now,
+      nonce: '0123456789abcdef',
+      traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+    });
+    if (result.kind !== 'applied') throw new Error(`${result.kind}: ${result.detail}`);
+    current = result.record;
+  }
+  if (!current) throw new Error('no record');
+  return current;
+}
+
+const progress = (stage: string, percent?: number): Inbound => ({
+  topic: PROGRESS,
+  message: create(AgentProgressSchema, {
+    requestId: ID,
+    stage,
+    note: `working on ${stage}`,
+    ...(percent === undefined ? {} : { percent }),
+    usage: { inputTokens: 1000n, outputTokens: 200n, costUsd: 0.0125 },
+  }),
+});
+
+/** A request in plan_phase, one that finished, one that regressed: every field the record can have. */
+function samples(): Record<string, RequestRecord> {
+  const crq: Inbound = {
+    topic: CRQ,
+    message: create(ChangeRequestSchema, {
+      id: ID,
+      requester: 'ann',
+      repo: 'acme/shop',
+      branch: 'main',
+      description: 'add a badge',
+    }),
+  };
+  const planning = run(undefined, crq);
+  const coding = run(
+    planning,
+    progress('plan_phase', 0),
+    { topic: PLAN, message: create(PlanSchema, { id: 'p', parentRequestId: ID, taskIds: ['t1'] }) },
+    progress('code_phase', 50),
+  );
+  const built = run(coding, {
+    topic: CRES,
+    message: create(CommitResultSchema, { taskId: 't1', commitSha: 'c1', status: 'SUCCESS' }),
+  });
+  const buildId = built.build?.id ?? '';
+  const done = run(
+    built,
+    { topic: BREPORT, message: create(BuildReportSchema, { commitSha: 'c1', buildId, status: 'PASSED' }) },
+    { topic: TSPEC, message: create(TestSpecSchema, { id: 's1', parentCommitSha: 'c1' }) },
+    progress('test_build'),
+    {
+      topic: GTRES,
+      message: create(GeneratedTestsSchema, { specId: 's1', commitSha: 'c2', precheck: 'PASSED' }),
+    },
+  );
+  const finished = run(done, {
+    topic: BREPORT,
+    message: create(BuildReportSchema, { commitSha: 'c2', buildId: done.build?.id ?? '', status: 'PASSED' }),
+  });
+  const regressed = expire(coding, { idleMs: 1000 }, { now: now + 10_000 });
+  if (regressed?.kind !== 'applied') throw new Error('expected a regression');
+  return { planning, coding, finished, regressed: regressed.record };
+}
+
+/** Paths of fields the data has and the schema does not declare (object `properties` only). */
+function undeclared(schema: Schema, data: unknown, root: Schema, path = '$'): string[] {
+  const ref = schema.$ref as string | undefined;
+  if (ref) return undeclared(resolve(root, ref), data, root, path);
+  if (Array.isArray(data)) {
+    const items = schema.items as Schema | undefined;
+    return items ? data.flatMap((item, i) => undeclared(items, item, root, `${path}[${i}]`)) : [];
+  }
+  if (data === null || typeof data !== 'object') return [];
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  return Object.entries(data).flatMap(([key, value]) => {
+    const declared = properties[key];
+    return declared ? undeclared(declared, value, root, `${path}.${key}`) : [`${path}.${key}`];
+  });
+}
+
+function resolve(root: Schema, ref: string): Schema {
+  let node: unknown = root;
+  for (const part of ref.replace(/^#\//, '').split('/')) node = (node as Schema)[part];
+  return node as Schema;
+}
+
+describe('the JSON Schemas of docs/schemas', () => {
+  const records = samples();
+
+  it.each(Object.keys(records))('GET /requests/{id} of a %s request matches request-view.v1', (name) => {
+    const view = JSON.parse(JSON.stringify(toRequestView(records[name] as RequestRecord)));
+    const validate = ajv.compile(viewSchema);
+    expect(validate(view), JSON.stringify(validate.errors)).toBe(true);
+    expect(undeclared(viewSchema, view, viewSchema)).toEqual([]);
+  });
+
+  it.each(Object.keys(records))('the state record of a %s request matches state-record.v1', (name) => {
+    const value = JSON.parse(encodeState(records[name] as RequestRecord).toString('utf8'));
+    const validate = ajv.compile(stateSchema);
+    expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+    expect(undeclared(stateSchema, value, stateSchema)).toEqual([]);
+  });
+
+  it('name every stage and regression reason the machine has', () => {
+    const stage = resolve(viewSchema, '#/$defs/stage').description as string;
+    for (const s of STAGES) expect(stage).toContain(s);
+    const reason = JSON.stringify(resolve(viewSchema, '#/properties/failure'));
+    for (const r of REGRESSION_REASONS) expect(reason).toContain(r);
+  });
+
+  it('catch a field the code writes and the schema does not declare', () => {
+    const view = { ...toRequestView(records.finished as RequestRecord), surprise: 1 };
+    expect(undeclared(viewSchema, view, viewSchema)).toEqual(['$.surprise']);
+  });
+});
