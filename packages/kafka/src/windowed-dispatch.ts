@@ -12,6 +12,9 @@ import { CommitWindow } from './commit-window.js';
 import type { Batch, Consumer, ConsumerEvent } from './consumer.js';
 import type { ConsumedRecord } from './records/record.js';
 
+/** How many finished records are remembered (by topic/partition/offset). */
+const REMEMBERED = 10_000;
+
 export interface WindowedDispatchOptions {
   consumer: Consumer;
   /** Records handled at once. */
@@ -39,6 +42,11 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
   const window = new CommitWindow();
   /** Records in hand, by topic/partition/offset: one delivered again while it runs is not started twice. */
   const running = new Map<string, Promise<void>>();
+  /**
+   * Records finished lately whose commit may not have landed (a rebalance, a coordinator moving):
+   * delivered again, they are passed over instead of handled twice — for an AI agent, paid twice.
+   */
+  const finished = new Set<string>();
   const waiters: Array<() => void> = [];
   /** A record whose handling failed outside the handler (writing its dead letter): the consumer restarts. */
   let failure: unknown;
@@ -57,6 +65,11 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
       }
     });
     return committing;
+  };
+
+  const remember = (id: string): void => {
+    finished.add(id);
+    if (finished.size > REMEMBERED) finished.delete(finished.values().next().value as string);
   };
 
   const freeSlot = async (batch: Batch): Promise<boolean> => {
@@ -82,7 +95,10 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
   const start = (raw: ConsumedRecord, id: string, offset: bigint): void => {
     const done = (async () => {
       try {
-        if (await options.run(raw)) window.finish(raw.topic, raw.partition, offset);
+        if (await options.run(raw)) {
+          window.finish(raw.topic, raw.partition, offset);
+          remember(id);
+        }
       } catch (error) {
         failure ??= error;
         logger.error(
@@ -114,6 +130,12 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
         }
         const id = `${raw.topic}/${raw.partition}/${raw.offset}`;
         const offset = BigInt(raw.offset);
+        if (finished.has(id)) {
+          window.open(raw.topic, raw.partition, offset);
+          window.finish(raw.topic, raw.partition, offset);
+          batch.resolve(raw.offset);
+          continue;
+        }
         if (!running.has(id) && !(await freeSlot(batch))) {
           if (options.stopping.aborted) batch.pause();
           return;

@@ -1,0 +1,128 @@
+import { noopLogger } from '@pipeline/common';
+import type { Topic } from '@pipeline/topics';
+import { describe, expect, it } from 'vitest';
+import type { Batch, Consumer } from '../src/consumer.js';
+import type { ConsumedRecord } from '../src/records/record.js';
+import { createWindowedDispatch } from '../src/windowed-dispatch.js';
+
+const TOPIC = 'build.request.in' as Topic;
+
+function fakeConsumer() {
+  const commits: Array<{ partition: number; offset: bigint }> = [];
+  const consumer = {
+    commit: async (offsets: ReadonlyArray<{ partition: number; offset: bigint }>) => {
+      commits.push(...offsets.map(({ partition, offset }) => ({ partition, offset })));
+    },
+  } as unknown as Consumer;
+  return { consumer, commits };
+}
+
+function batchOf(partition: number, offsets: number[]): Batch & { resolved: string[] } {
+  const resolved: string[] = [];
+  const records: ConsumedRecord[] = offsets.map((o) => ({
+    topic: TOPIC,
+    partition,
+    offset: String(o),
+    key: null,
+    value: null,
+    headers: {},
+  }));
+  return {
+    topic: TOPIC,
+    partition,
+    records,
+    nextOffset: BigInt((offsets.at(-1) ?? -1) + 1),
+    lag: () => 0n,
+    resolve: (offset) => resolved.push(offset),
+    heartbeat: async () => {},
+    isActive: () => true,
+    pause: () => () => {},
+    commit: async () => {},
+    resolved,
+  };
+}
+
+/** A handler per record that ends when the test says so. */
+function controlled() {
+  const started: string[] = [];
+  const ends = new Map<string, () => void>();
+  const run = (record: ConsumedRecord) =>
+    new Promise<boolean>((resolve) => {
+      started.push(record.offset);
+      ends.set(record.offset, () => resolve(true));
+    });
+  const end = async (offset: string) => {
+    ends.get(offset)?.();
+    // Let the handler's bookkeeping and its commit run.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+  return { started, run, end };
+}
+
+describe('windowed dispatch', () => {
+  it('starts every record of a batch without waiting, and commits below the first unfinished', async () => {
+    const { consumer, commits } = fakeConsumer();
+    const work = controlled();
+    const abort = new AbortController();
+    const dispatch = createWindowedDispatch({
+      consumer,
+      limit: 10,
+      run: work.run,
+      stopping: abort.signal,
+      heartbeatEveryMs: 1000,
+      logger: noopLogger,
+    });
+    const batch = batchOf(0, [0, 1, 2]);
+    await dispatch.onBatch(batch);
+    expect(work.started).toEqual(['0', '1', '2']);
+    expect(batch.resolved).toEqual(['0', '1', '2']);
+    expect(commits.at(-1)).toEqual({ partition: 0, offset: 0n });
+    await work.end('1');
+    await work.end('2');
+    expect(commits.at(-1)).toEqual({ partition: 0, offset: 0n });
+    await work.end('0');
+    expect(commits.at(-1)).toEqual({ partition: 0, offset: 3n });
+  });
+
+  it('waits for a free slot at the limit (backpressure), then goes on', async () => {
+    const { consumer } = fakeConsumer();
+    const work = controlled();
+    const dispatch = createWindowedDispatch({
+      consumer,
+      limit: 2,
+      run: work.run,
+      stopping: new AbortController().signal,
+      heartbeatEveryMs: 1000,
+      logger: noopLogger,
+    });
+    const handed = dispatch.onBatch(batchOf(0, [0, 1, 2]));
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(work.started).toEqual(['0', '1']);
+    await work.end('0');
+    await handed;
+    expect(work.started).toEqual(['0', '1', '2']);
+  });
+
+  it('after a rebalance, does not handle again a record still running or lately finished', async () => {
+    const { consumer, commits } = fakeConsumer();
+    const work = controlled();
+    const dispatch = createWindowedDispatch({
+      consumer,
+      limit: 10,
+      run: work.run,
+      stopping: new AbortController().signal,
+      heartbeatEveryMs: 1000,
+      logger: noopLogger,
+    });
+    await dispatch.onBatch(batchOf(0, [0, 1]));
+    await work.end('0');
+    // A new generation: the partition is read again from its committed offset (0 was not committed).
+    dispatch.onEvent({ type: 'joined', memberId: 'm', protocol: 'p', partitions: new Map() });
+    commits.length = 0;
+    await dispatch.onBatch(batchOf(0, [0, 1]));
+    expect(work.started).toEqual(['0', '1']);
+    expect(commits.at(-1)).toEqual({ partition: 0, offset: 1n });
+    await work.end('1');
+    expect(commits.at(-1)).toEqual({ partition: 0, offset: 2n });
+  });
+});
