@@ -7,7 +7,7 @@ import {
   stageOf,
   type UsageRecord,
 } from './request-record.js';
-import type { RouteContext, RouteResult } from './route.js';
+import type { RouteContext, RouteResult } from './route-result.js';
 
 /**
  * An agent's AgentProgress, decided: recorded on the current stage's history entry (a sign of life

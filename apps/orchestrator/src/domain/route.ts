@@ -15,31 +15,9 @@ import { type Command, commandsFor } from './commands.js';
 import type { Inbound } from './correlate.js';
 import { recordProgress } from './progress.js';
 import { isFinished, lastSignOfLife, type RequestRecord, stageEnteredAt, stageOf } from './request-record.js';
+import type { RouteContext, RouteResult, StageChange } from './route-result.js';
 
-export interface StageChange {
-  from: Stage;
-  to: Stage;
-  /** When `from` had been entered (epoch ms), for the stage-duration histogram. */
-  fromEnteredAt: number;
-  at: number;
-}
-
-export type RouteResult =
-  | { kind: 'applied'; record: RequestRecord; commands: Command[]; change?: StageChange }
-  | { kind: 'rejected'; reason: RejectReason | 'invalid'; detail: string; stage?: Stage }
-  /** Changed nothing and is not worth a dead letter: progress for a stage the request has left. */
-  | { kind: 'ignored'; detail: string; stage?: Stage };
-
-export interface RouteContext {
-  /** Epoch ms: the time the orchestrator handles the message. */
-  now: number;
-  traceparent?: string;
-  /**
-   * Random bits the runtime draws for this message (the decisions draw none themselves): a request
-   * created now, or one that has none yet, keeps them as its nonce, which its build ids carry.
-   */
-  nonce?: string;
-}
+export type { RouteContext, RouteResult, StageChange } from './route-result.js';
 
 /**
  * The events a reply can bring about. Whether the request's stage takes one of them is the machine's
