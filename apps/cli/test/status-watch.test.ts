@@ -33,7 +33,7 @@ function busy(n: number): RequestView {
   const count = Math.min(n, 2);
   const progress = { at: at(100 + count * 10), count, note: `task ${count} of 2`, percent: count * 50 };
   const usage = { inputTokens: 1200 * count, outputTokens: 300, costUsd: 0.02 * count };
-  return { ...coding, progress: { ...progress, usage }, usage };
+  return { ...coding, progress, usage };
 }
 
 const PATH: Stage[] = ['plan_phase', 'code_phase', 'build1', 'test_plan', 'test_build', 'build2', 'done'];

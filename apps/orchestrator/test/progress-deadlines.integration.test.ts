@@ -107,11 +107,8 @@ describe('deadlines count from the last sign of life', () => {
     expect(done.stage).toBe('done');
     // It ran past the idle limit (the old fixed deadline) and finished.
     expect(codingMs(done)).toBeGreaterThan(IDLE_MS);
-    expect(codePhase(done)?.progress).toMatchObject({
-      count: 7,
-      note: 'step 7',
-      usage: { inputTokens: 700, costUsd: 0.07 },
-    });
+    expect(codePhase(done)?.progress).toMatchObject({ count: 7, note: 'step 7' });
+    expect(codePhase(done)?.usage).toMatchObject({ inputTokens: 700, costUsd: 0.07 });
     expect(done.usage).toMatchObject({ inputTokens: 700, outputTokens: 0 });
   });
 

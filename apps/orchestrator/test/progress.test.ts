@@ -64,8 +64,8 @@ describe('AgentProgress', () => {
       count: 1,
       note: 'editing src/a.ts',
       percent: 40,
-      usage: { inputTokens: 1200, outputTokens: 300, costUsd: 0.02 },
     });
+    expect(record.history.at(-1)?.usage).toEqual({ inputTokens: 1200, outputTokens: 300, costUsd: 0.02 });
     expect(lastSignOfLife(record)).toBe(T0 + 5_000);
     expect(record.updatedAt).toBe(T0 + 5_000);
   });
@@ -91,7 +91,8 @@ describe('AgentProgress', () => {
     const record = coding();
     record.history[1] = {
       ...(record.history[1] as RequestRecord['history'][number]),
-      progress: { at: T0 - 5, count: 1, usage: { inputTokens: 10, outputTokens: 1, costUsd: 0.25 } },
+      progress: { at: T0 - 5, count: 1 },
+      usage: { inputTokens: 10, outputTokens: 1, costUsd: 0.25 },
     };
     const next = applied(
       route(record, ID, progress({ usage: { inputTokens: 5n, outputTokens: 2n, costUsd: 0.5 } }), {

@@ -40,8 +40,6 @@ export interface ProgressView {
   note?: string;
   /** 0 to 100. */
   percent?: number;
-  /** Spent on this stage's command so far. */
-  usage?: UsageView;
 }
 
 export interface StageEntryView {
@@ -49,6 +47,8 @@ export interface StageEntryView {
   /** ISO 8601. */
   at: string;
   progress?: ProgressView;
+  /** What the stage's command cost, as its agent last reported it. */
+  usage?: UsageView;
 }
 
 /** The version of the RequestView shape; docs/schemas/request-view.v1.schema.json describes it. */

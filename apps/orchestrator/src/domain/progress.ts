@@ -57,9 +57,8 @@ export function recordProgress(
   if (note) next.note = note;
   const percent = progress.percent ?? entry.progress?.percent;
   if (percent !== undefined) next.percent = percent;
-  const spent = usage ? usageRecord(usage) : entry.progress?.usage;
-  if (spent) next.usage = spent;
   entry.progress = next;
+  if (usage) entry.usage = usageRecord(usage);
   draft.updatedAt = ctx.now;
   return { kind: 'applied', record: draft, commands: [] };
 }

@@ -30,7 +30,6 @@ export interface StageProgress {
   count: number;
   note?: string;
   percent?: number;
-  usage?: UsageRecord;
 }
 
 export interface StageEntry {
@@ -39,6 +38,8 @@ export interface StageEntry {
   at: number;
   /** Absent until the agent at work reports progress (older records never have it). */
   progress?: StageProgress;
+  /** What the stage's command cost, as its agent last reported it (progress or reply; cumulative). */
+  usage?: UsageRecord;
 }
 
 /**
@@ -117,7 +118,7 @@ export function lastSignOfLife(record: RequestRecord): number {
 
 /** What the agents have spent on the request so far: the last usage of every stage, summed. */
 export function usageOf(record: RequestRecord): UsageRecord | undefined {
-  const spent = record.history.flatMap((entry) => (entry.progress?.usage ? [entry.progress.usage] : []));
+  const spent = record.history.flatMap((entry) => (entry.usage ? [entry.usage] : []));
   if (spent.length === 0) return undefined;
   return spent.reduce((sum, u) => ({
     inputTokens: sum.inputTokens + u.inputTokens,

@@ -33,6 +33,7 @@ export function toRequestView(record: RequestRecord): RequestView {
       stage: h.stage,
       at: new Date(h.at).toISOString(),
       ...(h.progress ? { progress: toProgressView(h.progress) } : {}),
+      ...(h.usage ? { usage: h.usage } : {}),
     })),
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
@@ -50,6 +51,5 @@ function toProgressView(progress: StageProgress): ProgressView {
   const view: ProgressView = { at: new Date(progress.at).toISOString(), count: progress.count };
   if (progress.note !== undefined) view.note = progress.note;
   if (progress.percent !== undefined) view.percent = progress.percent;
-  if (progress.usage) view.usage = progress.usage;
   return view;
 }
