@@ -86,6 +86,7 @@ SAMPLES: dict[str, dict] = {
         "commit_sha": "9fceb02d0ae598e95dc970b74767f19372d61af8",
         "status": "FAILED: 2 tests — «widget» ✗",
         "build_id": "req-0001/build2",
+        "usage": {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0125},
     },
     "TestSpec": {
         "id": "spec-0001",
@@ -156,6 +157,17 @@ SAMPLES: dict[str, dict] = {
         "reason": "cancelled",
         "requested_by": "zoë.müller@example.com",
     },
+    "Budget": {"max_tokens": 2_000_000, "max_cost_usd": 12.5},
+    "ControlCommand": {
+        "request_id": "req-0001",
+        "requested_by": "zoë.müller@example.com",
+        "reason": "flaky build, try again",
+        # A oneof: exactly one action on the wire.
+        "retry": {"from_stage": "build1"},
+    },
+    # An empty message: no bytes at all.
+    "CancelAction": {},
+    "RetryAction": {"from_stage": "code_phase"},
 }
 
 

@@ -8,6 +8,7 @@ import {
   BuildReportSchema,
   ChangeRequestSchema,
   CommitResultSchema,
+  ControlCommandSchema,
   GeneratedTestsSchema,
   MAX_DESCRIPTION_BYTES,
   PlanSchema,
@@ -17,6 +18,7 @@ import {
 import { encodeRecord, type OutboundRecord } from '@pipeline/kafka';
 import {
   BREPORT,
+  CONTROL,
   CRES,
   CRQ,
   GTRES,
@@ -66,6 +68,15 @@ function ownMessage(topic: OrchestratorInput, id: string): OutboundRecord {
       return encodeRecord(
         PROGRESS,
         create(AgentProgressSchema, { requestId: id, note: 'chaos', percent: 5 }),
+      );
+    case CONTROL:
+      return encodeRecord(
+        CONTROL,
+        create(ControlCommandSchema, {
+          requestId: id,
+          requestedBy: 'chaos',
+          action: { case: 'cancel', value: {} },
+        }),
       );
   }
 }

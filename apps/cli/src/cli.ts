@@ -1,11 +1,12 @@
 import { type Command, CommandLine, EXIT, type Io } from '@pipeline/cli-kit';
+import { cancelCommand } from './commands/cancel.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { topicsCommand } from './commands/topics.js';
 import { watchCommand } from './commands/watch.js';
 
 /** The commands, in the order the help lists them. */
-export const COMMANDS = [submitCommand, statusCommand, watchCommand, topicsCommand] as const;
+export const COMMANDS = [submitCommand, statusCommand, watchCommand, cancelCommand, topicsCommand] as const;
 
 /** The `pipeline` program on `line`: its commands, its help. */
 export function buildProgram(line: CommandLine): Command {

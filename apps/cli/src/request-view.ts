@@ -37,6 +37,19 @@ export function renderRequest(view: RequestView): string {
   if (view.failure) facts.push(['failure', describeFailure(view.failure)]);
   if (view.progress) facts.push(['progress', describeProgress(view.progress)]);
   if (view.usage) facts.push(['usage', describeUsage(view.usage)]);
+  if (view.budget) {
+    const limits = [
+      view.budget.maxTokens === undefined ? '' : `${view.budget.maxTokens.toLocaleString('en-US')} tokens`,
+      view.budget.maxCostUsd === undefined ? '' : `$${view.budget.maxCostUsd}`,
+    ].filter(Boolean);
+    facts.push(['budget', limits.join(', ')]);
+  }
+  for (const d of view.decisions ?? []) {
+    facts.push([
+      'decision',
+      `${d.action} by ${d.by} in ${d.stage} at ${clockTime(d.at)}${d.reason ? `: ${d.reason}` : ''}`,
+    ]);
+  }
   const change = view.change ?? {};
   if (change.repo || change.branch) facts.push(['change', `${change.repo ?? ''} @ ${change.branch ?? ''}`]);
   if (change.description) facts.push(['description', change.description]);

@@ -4,7 +4,7 @@ import { captureIo } from './support/io.js';
 
 // The CLI's command line on commander (through @pipeline/cli-kit's CommandLine, whose own tests cover
 // the parser on a made-up command): the behaviours a user relies on, on the real commands.
-const NAMES = ['submit', 'status', 'watch', 'topics'];
+const NAMES = ['submit', 'status', 'watch', 'cancel', 'topics'];
 
 describe('the pipeline command', () => {
   it('lists every command in its top-level help', async () => {
@@ -120,6 +120,8 @@ describe('the pipeline command', () => {
     [['watch', 'x', '--timeout=-1'], '--timeout -1 is not a whole number from 0 to 86400'],
     [['watch', 'x', '--timeout', '1.5'], '--timeout 1.5 is not a whole number from 0 to 86400'],
     [['topics', '--partitions', '0'], '--partitions 0 is not a whole number from 1 to 10000'],
+    [['cancel', 'cr-1'], 'missing --reason: say why, it is recorded on the request'],
+    [['cancel', 'cr-1', '--reason', '  '], 'missing --reason: say why, it is recorded on the request'],
     [
       ['topics', '--replication-factor', '101'],
       '--replication-factor 101 is not a whole number from 1 to 100',

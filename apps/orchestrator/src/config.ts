@@ -26,6 +26,8 @@ export interface OrchestratorConfig {
   deadlines: Partial<Record<Stage, number>>;
   /** Per non-final stage: the most a request may stay in it whatever its agent reports (ms). */
   stageMaximums: Partial<Record<Stage, number>>;
+  /** The budget of a request that sets none; an absent limit does not apply. */
+  defaultBudget: { maxTokens?: number; maxCostUsd?: number };
   /** How long finished requests stay queryable before their state is tombstoned (ms). */
   retentionMs: number;
   sweepIntervalMs: number;
@@ -111,6 +113,19 @@ export const ORCHESTRATOR_ENV = {
     defaultText: '(empty)',
   }),
   ORCH_STAGE_MAX: STAGE_MAX,
+  ORCH_BUDGET_TOKENS: env.int({
+    description:
+      'tokens (in + out) the agents may spend on a request that sets no budget of its own; over it, the request regresses with budget_exceeded (0: no limit)',
+    default: 0,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+  }),
+  ORCH_BUDGET_USD: env.number({
+    description: 'US dollars the agents may spend on a request that sets no budget of its own (0: no limit)',
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+  }),
   ORCH_STAGE_MAXES: env.string({
     description: 'per-stage overrides of the hard maximum, e.g. `code_phase=8h,build1=2h`',
     default: '',
@@ -212,6 +227,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
       v.ORCH_STAGE_DEADLINES,
       reader,
     ),
+    defaultBudget: {
+      ...(v.ORCH_BUDGET_TOKENS > 0 ? { maxTokens: v.ORCH_BUDGET_TOKENS } : {}),
+      ...(v.ORCH_BUDGET_USD > 0 ? { maxCostUsd: v.ORCH_BUDGET_USD } : {}),
+    },
     stageMaximums: readStageDurations(
       'ORCH_STAGE_MAXES',
       STAGE_MAX,

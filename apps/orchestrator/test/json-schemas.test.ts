@@ -7,13 +7,14 @@ import {
   BuildReportSchema,
   ChangeRequestSchema,
   CommitResultSchema,
+  ControlCommandSchema,
   GeneratedTestsSchema,
   PlanSchema,
   REGRESSION_REASONS,
   TestSpecSchema,
 } from '@pipeline/contracts';
 import { STAGES } from '@pipeline/state-machine';
-import { BREPORT, CRES, CRQ, GTRES, PLAN, PROGRESS, TSPEC } from '@pipeline/topics';
+import { BREPORT, CONTROL, CRES, CRQ, GTRES, PLAN, PROGRESS, TSPEC } from '@pipeline/topics';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
@@ -100,7 +101,24 @@ function samples(): Record<string, RequestRecord> {
   });
   const regressed = expire(coding, { idleMs: 1000 }, { now: now + 10_000 });
   if (regressed?.kind !== 'applied') throw new Error('expected a regression');
-  return { planning, coding, finished, regressed: regressed.record };
+  const budgeted = run(undefined, {
+    topic: CRQ,
+    message: create(ChangeRequestSchema, {
+      id: ID,
+      repo: 'r',
+      budget: { maxTokens: 5000n, maxCostUsd: 2.5 },
+    }),
+  });
+  const cancelled = run(budgeted, {
+    topic: CONTROL,
+    message: create(ControlCommandSchema, {
+      requestId: ID,
+      requestedBy: 'ann',
+      reason: 'not needed',
+      action: { case: 'cancel', value: {} },
+    }),
+  });
+  return { planning, coding, finished, regressed: regressed.record, cancelled };
 }
 
 /** Paths of fields the data has and the schema does not declare (object `properties` only). */

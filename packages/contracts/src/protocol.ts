@@ -24,6 +24,8 @@ export const REGRESSION_REASONS = [
   'build_failed',
   'precheck_failed',
   'deadline_exceeded',
+  'cancelled',
+  'budget_exceeded',
 ] as const;
 export type RegressionReason = (typeof REGRESSION_REASONS)[number];
 

@@ -2,16 +2,20 @@ import { createRegistry, type DescMessage } from '@bufbuild/protobuf';
 import {
   AgentCancelSchema,
   AgentProgressSchema,
+  BudgetSchema,
   BuildReportSchema,
+  CancelActionSchema,
   BuildRequestSchema,
   ChangeRequestSchema,
   CommitResultSchema,
+  ControlCommandSchema,
   DeepPlanSchema,
   file_core_contracts,
   GeneratedTestsSchema,
   PhaseSchema,
   PlanSchema,
   RegressionTicketSchema,
+  RetryActionSchema,
   TaskBundleSchema,
   TestGenRequestSchema,
   TestPlanRequestSchema,
@@ -43,6 +47,10 @@ export const schemas = {
   Usage: UsageSchema,
   AgentProgress: AgentProgressSchema,
   AgentCancel: AgentCancelSchema,
+  Budget: BudgetSchema,
+  ControlCommand: ControlCommandSchema,
+  CancelAction: CancelActionSchema,
+  RetryAction: RetryActionSchema,
 } as const satisfies Record<string, DescMessage>;
 
 export type MessageName = keyof typeof schemas;

@@ -39,6 +39,7 @@ export const MESSAGE_RULES: { readonly [N in MessageName]?: readonly FieldRule[]
     { field: 'percent', max: 100 },
   ],
   AgentCancel: [{ field: 'request_id', required: true }],
+  ControlCommand: [{ field: 'request_id', required: true }],
 };
 
 export interface RuleViolation {

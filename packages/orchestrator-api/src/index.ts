@@ -18,6 +18,7 @@ export {
   OrchestratorUnreachableError,
 } from './errors.js';
 export {
+  type DecisionView,
   historySpanMs,
   type ProgressView,
   REQUEST_VIEW_VERSION,

@@ -51,6 +51,18 @@ export interface StageEntryView {
   usage?: UsageView;
 }
 
+/** An operator's decision on the request (ControlCommand), as recorded. */
+export interface DecisionView {
+  action: 'cancel' | 'retry';
+  /** Who asked. */
+  by: string;
+  reason: string;
+  /** ISO 8601. */
+  at: string;
+  /** The stage the request was in. */
+  stage: Stage;
+}
+
 /** The version of the RequestView shape; docs/schemas/request-view.v1.schema.json describes it. */
 export const REQUEST_VIEW_VERSION = 1;
 
@@ -75,6 +87,10 @@ export interface RequestView {
   progress?: ProgressView;
   /** The usage of every stage, summed (absent when no agent reported any). */
   usage?: UsageView;
+  /** What the agents may spend on it (absent: no limit). */
+  budget?: { maxTokens?: number; maxCostUsd?: number };
+  /** Operators' decisions, in order. */
+  decisions?: DecisionView[];
   history: StageEntryView[];
   /** ISO 8601. */
   createdAt: string;

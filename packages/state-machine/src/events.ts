@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'build2_ok',
   'build_fail',
   'gt_fail',
+  'cancel',
 ] as const;
 
 /** Alias under the reference design's name: every event names exactly one kind of transition. */
@@ -22,9 +23,13 @@ export type StageEventType = (typeof EVENT_TYPES)[number];
 /**
  * The events that end a change request in `regress`. `build_fail` is what the orchestrator sends for
  * ANY failure it sees (failed task, failed build, missed deadline); `gt_fail` is a failed precheck of
- * the generated tests.
+ * the generated tests; `cancel` (added) ends it from outside: an operator's cancel, a spent budget.
  */
-export const FAILURE_EVENT_TYPES = ['build_fail', 'gt_fail'] as const satisfies readonly StageEventType[];
+export const FAILURE_EVENT_TYPES = [
+  'build_fail',
+  'gt_fail',
+  'cancel',
+] as const satisfies readonly StageEventType[];
 
 export type FailureEventType = (typeof FAILURE_EVENT_TYPES)[number];
 
@@ -41,7 +46,8 @@ export type StageEvent =
   | { type: 'gt_ok' }
   | { type: 'build2_ok' }
   | { type: 'build_fail'; reason?: string }
-  | { type: 'gt_fail'; reason?: string };
+  | { type: 'gt_fail'; reason?: string }
+  | { type: 'cancel'; reason?: string };
 
 const eventTypeSet: ReadonlySet<string> = new Set(EVENT_TYPES);
 

@@ -51,8 +51,8 @@ function toRegress<const S extends Stage>(stage: S) {
 
 /**
  * One machine per change request. Rules that differ from the reference sketch: `build_fail` moves
- * every NON-final stage (idle included) to `regress`, `gt_fail` only `test_build`, and `done` and
- * `regress` accept nothing.
+ * every NON-final stage (idle included) to `regress`, `gt_fail` only `test_build`, `cancel` (added)
+ * every non-final stage, and `done` and `regress` accept nothing.
  */
 export const machine = setup({
   types: {
@@ -61,7 +61,7 @@ export const machine = setup({
   },
   actions: {
     recordFailure: assign(({ event }, params: { stage: Stage }) => {
-      assertEvent(event, ['build_fail', 'gt_fail']);
+      assertEvent(event, ['build_fail', 'gt_fail', 'cancel']);
       // No `reason: undefined` key: the context must survive a JSON round trip unchanged.
       const failure: StageFailure = { stage: params.stage, event: event.type };
       if (event.reason !== undefined) failure.reason = event.reason;
@@ -81,31 +81,36 @@ export const machine = setup({
   context: {},
   states: {
     idle: {
-      on: { crq: 'plan_phase', build_fail: toRegress('idle') },
+      on: { crq: 'plan_phase', build_fail: toRegress('idle'), cancel: toRegress('idle') },
     },
     plan_phase: {
       entry: 'requestPlan',
-      on: { plan: 'code_phase', build_fail: toRegress('plan_phase') },
+      on: { plan: 'code_phase', build_fail: toRegress('plan_phase'), cancel: toRegress('plan_phase') },
     },
     code_phase: {
       entry: 'dispatchTasks',
-      on: { code_ok: 'build1', build_fail: toRegress('code_phase') },
+      on: { code_ok: 'build1', build_fail: toRegress('code_phase'), cancel: toRegress('code_phase') },
     },
     build1: {
       entry: { type: 'requestBuild', params: { round: 1 } },
-      on: { build_ok: 'test_plan', build_fail: toRegress('build1') },
+      on: { build_ok: 'test_plan', build_fail: toRegress('build1'), cancel: toRegress('build1') },
     },
     test_plan: {
       entry: 'requestTestPlan',
-      on: { tspec: 'test_build', build_fail: toRegress('test_plan') },
+      on: { tspec: 'test_build', build_fail: toRegress('test_plan'), cancel: toRegress('test_plan') },
     },
     test_build: {
       entry: 'requestTestGeneration',
-      on: { gt_ok: 'build2', build_fail: toRegress('test_build'), gt_fail: toRegress('test_build') },
+      on: {
+        gt_ok: 'build2',
+        build_fail: toRegress('test_build'),
+        gt_fail: toRegress('test_build'),
+        cancel: toRegress('test_build'),
+      },
     },
     build2: {
       entry: { type: 'requestBuild', params: { round: 2 } },
-      on: { build2_ok: 'done', build_fail: toRegress('build2') },
+      on: { build2_ok: 'done', build_fail: toRegress('build2'), cancel: toRegress('build2') },
     },
     done: {
       type: 'final',

@@ -18,9 +18,10 @@ describe('diagram', () => {
     expect(lines).toContain('  test_build --> regress : gt_fail');
     expect(lines.filter((l) => l.endsWith(': build_fail'))).toHaveLength(7);
     expect(lines.filter((l) => l.endsWith(': gt_fail'))).toHaveLength(1);
+    expect(lines.filter((l) => l.endsWith(': cancel'))).toHaveLength(7);
     expect(lines.slice(-2)).toEqual(['  done --> [*]', '  regress --> [*]']);
-    // 1 header + 1 start + 7 happy-path + 7 build_fail + 1 gt_fail + 2 final
-    expect(lines).toHaveLength(19);
+    // 1 header + 1 start + 7 happy-path + 7 build_fail + 1 gt_fail + 7 cancel + 2 final
+    expect(lines).toHaveLength(26);
   });
 
   it('is deterministic', () => {

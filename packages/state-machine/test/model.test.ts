@@ -12,7 +12,7 @@ import {
 
 // One event of each type; failures with a reason (with/without makes no difference to the graph).
 const EVENTS: StageEvent[] = EVENT_TYPES.map((type) =>
-  type === 'build_fail' || type === 'gt_fail' ? { type, reason: 'model' } : { type },
+  type === 'build_fail' || type === 'gt_fail' || type === 'cancel' ? { type, reason: 'model' } : { type },
 );
 
 // A simple path from `idle` to every distinct (stage, context) the machine can reach. Contexts only
@@ -20,7 +20,8 @@ const EVENTS: StageEvent[] = EVENT_TYPES.map((type) =>
 //   idle … done                          8 (one path each: the happy path's prefixes)
 //   regress after build_fail in idle … build2   7
 //   regress after gt_fail in test_build         1
-const EXPECTED_PATHS = 16;
+//   regress after cancel in idle … build2       7
+const EXPECTED_PATHS = 23;
 
 const paths = getSimplePaths(machine, { events: EVENTS });
 

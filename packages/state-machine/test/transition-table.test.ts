@@ -14,7 +14,7 @@ import { snapshotIn } from './helpers.js';
 type Expected = Stage | RefusalReason;
 
 // Written out by hand from the rules, NOT derived from the machine: this is the specification the
-// machine is checked against. 9 stages × 9 events = 81 rows.
+// machine is checked against. 9 stages × 10 events = 90 rows.
 const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['idle', 'crq', 'plan_phase'],
   ['idle', 'plan', 'not_accepted_in_stage'],
@@ -25,6 +25,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['idle', 'build2_ok', 'not_accepted_in_stage'],
   ['idle', 'build_fail', 'regress'],
   ['idle', 'gt_fail', 'not_accepted_in_stage'],
+  ['idle', 'cancel', 'regress'],
 
   ['plan_phase', 'crq', 'not_accepted_in_stage'],
   ['plan_phase', 'plan', 'code_phase'],
@@ -35,6 +36,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['plan_phase', 'build2_ok', 'not_accepted_in_stage'],
   ['plan_phase', 'build_fail', 'regress'],
   ['plan_phase', 'gt_fail', 'not_accepted_in_stage'],
+  ['plan_phase', 'cancel', 'regress'],
 
   ['code_phase', 'crq', 'not_accepted_in_stage'],
   ['code_phase', 'plan', 'not_accepted_in_stage'],
@@ -45,6 +47,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['code_phase', 'build2_ok', 'not_accepted_in_stage'],
   ['code_phase', 'build_fail', 'regress'],
   ['code_phase', 'gt_fail', 'not_accepted_in_stage'],
+  ['code_phase', 'cancel', 'regress'],
 
   ['build1', 'crq', 'not_accepted_in_stage'],
   ['build1', 'plan', 'not_accepted_in_stage'],
@@ -55,6 +58,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['build1', 'build2_ok', 'not_accepted_in_stage'],
   ['build1', 'build_fail', 'regress'],
   ['build1', 'gt_fail', 'not_accepted_in_stage'],
+  ['build1', 'cancel', 'regress'],
 
   ['test_plan', 'crq', 'not_accepted_in_stage'],
   ['test_plan', 'plan', 'not_accepted_in_stage'],
@@ -65,6 +69,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['test_plan', 'build2_ok', 'not_accepted_in_stage'],
   ['test_plan', 'build_fail', 'regress'],
   ['test_plan', 'gt_fail', 'not_accepted_in_stage'],
+  ['test_plan', 'cancel', 'regress'],
 
   ['test_build', 'crq', 'not_accepted_in_stage'],
   ['test_build', 'plan', 'not_accepted_in_stage'],
@@ -75,6 +80,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['test_build', 'build2_ok', 'not_accepted_in_stage'],
   ['test_build', 'build_fail', 'regress'],
   ['test_build', 'gt_fail', 'regress'],
+  ['test_build', 'cancel', 'regress'],
 
   ['build2', 'crq', 'not_accepted_in_stage'],
   ['build2', 'plan', 'not_accepted_in_stage'],
@@ -85,6 +91,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['build2', 'build2_ok', 'done'],
   ['build2', 'build_fail', 'regress'],
   ['build2', 'gt_fail', 'not_accepted_in_stage'],
+  ['build2', 'cancel', 'regress'],
 
   ['done', 'crq', 'final_stage'],
   ['done', 'plan', 'final_stage'],
@@ -95,6 +102,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['done', 'build2_ok', 'final_stage'],
   ['done', 'build_fail', 'final_stage'],
   ['done', 'gt_fail', 'final_stage'],
+  ['done', 'cancel', 'final_stage'],
 
   ['regress', 'crq', 'final_stage'],
   ['regress', 'plan', 'final_stage'],
@@ -105,6 +113,7 @@ const TABLE: readonly (readonly [Stage, StageEventType, Expected])[] = [
   ['regress', 'build2_ok', 'final_stage'],
   ['regress', 'build_fail', 'final_stage'],
   ['regress', 'gt_fail', 'final_stage'],
+  ['regress', 'cancel', 'final_stage'],
 ];
 
 /** The command each stage issues on entry (regress's depends on the failure, checked separately). */
@@ -120,14 +129,16 @@ const ENTRY_COMMAND: Readonly<Record<Exclude<Stage, 'idle' | 'regress'>, StageAc
 
 function eventFor(stage: Stage, type: StageEventType): StageEvent {
   // Failures carry a reason naming the stage, so the test can see it travel into the regression.
-  return type === 'build_fail' || type === 'gt_fail' ? { type, reason: `${type} in ${stage}` } : { type };
+  return type === 'build_fail' || type === 'gt_fail' || type === 'cancel'
+    ? { type, reason: `${type} in ${stage}` }
+    : { type };
 }
 
 describe('transition table', () => {
-  it('has exactly one row for each of the 81 (stage, event) pairs', () => {
-    expect(TABLE).toHaveLength(81);
+  it('has exactly one row for each of the 90 (stage, event) pairs', () => {
+    expect(TABLE).toHaveLength(90);
     const pairs = new Set(TABLE.map(([stage, event]) => `${stage}/${event}`));
-    expect(pairs.size).toBe(81);
+    expect(pairs.size).toBe(90);
     for (const stage of STAGES) for (const event of EVENT_TYPES) expect(pairs).toContain(`${stage}/${event}`);
   });
 

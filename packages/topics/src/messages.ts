@@ -4,6 +4,7 @@ import {
   BREPORT,
   BUILD_REQ,
   CANCEL,
+  CONTROL,
   CRES,
   CRQ,
   DEEP,
@@ -39,6 +40,7 @@ export const topicSchemas = {
   [TGEN_REQ]: schemas.TestGenRequest,
   [PROGRESS]: schemas.AgentProgress,
   [CANCEL]: schemas.AgentCancel,
+  [CONTROL]: schemas.ControlCommand,
 } as const satisfies Record<MessageTopic, DescMessage>;
 
 export type TopicSchema<T extends MessageTopic> = (typeof topicSchemas)[T];

@@ -41,6 +41,9 @@ export const CANCEL = 'agent.cancel.in';
 
 // The orchestrator's own topics.
 
+/** Operators (CLI) → orchestrator: cancel, retry… a request (ControlCommand). */
+export const CONTROL = 'orchestrator.control.in';
+
 /** Messages the orchestrator could not use, with the reason in headers; original bytes kept. */
 export const DLQ = 'orchestrator.dlq';
 /** Compacted: the latest state of every change request, keyed by request id. */
@@ -65,6 +68,7 @@ export const MESSAGE_TOPICS = [
   TGEN_REQ,
   PROGRESS,
   CANCEL,
+  CONTROL,
 ] as const;
 export type MessageTopic = (typeof MESSAGE_TOPICS)[number];
 

@@ -2,6 +2,7 @@ import {
   BREPORT,
   BUILD_REQ,
   CANCEL,
+  CONTROL,
   CRES,
   CRQ,
   DEEP,
@@ -28,6 +29,7 @@ export const ORCHESTRATOR_INPUTS = [
   TSPEC,
   GTRES,
   PROGRESS,
+  CONTROL,
 ] as const satisfies readonly MessageTopic[];
 export const ORCHESTRATOR_OUTPUTS = [
   DEEP,

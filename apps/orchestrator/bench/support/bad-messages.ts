@@ -5,6 +5,7 @@ import {
   BuildReportSchema,
   ChangeRequestSchema,
   CommitResultSchema,
+  ControlCommandSchema,
   type DeadLetterReason,
   GeneratedTestsSchema,
   PlanSchema,
@@ -14,6 +15,7 @@ import {
 import { encodeRecord, type OutboundRecord } from '@pipeline/kafka';
 import {
   BREPORT,
+  CONTROL,
   CRES,
   CRQ,
   GTRES,
@@ -91,6 +93,16 @@ export function own(topic: OrchestratorInput, id: string, key?: string): Outboun
         create(AgentProgressSchema, { requestId: id, note: 'working', percent: 50 }),
         opts,
       );
+    case CONTROL:
+      return encodeRecord(
+        CONTROL,
+        create(ControlCommandSchema, {
+          requestId: id,
+          requestedBy: 'bench',
+          action: { case: 'cancel', value: {} },
+        }),
+        opts,
+      );
   }
 }
 
@@ -158,6 +170,15 @@ export function headerless(topic: OrchestratorInput, id: string, live: string): 
         ),
         expect: ['invalid'],
       };
+    case CONTROL: // a ChangeRequest without branch reads as a ControlCommand for the live request with no action
+      return {
+        record: raw(
+          CONTROL,
+          bytes(ChangeRequestSchema, { id: live, requester: 'intruder', repo: 'demo' }),
+          live,
+        ),
+        expect: ['invalid'],
+      };
   }
 }
 
@@ -200,6 +221,12 @@ export function missingFields(topic: OrchestratorInput, id: string): Made {
         );
       case PROGRESS:
         return encodeRecord(PROGRESS, create(AgentProgressSchema, { note: 'no request id' }), k);
+      case CONTROL:
+        return encodeRecord(
+          CONTROL,
+          create(ControlCommandSchema, { action: { case: 'cancel', value: {} } }),
+          k,
+        );
     }
   })();
   return { record, expect: topic === TSPEC ? ['uncorrelated'] : ['invalid'], unknownId: id };
@@ -207,10 +234,14 @@ export function missingFields(topic: OrchestratorInput, id: string): Made {
 
 /**
  * A reply that can never apply to the live request it is keyed by, or a second ChangeRequest for it.
- * None for plan.out (a Plan keyed by a request in plan_phase applies) nor for agent.progress.out
- * (progress for a stage the request has left is ignored, not dead-lettered).
+ * None for plan.out (a Plan keyed by a request in plan_phase applies), agent.progress.out
+ * (progress for a stage the request has left is ignored, not dead-lettered) nor
+ * orchestrator.control.in (a cancel of a live request applies).
  */
-export function stale(topic: Exclude<OrchestratorInput, typeof PLAN | typeof PROGRESS>, live: string): Made {
+export function stale(
+  topic: Exclude<OrchestratorInput, typeof PLAN | typeof PROGRESS | typeof CONTROL>,
+  live: string,
+): Made {
   const k = { key: live };
   switch (topic) {
     case CRQ:

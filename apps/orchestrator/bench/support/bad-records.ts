@@ -1,6 +1,6 @@
 import { type DeadLetterReason, PlanSchema } from '@pipeline/contracts';
 import { type OutboundRecord, partitionFor } from '@pipeline/kafka';
-import { CRQ, ORCHESTRATOR_INPUTS, type OrchestratorInput, PLAN, PROGRESS } from '@pipeline/topics';
+import { CONTROL, CRQ, ORCHESTRATOR_INPUTS, type OrchestratorInput, PLAN, PROGRESS } from '@pipeline/topics';
 import {
   bytes,
   foreign,
@@ -146,9 +146,10 @@ const KINDS: readonly Kind[] = [
   },
   {
     name: 'stale reply or duplicate, keyed by a live request',
-    topics: ALL.filter((t) => t !== PLAN && t !== PROGRESS),
+    topics: ALL.filter((t) => t !== PLAN && t !== PROGRESS && t !== CONTROL),
     make: (t, _, ctx) => {
-      if (t === PLAN || t === PROGRESS) throw new Error(`a ${t} record keyed by a live request may apply`);
+      if (t === PLAN || t === PROGRESS || t === CONTROL)
+        throw new Error(`a ${t} record keyed by a live request may apply`);
       return stale(t, ctx.liveId());
     },
   },

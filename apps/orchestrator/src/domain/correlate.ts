@@ -1,5 +1,5 @@
 import type { OrchestratorInput, TopicMessage } from '@pipeline/topics';
-import { BREPORT, CRES, CRQ, GTRES, PLAN, PROGRESS, TSPEC } from '@pipeline/topics';
+import { BREPORT, CONTROL, CRES, CRQ, GTRES, PLAN, PROGRESS, TSPEC } from '@pipeline/topics';
 import { type AliasKind, alias } from './request-record.js';
 
 /** A decoded message on one of the orchestrator's input topics. */
@@ -25,9 +25,11 @@ export function correlate(inbound: Inbound, key: string | undefined, lookup: Ali
   const parent = inbound.topic === PLAN ? inbound.message.parentRequestId : '';
   if (key && parent && key !== parent)
     return invalid(`Plan.parent_request_id ${parent} does not match the key ${key}`);
-  const named = inbound.topic === PROGRESS ? inbound.message.requestId : '';
-  if (key && named && key !== named)
-    return invalid(`AgentProgress.request_id ${named} does not match the key ${key}`);
+  const named = inbound.topic === PROGRESS || inbound.topic === CONTROL ? inbound.message.requestId : '';
+  if (key && named && key !== named) {
+    const type = inbound.message.$typeName.replace(/^core\./, '');
+    return invalid(`${type}.request_id ${named} does not match the key ${key}`);
+  }
   if (key) return { ok: true, requestId: key, via: 'key' };
   switch (inbound.topic) {
     case CRQ:
@@ -54,6 +56,7 @@ export function correlate(inbound: Inbound, key: string | undefined, lookup: Ali
         ['commit', inbound.message.commitSha],
       ]);
     case PROGRESS:
+    case CONTROL:
       return found(inbound.message.requestId, 'payload');
   }
 }

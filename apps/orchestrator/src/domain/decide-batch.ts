@@ -16,6 +16,7 @@ import type { Command } from './commands.js';
 import { type AliasLookup, correlate, type Inbound } from './correlate.js';
 import { aliasesOf, type RequestRecord } from './request-record.js';
 import { type RouteResult, route } from './route.js';
+import type { BudgetLimits } from './route-result.js';
 import { addStep, type BatchPlan, type Effect, emptyPlan, newStep, type Step } from './step.js';
 
 /** One consumed record of an input topic, before decoding. */
@@ -40,6 +41,8 @@ export interface BatchContext {
   now: number;
   /** The most one transaction may write (bytes): half the smallest max.message.bytes of the topics. */
   maxTransactionBytes: number;
+  /** The budget of a request that sets none (RouteContext.defaultBudget). */
+  defaultBudget?: BudgetLimits;
   /** Fresh random bits per message, drawn by the runtime (see RouteContext.nonce). */
   nonce: () => string;
   /** The current state of a request of this partition. */
@@ -170,6 +173,7 @@ function decideOne(
   const routeCtx = {
     now: ctx.now,
     nonce: ctx.nonce(),
+    ...(ctx.defaultBudget ? { defaultBudget: ctx.defaultBudget } : {}),
     ...(standard.traceparent ? { traceparent: standard.traceparent } : {}),
   };
   const result = route(current(requestId), requestId, inbound, routeCtx);

@@ -1,13 +1,9 @@
 import { isStage } from '@pipeline/state-machine';
 import type { PROGRESS, TopicMessage } from '@pipeline/topics';
-import {
-  isFinished,
-  type RequestRecord,
-  type StageProgress,
-  stageOf,
-  type UsageRecord,
-} from './request-record.js';
+import { isFinished, type RequestRecord, type StageProgress, stageOf } from './request-record.js';
 import type { RouteContext, RouteResult } from './route-result.js';
+import { stop } from './transition.js';
+import { noteUsage, overBudget, usageProblem } from './usage.js';
 
 /**
  * An agent's AgentProgress, decided: recorded on the current stage's history entry (a sign of life
@@ -36,14 +32,8 @@ export function recordProgress(
     };
   }
   const usage = progress.usage;
-  if (usage && !(Number.isFinite(usage.costUsd) && usage.costUsd >= 0)) {
-    return {
-      kind: 'rejected',
-      reason: 'invalid',
-      detail: `AgentProgress.usage.cost_usd is ${usage.costUsd}, it must be a number >= 0`,
-      stage,
-    };
-  }
+  const badUsage = usageProblem(usage, 'AgentProgress');
+  if (badUsage) return { kind: 'rejected', reason: 'invalid', detail: badUsage, stage };
   if (isFinished(record) || (progress.stage && progress.stage !== stage)) {
     const about = progress.stage || stage;
     return { kind: 'ignored', detail: `progress for ${about}, but the request is in ${stage}`, stage };
@@ -58,16 +48,12 @@ export function recordProgress(
   const percent = progress.percent ?? entry.progress?.percent;
   if (percent !== undefined) next.percent = percent;
   entry.progress = next;
-  if (usage) entry.usage = usageRecord(usage);
   draft.updatedAt = ctx.now;
+  if (usage) {
+    noteUsage(draft, usage);
+    // Over the budget: the agent at work is told to stop, and the request regresses.
+    const over = overBudget(draft);
+    if (over) return stop(draft, 'budget_exceeded', over, 'orchestrator', ctx);
+  }
   return { kind: 'applied', record: draft, commands: [] };
-}
-
-function usageRecord(usage: { inputTokens: bigint; outputTokens: bigint; costUsd: number }): UsageRecord {
-  // Token counts fit a double for any run that could be paid for (2^53 tokens).
-  return {
-    inputTokens: Number(usage.inputTokens),
-    outputTokens: Number(usage.outputTokens),
-    costUsd: usage.costUsd,
-  };
 }

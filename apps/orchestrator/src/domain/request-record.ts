@@ -64,6 +64,10 @@ export interface RequestRecord {
   history: StageEntry[];
   /** Why the request regressed, in words (the machine holds the stage and the reason). */
   failureDetail?: string;
+  /** What the agents may spend on it (tokens in + out, US dollars); absent = no limit. */
+  budget?: { maxTokens?: number; maxCostUsd?: number };
+  /** Operators' decisions on the request (cancel, retry), in order: who, when, why. */
+  decisions?: Decision[];
   /** W3C trace context of the change request, passed on to every command. */
   traceparent?: string;
   /**
@@ -74,6 +78,18 @@ export interface RequestRecord {
   nonce?: string;
   createdAt: number;
   updatedAt: number;
+}
+
+/** An operator's decision on a request, as recorded. */
+export interface Decision {
+  action: 'cancel' | 'retry';
+  /** Who asked (ControlCommand.requested_by). */
+  by: string;
+  reason: string;
+  /** Epoch ms. */
+  at: number;
+  /** The stage the request was in when it was decided. */
+  stage: Stage;
 }
 
 /** Why a request regressed: the stage it failed in, the ticket's reason, and what happened. */

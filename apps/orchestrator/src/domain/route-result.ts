@@ -29,4 +29,12 @@ export interface RouteContext {
    * created now, or one that has none yet, keeps them as its nonce, which its build ids carry.
    */
   nonce?: string;
+  /** The budget of a request that sets none (ORCH_BUDGET_TOKENS, ORCH_BUDGET_USD); recorded on it. */
+  defaultBudget?: BudgetLimits;
+}
+
+/** Spending limits of one request; an absent one does not apply. */
+export interface BudgetLimits {
+  maxTokens?: number;
+  maxCostUsd?: number;
 }

@@ -1,21 +1,29 @@
-import { isPassed, isSuccess, type RegressionReason, type RejectReason } from '@pipeline/contracts';
+import { type Budget, isPassed, isSuccess } from '@pipeline/contracts';
 import {
   acceptedEvents,
-  fromPersisted,
   initialSnapshot,
   isFinalStage,
-  type Stage,
-  type StageEvent,
   type StageEventType,
-  step,
   toPersisted,
 } from '@pipeline/state-machine';
-import { BREPORT, CRES, CRQ, GTRES, type OrchestratorInput, PLAN, PROGRESS, TSPEC } from '@pipeline/topics';
-import { type Command, commandsFor } from './commands.js';
+import {
+  BREPORT,
+  CONTROL,
+  CRES,
+  CRQ,
+  GTRES,
+  type OrchestratorInput,
+  PLAN,
+  PROGRESS,
+  TSPEC,
+} from '@pipeline/topics';
+import { control } from './control.js';
 import type { Inbound } from './correlate.js';
 import { recordProgress } from './progress.js';
 import { isFinished, lastSignOfLife, type RequestRecord, stageEnteredAt, stageOf } from './request-record.js';
-import type { RouteContext, RouteResult, StageChange } from './route-result.js';
+import type { RouteContext, RouteResult } from './route-result.js';
+import { fail, reject, stop, transition } from './transition.js';
+import { budgetOf, noteUsage, overBudget } from './usage.js';
 
 export type { RouteContext, RouteResult, StageChange } from './route-result.js';
 
@@ -25,7 +33,7 @@ export type { RouteContext, RouteResult, StageChange } from './route-result.js';
  * build2_ok in build2, whichever the stage accepts.
  */
 const REPLY_EVENTS: Record<
-  Exclude<OrchestratorInput, typeof CRQ | typeof PROGRESS>,
+  Exclude<OrchestratorInput, typeof CRQ | typeof PROGRESS | typeof CONTROL>,
   readonly StageEventType[]
 > = {
   [PLAN]: ['plan'],
@@ -55,10 +63,17 @@ export function route(
     return transition(newRecord(requestId, inbound.message, ctx), { type: 'crq' }, ctx);
   }
   if (inbound.topic === PROGRESS) return recordProgress(record, requestId, inbound.message, ctx);
+  if (inbound.topic === CONTROL) return control(record, requestId, inbound.message, ctx);
   if (!record) return reject('unknown_request', `no change request ${requestId}`);
   const event = acceptedEvents(stageOf(record)).find((e) => REPLY_EVENTS[inbound.topic].includes(e));
   if (!event) return notNow(record, inbound.message.$typeName.replace(/^core\./, ''));
   const draft = structuredClone(record);
+  // What the command cost, as the reply says; over the request's budget, nothing more is started.
+  if (inbound.message.usage) {
+    noteUsage(draft, inbound.message.usage);
+    const over = overBudget(draft);
+    if (over) return stop(draft, 'budget_exceeded', over, 'orchestrator', ctx);
+  }
 
   switch (inbound.topic) {
     case PLAN: {
@@ -188,7 +203,13 @@ export function expire(
 
 function newRecord(
   requestId: string,
-  change: { requester: string; repo: string; branch: string; description: string },
+  change: {
+    requester: string;
+    repo: string;
+    branch: string;
+    description: string;
+    budget?: Budget | undefined;
+  },
   ctx: RouteContext,
 ): RequestRecord {
   const record: RequestRecord = {
@@ -202,6 +223,7 @@ function newRecord(
     },
     machine: toPersisted(initialSnapshot()),
     tasks: [],
+    ...budgetOf(change.budget, ctx.defaultBudget),
     history: [{ stage: 'idle', at: ctx.now }],
     createdAt: ctx.now,
     updatedAt: ctx.now,
@@ -210,46 +232,8 @@ function newRecord(
   return record;
 }
 
-function fail(
-  draft: RequestRecord,
-  type: 'build_fail' | 'gt_fail',
-  reason: RegressionReason,
-  detail: string,
-  ctx: RouteContext,
-): RouteResult {
-  draft.failureDetail = detail;
-  return transition(draft, { type, reason }, ctx);
-}
-
-/** Moves the draft through the stage machine and collects the commands of the stage it enters. */
-function transition(draft: RequestRecord, event: StageEvent, ctx: RouteContext): RouteResult {
-  const result = step(fromPersisted(draft.machine), event);
-  // The machine has the last word: an event it refuses changes nothing, whatever was checked before.
-  if (!result.accepted)
-    return reject(result.reason, `${event.type} is not accepted in stage ${result.stage}`, result.stage);
-  const change: StageChange = {
-    from: result.from,
-    to: result.to,
-    fromEnteredAt: stageEnteredAt(draft),
-    at: ctx.now,
-  };
-  draft.machine = toPersisted(result.snapshot);
-  draft.history.push({ stage: result.to, at: ctx.now });
-  draft.updatedAt = ctx.now;
-  // A record from before nonces existed gets one the first time it moves (before any build id).
-  if (!draft.nonce && ctx.nonce) draft.nonce = ctx.nonce;
-  const commands = commandsFor(result.actions, draft);
-  return { kind: 'applied', record: draft, commands, change };
-}
-
 function notNow(record: RequestRecord, what: string): RouteResult {
   const stage = stageOf(record);
   const reason = isFinalStage(stage) ? 'final_stage' : 'not_accepted_in_stage';
   return reject(reason, `${what} is not accepted in stage ${stage}`, stage);
-}
-
-function reject(reason: RejectReason, detail: string, stage?: Stage): RouteResult {
-  return stage === undefined
-    ? { kind: 'rejected', reason, detail }
-    : { kind: 'rejected', reason, detail, stage };
 }

@@ -44,6 +44,10 @@ export function toRequestView(record: RequestRecord): RequestView {
   if (current && !final) view.progress = toProgressView(current);
   const usage = usageOf(record);
   if (usage) view.usage = usage;
+  if (record.budget) view.budget = { ...record.budget };
+  if (record.decisions?.length) {
+    view.decisions = record.decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() }));
+  }
   return view;
 }
 

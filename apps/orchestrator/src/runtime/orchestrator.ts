@@ -186,6 +186,7 @@ export class Orchestrator {
           groupId: config.groupId,
           names: this.names,
           numPartitions: this.numPartitions,
+          defaultBudget: config.defaultBudget,
           maxTransactionBytes: this.maxTransactionBytes,
           clock: deps.clock ?? Date.now,
           stateReads: {

@@ -5,6 +5,7 @@ import { type Batch, readHeaders } from '@pipeline/kafka';
 import { CRQ, type OrchestratorInput, type TopicNames } from '@pipeline/topics';
 import { chunkSteps } from '../domain/chunk.js';
 import { decideBatch, type RawInbound } from '../domain/decide-batch.js';
+import type { BudgetLimits } from '../domain/route-result.js';
 import type { Metrics } from '../metrics.js';
 import { observeCommitted } from './observe.js';
 import type { PartitionWorker } from './partition-worker.js';
@@ -16,6 +17,8 @@ export interface BatchDeps {
   names: TopicNames;
   numPartitions: number;
   clock: () => number;
+  /** The budget of a request that sets none (config). */
+  defaultBudget: BudgetLimits;
   /** The requests an alias belongs to, from every partition this instance knows. */
   lookupAlias: (alias: string) => readonly string[];
   /** The state directory, as far as keyless misses need it (see keylessMiss below). */
@@ -89,6 +92,7 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         numPartitions: deps.numPartitions,
         now: deps.clock(),
         maxTransactionBytes: deps.maxTransactionBytes,
+        defaultBudget: deps.defaultBudget,
         // 64 random bits, the nonce a request created by this message keeps (its build ids carry it).
         nonce: () => randomBytes(8).toString('hex'),
         getRecord: (id) => worker.get(id),

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file core_contracts.proto.
  */
 export const file_core_contracts: GenFile = /*@__PURE__*/
-  fileDesc("ChRjb3JlX2NvbnRyYWN0cy5wcm90bxIEY29yZSJhCg1DaGFuZ2VSZXF1ZXN0EgoKAmlkGAEgASgJEhEKCXJlcXVlc3RlchgCIAEoCRIMCgRyZXBvGAMgASgJEg4KBmJyYW5jaBgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCSI/CgRQbGFuEgoKAmlkGAEgASgJEhkKEXBhcmVudF9yZXF1ZXN0X2lkGAIgASgJEhAKCHRhc2tfaWRzGAMgAygJIi8KClRhc2tCdW5kbGUSDwoHcGxhbl9pZBgBIAEoCRIQCgh0YXNrX2lkcxgCIAMoCSJDCgxDb21taXRSZXN1bHQSDwoHdGFza19pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEg4KBnN0YXR1cxgDIAEoCSJDCgtCdWlsZFJlcG9ydBISCgpjb21taXRfc2hhGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIQCghidWlsZF9pZBgDIAEoCSIxCghUZXN0U3BlYxIKCgJpZBgBIAEoCRIZChFwYXJlbnRfY29tbWl0X3NoYRgCIAEoCSJHCg5HZW5lcmF0ZWRUZXN0cxIPCgdzcGVjX2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSEAoIcHJlY2hlY2sYAyABKAkiaQoQUmVncmVzc2lvblRpY2tldBIKCgJpZBgBIAEoCRIPCgdzdW1tYXJ5GAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFAoMZmFpbGVkX3N0YWdlGAQgASgJEg4KBnJlYXNvbhgFIAEoCSIzCghEZWVwUGxhbhIKCgJpZBgBIAEoCRIbCgZwaGFzZXMYAiADKAsyCy5jb3JlLlBoYXNlIiEKBVBoYXNlEgoKAmlkGAEgASgJEgwKBGdvYWwYAiABKAkidQoMQnVpbGRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIYnVpbGRfaWQYAiABKAkSEgoKY29tbWl0X3NoYRgDIAEoCRIMCgRyZXBvGAQgASgJEg4KBmJyYW5jaBgFIAEoCRINCgVyb3VuZBgGIAEoDSJsCg9UZXN0UGxhblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEgwKBHJlcG8YAyABKAkSDgoGYnJhbmNoGAQgASgJEhMKC2Rlc2NyaXB0aW9uGAUgASgJImcKDlRlc3RHZW5SZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHc3BlY19pZBgCIAEoCRISCgpjb21taXRfc2hhGAMgASgJEgwKBHJlcG8YBCABKAkSDgoGYnJhbmNoGAUgASgJIkYKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoBBIVCg1vdXRwdXRfdG9rZW5zGAIgASgEEhAKCGNvc3RfdXNkGAMgASgBIn4KDUFnZW50UHJvZ3Jlc3MSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVzdGFnZRgCIAEoCRIMCgRub3RlGAMgASgJEhQKB3BlcmNlbnQYBCABKA1IAIgBARIaCgV1c2FnZRgFIAEoCzILLmNvcmUuVXNhZ2VCCgoIX3BlcmNlbnQiVgoLQWdlbnRDYW5jZWwSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVzdGFnZRgCIAEoCRIOCgZyZWFzb24YAyABKAkSFAoMcmVxdWVzdGVkX2J5GAQgASgJYgZwcm90bzM");
+  fileDesc("ChRjb3JlX2NvbnRyYWN0cy5wcm90bxIEY29yZSJ/Cg1DaGFuZ2VSZXF1ZXN0EgoKAmlkGAEgASgJEhEKCXJlcXVlc3RlchgCIAEoCRIMCgRyZXBvGAMgASgJEg4KBmJyYW5jaBgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRIcCgZidWRnZXQYBiABKAsyDC5jb3JlLkJ1ZGdldCJbCgRQbGFuEgoKAmlkGAEgASgJEhkKEXBhcmVudF9yZXF1ZXN0X2lkGAIgASgJEhAKCHRhc2tfaWRzGAMgAygJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZSIvCgpUYXNrQnVuZGxlEg8KB3BsYW5faWQYASABKAkSEAoIdGFza19pZHMYAiADKAkiXwoMQ29tbWl0UmVzdWx0Eg8KB3Rhc2tfaWQYASABKAkSEgoKY29tbWl0X3NoYRgCIAEoCRIOCgZzdGF0dXMYAyABKAkSGgoFdXNhZ2UYBCABKAsyCy5jb3JlLlVzYWdlIl8KC0J1aWxkUmVwb3J0EhIKCmNvbW1pdF9zaGEYASABKAkSDgoGc3RhdHVzGAIgASgJEhAKCGJ1aWxkX2lkGAMgASgJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZSJNCghUZXN0U3BlYxIKCgJpZBgBIAEoCRIZChFwYXJlbnRfY29tbWl0X3NoYRgCIAEoCRIaCgV1c2FnZRgDIAEoCzILLmNvcmUuVXNhZ2UiYwoOR2VuZXJhdGVkVGVzdHMSDwoHc3BlY19pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEhAKCHByZWNoZWNrGAMgASgJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZSJpChBSZWdyZXNzaW9uVGlja2V0EgoKAmlkGAEgASgJEg8KB3N1bW1hcnkYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRIUCgxmYWlsZWRfc3RhZ2UYBCABKAkSDgoGcmVhc29uGAUgASgJIjMKCERlZXBQbGFuEgoKAmlkGAEgASgJEhsKBnBoYXNlcxgCIAMoCzILLmNvcmUuUGhhc2UiIQoFUGhhc2USCgoCaWQYASABKAkSDAoEZ29hbBgCIAEoCSJ1CgxCdWlsZFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIQCghidWlsZF9pZBgCIAEoCRISCgpjb21taXRfc2hhGAMgASgJEgwKBHJlcG8YBCABKAkSDgoGYnJhbmNoGAUgASgJEg0KBXJvdW5kGAYgASgNImwKD1Rlc3RQbGFuUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSDAoEcmVwbxgDIAEoCRIOCgZicmFuY2gYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkiZwoOVGVzdEdlblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdzcGVjX2lkGAIgASgJEhIKCmNvbW1pdF9zaGEYAyABKAkSDAoEcmVwbxgEIAEoCRIOCgZicmFuY2gYBSABKAkiRgoFVXNhZ2USFAoMaW5wdXRfdG9rZW5zGAEgASgEEhUKDW91dHB1dF90b2tlbnMYAiABKAQSEAoIY29zdF91c2QYAyABKAEifgoNQWdlbnRQcm9ncmVzcxISCgpyZXF1ZXN0X2lkGAEgASgJEg0KBXN0YWdlGAIgASgJEgwKBG5vdGUYAyABKAkSFAoHcGVyY2VudBgEIAEoDUgAiAEBEhoKBXVzYWdlGAUgASgLMgsuY29yZS5Vc2FnZUIKCghfcGVyY2VudCJWCgtBZ2VudENhbmNlbBISCgpyZXF1ZXN0X2lkGAEgASgJEg0KBXN0YWdlGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIUCgxyZXF1ZXN0ZWRfYnkYBCABKAkiMgoGQnVkZ2V0EhIKCm1heF90b2tlbnMYASABKAQSFAoMbWF4X2Nvc3RfdXNkGAIgASgBIp4BCg5Db250cm9sQ29tbWFuZBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlcXVlc3RlZF9ieRgCIAEoCRIOCgZyZWFzb24YAyABKAkSJAoGY2FuY2VsGAQgASgLMhIuY29yZS5DYW5jZWxBY3Rpb25IABIiCgVyZXRyeRgFIAEoCzIRLmNvcmUuUmV0cnlBY3Rpb25IAEIICgZhY3Rpb24iDgoMQ2FuY2VsQWN0aW9uIiEKC1JldHJ5QWN0aW9uEhIKCmZyb21fc3RhZ2UYASABKAliBnByb3RvMw");
 
 /**
  * A request to change a repository, submitted on `change.request.in`.
@@ -49,6 +49,15 @@ export type ChangeRequest = Message<"core.ChangeRequest"> & {
    * @generated from field: string description = 5;
    */
   description: string;
+
+  /**
+   * Added: the most the agents may spend on this request; unset fields fall back to the
+   * orchestrator's defaults (ORCH_BUDGET_TOKENS, ORCH_BUDGET_USD). Over it, the request regresses
+   * with reason "budget_exceeded" and the agent at work gets an AgentCancel.
+   *
+   * @generated from field: core.Budget budget = 6;
+   */
+  budget?: Budget | undefined;
 };
 
 /**
@@ -80,6 +89,13 @@ export type Plan = Message<"core.Plan"> & {
    * @generated from field: repeated string task_ids = 3;
    */
   taskIds: string[];
+
+  /**
+   * Added: what planning cost (cumulative for the command, like AgentProgress.usage).
+   *
+   * @generated from field: core.Usage usage = 4;
+   */
+  usage?: Usage | undefined;
 };
 
 /**
@@ -133,6 +149,13 @@ export type CommitResult = Message<"core.CommitResult"> & {
    * @generated from field: string status = 3;
    */
   status: string;
+
+  /**
+   * Added: what the coding command cost so far (cumulative for the TaskBundle).
+   *
+   * @generated from field: core.Usage usage = 4;
+   */
+  usage?: Usage | undefined;
 };
 
 /**
@@ -164,6 +187,13 @@ export type BuildReport = Message<"core.BuildReport"> & {
    * @generated from field: string build_id = 3;
    */
   buildId: string;
+
+  /**
+   * Added: what the build cost (cumulative for the command).
+   *
+   * @generated from field: core.Usage usage = 4;
+   */
+  usage?: Usage | undefined;
 };
 
 /**
@@ -188,6 +218,13 @@ export type TestSpec = Message<"core.TestSpec"> & {
    * @generated from field: string parent_commit_sha = 2;
    */
   parentCommitSha: string;
+
+  /**
+   * Added: what test planning cost (cumulative for the command).
+   *
+   * @generated from field: core.Usage usage = 3;
+   */
+  usage?: Usage | undefined;
 };
 
 /**
@@ -217,6 +254,13 @@ export type GeneratedTests = Message<"core.GeneratedTests"> & {
    * @generated from field: string precheck = 3;
    */
   precheck: string;
+
+  /**
+   * Added: what test generation cost (cumulative for the command).
+   *
+   * @generated from field: core.Usage usage = 4;
+   */
+  usage?: Usage | undefined;
 };
 
 /**
@@ -257,7 +301,8 @@ export type RegressionTicket = Message<"core.RegressionTicket"> & {
   failedStage: string;
 
   /**
-   * Machine-readable cause, e.g. "build_failed", "task_failed", "precheck_failed", "deadline_exceeded".
+   * Machine-readable cause, e.g. "build_failed", "task_failed", "precheck_failed", "deadline_exceeded",
+   * "cancelled", "budget_exceeded".
    *
    * @generated from field: string reason = 5;
    */
@@ -564,4 +609,113 @@ export type AgentCancel = Message<"core.AgentCancel"> & {
  */
 export const AgentCancelSchema: GenMessage<AgentCancel> = /*@__PURE__*/
   messageDesc(file_core_contracts, 15);
+
+/**
+ * Spending limits of one change request; 0 means the orchestrator's default.
+ *
+ * @generated from message core.Budget
+ */
+export type Budget = Message<"core.Budget"> & {
+  /**
+   * @generated from field: uint64 max_tokens = 1;
+   */
+  maxTokens: bigint;
+
+  /**
+   * @generated from field: double max_cost_usd = 2;
+   */
+  maxCostUsd: number;
+};
+
+/**
+ * Describes the message core.Budget.
+ * Use `create(BudgetSchema)` to create a new message.
+ */
+export const BudgetSchema: GenMessage<Budget> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 16);
+
+/**
+ * An operator's command on `orchestrator.control.in`, keyed by the request id; decided in the same
+ * transactional path as the agents' replies, and recorded on the request (who, when, why).
+ *
+ * @generated from message core.ControlCommand
+ */
+export type ControlCommand = Message<"core.ControlCommand"> & {
+  /**
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * Who asked: an operator's name, or the tool's.
+   *
+   * @generated from field: string requested_by = 2;
+   */
+  requestedBy: string;
+
+  /**
+   * Why, in words.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * @generated from oneof core.ControlCommand.action
+   */
+  action: {
+    /**
+     * @generated from field: core.CancelAction cancel = 4;
+     */
+    value: CancelAction;
+    case: "cancel";
+  } | {
+    /**
+     * @generated from field: core.RetryAction retry = 5;
+     */
+    value: RetryAction;
+    case: "retry";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message core.ControlCommand.
+ * Use `create(ControlCommandSchema)` to create a new message.
+ */
+export const ControlCommandSchema: GenMessage<ControlCommand> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 17);
+
+/**
+ * End the request now: it regresses with reason "cancelled", the agent at work gets an AgentCancel.
+ *
+ * @generated from message core.CancelAction
+ */
+export type CancelAction = Message<"core.CancelAction"> & {
+};
+
+/**
+ * Describes the message core.CancelAction.
+ * Use `create(CancelActionSchema)` to create a new message.
+ */
+export const CancelActionSchema: GenMessage<CancelAction> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 18);
+
+/**
+ * Start a new attempt of a regressed request at the stage that failed, or at `from_stage`.
+ *
+ * @generated from message core.RetryAction
+ */
+export type RetryAction = Message<"core.RetryAction"> & {
+  /**
+   * @generated from field: string from_stage = 1;
+   */
+  fromStage: string;
+};
+
+/**
+ * Describes the message core.RetryAction.
+ * Use `create(RetryActionSchema)` to create a new message.
+ */
+export const RetryActionSchema: GenMessage<RetryAction> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 19);
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x63ore_contracts.proto\x12\x04\x63ore\"a\n\rChangeRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\trequester\x18\x02 \x01(\t\x12\x0c\n\x04repo\x18\x03 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"?\n\x04Plan\x12\n\n\x02id\x18\x01 \x01(\t\x12\x19\n\x11parent_request_id\x18\x02 \x01(\t\x12\x10\n\x08task_ids\x18\x03 \x03(\t\"/\n\nTaskBundle\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x10\n\x08task_ids\x18\x02 \x03(\t\"C\n\x0c\x43ommitResult\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x12\n\ncommit_sha\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\"C\n\x0b\x42uildReport\x12\x12\n\ncommit_sha\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x10\n\x08\x62uild_id\x18\x03 \x01(\t\"1\n\x08TestSpec\x12\n\n\x02id\x18\x01 \x01(\t\x12\x19\n\x11parent_commit_sha\x18\x02 \x01(\t\"G\n\x0eGeneratedTests\x12\x0f\n\x07spec_id\x18\x01 \x01(\t\x12\x12\n\ncommit_sha\x18\x02 \x01(\t\x12\x10\n\x08precheck\x18\x03 \x01(\t\"i\n\x10RegressionTicket\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07summary\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x14\n\x0c\x66\x61iled_stage\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\"3\n\x08\x44\x65\x65pPlan\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1b\n\x06phases\x18\x02 \x03(\x0b\x32\x0b.core.Phase\"!\n\x05Phase\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04goal\x18\x02 \x01(\t\"u\n\x0c\x42uildRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x62uild_id\x18\x02 \x01(\t\x12\x12\n\ncommit_sha\x18\x03 \x01(\t\x12\x0c\n\x04repo\x18\x04 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x05 \x01(\t\x12\r\n\x05round\x18\x06 \x01(\r\"l\n\x0fTestPlanRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x12\n\ncommit_sha\x18\x02 \x01(\t\x12\x0c\n\x04repo\x18\x03 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"g\n\x0eTestGenRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07spec_id\x18\x02 \x01(\t\x12\x12\n\ncommit_sha\x18\x03 \x01(\t\x12\x0c\n\x04repo\x18\x04 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x05 \x01(\t\"F\n\x05Usage\x12\x14\n\x0cinput_tokens\x18\x01 \x01(\x04\x12\x15\n\routput_tokens\x18\x02 \x01(\x04\x12\x10\n\x08\x63ost_usd\x18\x03 \x01(\x01\"~\n\rAgentProgress\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05stage\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\x12\x14\n\x07percent\x18\x04 \x01(\rH\x00\x88\x01\x01\x12\x1a\n\x05usage\x18\x05 \x01(\x0b\x32\x0b.core.UsageB\n\n\x08_percent\"V\n\x0b\x41gentCancel\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05stage\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x14\n\x0crequested_by\x18\x04 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14\x63ore_contracts.proto\x12\x04\x63ore\"\x7f\n\rChangeRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\trequester\x18\x02 \x01(\t\x12\x0c\n\x04repo\x18\x03 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x1c\n\x06\x62udget\x18\x06 \x01(\x0b\x32\x0c.core.Budget\"[\n\x04Plan\x12\n\n\x02id\x18\x01 \x01(\t\x12\x19\n\x11parent_request_id\x18\x02 \x01(\t\x12\x10\n\x08task_ids\x18\x03 \x03(\t\x12\x1a\n\x05usage\x18\x04 \x01(\x0b\x32\x0b.core.Usage\"/\n\nTaskBundle\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x10\n\x08task_ids\x18\x02 \x03(\t\"_\n\x0c\x43ommitResult\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x12\n\ncommit_sha\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x1a\n\x05usage\x18\x04 \x01(\x0b\x32\x0b.core.Usage\"_\n\x0b\x42uildReport\x12\x12\n\ncommit_sha\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x10\n\x08\x62uild_id\x18\x03 \x01(\t\x12\x1a\n\x05usage\x18\x04 \x01(\x0b\x32\x0b.core.Usage\"M\n\x08TestSpec\x12\n\n\x02id\x18\x01 \x01(\t\x12\x19\n\x11parent_commit_sha\x18\x02 \x01(\t\x12\x1a\n\x05usage\x18\x03 \x01(\x0b\x32\x0b.core.Usage\"c\n\x0eGeneratedTests\x12\x0f\n\x07spec_id\x18\x01 \x01(\t\x12\x12\n\ncommit_sha\x18\x02 \x01(\t\x12\x10\n\x08precheck\x18\x03 \x01(\t\x12\x1a\n\x05usage\x18\x04 \x01(\x0b\x32\x0b.core.Usage\"i\n\x10RegressionTicket\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07summary\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x14\n\x0c\x66\x61iled_stage\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\"3\n\x08\x44\x65\x65pPlan\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1b\n\x06phases\x18\x02 \x03(\x0b\x32\x0b.core.Phase\"!\n\x05Phase\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04goal\x18\x02 \x01(\t\"u\n\x0c\x42uildRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x10\n\x08\x62uild_id\x18\x02 \x01(\t\x12\x12\n\ncommit_sha\x18\x03 \x01(\t\x12\x0c\n\x04repo\x18\x04 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x05 \x01(\t\x12\r\n\x05round\x18\x06 \x01(\r\"l\n\x0fTestPlanRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x12\n\ncommit_sha\x18\x02 \x01(\t\x12\x0c\n\x04repo\x18\x03 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"g\n\x0eTestGenRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07spec_id\x18\x02 \x01(\t\x12\x12\n\ncommit_sha\x18\x03 \x01(\t\x12\x0c\n\x04repo\x18\x04 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x05 \x01(\t\"F\n\x05Usage\x12\x14\n\x0cinput_tokens\x18\x01 \x01(\x04\x12\x15\n\routput_tokens\x18\x02 \x01(\x04\x12\x10\n\x08\x63ost_usd\x18\x03 \x01(\x01\"~\n\rAgentProgress\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05stage\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\x12\x14\n\x07percent\x18\x04 \x01(\rH\x00\x88\x01\x01\x12\x1a\n\x05usage\x18\x05 \x01(\x0b\x32\x0b.core.UsageB\n\n\x08_percent\"V\n\x0b\x41gentCancel\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05stage\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x14\n\x0crequested_by\x18\x04 \x01(\t\"2\n\x06\x42udget\x12\x12\n\nmax_tokens\x18\x01 \x01(\x04\x12\x14\n\x0cmax_cost_usd\x18\x02 \x01(\x01\"\x9e\x01\n\x0e\x43ontrolCommand\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0crequested_by\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12$\n\x06\x63\x61ncel\x18\x04 \x01(\x0b\x32\x12.core.CancelActionH\x00\x12\"\n\x05retry\x18\x05 \x01(\x0b\x32\x11.core.RetryActionH\x00\x42\x08\n\x06\x61\x63tion\"\x0e\n\x0c\x43\x61ncelAction\"!\n\x0bRetryAction\x12\x12\n\nfrom_stage\x18\x01 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,35 +32,43 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'core_contracts_pb2', _globa
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CHANGEREQUEST']._serialized_start=30
-  _globals['_CHANGEREQUEST']._serialized_end=127
-  _globals['_PLAN']._serialized_start=129
-  _globals['_PLAN']._serialized_end=192
-  _globals['_TASKBUNDLE']._serialized_start=194
-  _globals['_TASKBUNDLE']._serialized_end=241
-  _globals['_COMMITRESULT']._serialized_start=243
-  _globals['_COMMITRESULT']._serialized_end=310
-  _globals['_BUILDREPORT']._serialized_start=312
-  _globals['_BUILDREPORT']._serialized_end=379
-  _globals['_TESTSPEC']._serialized_start=381
-  _globals['_TESTSPEC']._serialized_end=430
-  _globals['_GENERATEDTESTS']._serialized_start=432
-  _globals['_GENERATEDTESTS']._serialized_end=503
-  _globals['_REGRESSIONTICKET']._serialized_start=505
-  _globals['_REGRESSIONTICKET']._serialized_end=610
-  _globals['_DEEPPLAN']._serialized_start=612
-  _globals['_DEEPPLAN']._serialized_end=663
-  _globals['_PHASE']._serialized_start=665
-  _globals['_PHASE']._serialized_end=698
-  _globals['_BUILDREQUEST']._serialized_start=700
-  _globals['_BUILDREQUEST']._serialized_end=817
-  _globals['_TESTPLANREQUEST']._serialized_start=819
-  _globals['_TESTPLANREQUEST']._serialized_end=927
-  _globals['_TESTGENREQUEST']._serialized_start=929
-  _globals['_TESTGENREQUEST']._serialized_end=1032
-  _globals['_USAGE']._serialized_start=1034
-  _globals['_USAGE']._serialized_end=1104
-  _globals['_AGENTPROGRESS']._serialized_start=1106
-  _globals['_AGENTPROGRESS']._serialized_end=1232
-  _globals['_AGENTCANCEL']._serialized_start=1234
-  _globals['_AGENTCANCEL']._serialized_end=1320
+  _globals['_CHANGEREQUEST']._serialized_end=157
+  _globals['_PLAN']._serialized_start=159
+  _globals['_PLAN']._serialized_end=250
+  _globals['_TASKBUNDLE']._serialized_start=252
+  _globals['_TASKBUNDLE']._serialized_end=299
+  _globals['_COMMITRESULT']._serialized_start=301
+  _globals['_COMMITRESULT']._serialized_end=396
+  _globals['_BUILDREPORT']._serialized_start=398
+  _globals['_BUILDREPORT']._serialized_end=493
+  _globals['_TESTSPEC']._serialized_start=495
+  _globals['_TESTSPEC']._serialized_end=572
+  _globals['_GENERATEDTESTS']._serialized_start=574
+  _globals['_GENERATEDTESTS']._serialized_end=673
+  _globals['_REGRESSIONTICKET']._serialized_start=675
+  _globals['_REGRESSIONTICKET']._serialized_end=780
+  _globals['_DEEPPLAN']._serialized_start=782
+  _globals['_DEEPPLAN']._serialized_end=833
+  _globals['_PHASE']._serialized_start=835
+  _globals['_PHASE']._serialized_end=868
+  _globals['_BUILDREQUEST']._serialized_start=870
+  _globals['_BUILDREQUEST']._serialized_end=987
+  _globals['_TESTPLANREQUEST']._serialized_start=989
+  _globals['_TESTPLANREQUEST']._serialized_end=1097
+  _globals['_TESTGENREQUEST']._serialized_start=1099
+  _globals['_TESTGENREQUEST']._serialized_end=1202
+  _globals['_USAGE']._serialized_start=1204
+  _globals['_USAGE']._serialized_end=1274
+  _globals['_AGENTPROGRESS']._serialized_start=1276
+  _globals['_AGENTPROGRESS']._serialized_end=1402
+  _globals['_AGENTCANCEL']._serialized_start=1404
+  _globals['_AGENTCANCEL']._serialized_end=1490
+  _globals['_BUDGET']._serialized_start=1492
+  _globals['_BUDGET']._serialized_end=1542
+  _globals['_CONTROLCOMMAND']._serialized_start=1545
+  _globals['_CONTROLCOMMAND']._serialized_end=1703
+  _globals['_CANCELACTION']._serialized_start=1705
+  _globals['_CANCELACTION']._serialized_end=1719
+  _globals['_RETRYACTION']._serialized_start=1721
+  _globals['_RETRYACTION']._serialized_end=1754
 # @@protoc_insertion_point(module_scope)

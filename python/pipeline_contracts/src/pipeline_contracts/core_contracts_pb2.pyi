@@ -7,28 +7,32 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ChangeRequest(_message.Message):
-    __slots__ = ("id", "requester", "repo", "branch", "description")
+    __slots__ = ("id", "requester", "repo", "branch", "description", "budget")
     ID_FIELD_NUMBER: _ClassVar[int]
     REQUESTER_FIELD_NUMBER: _ClassVar[int]
     REPO_FIELD_NUMBER: _ClassVar[int]
     BRANCH_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_FIELD_NUMBER: _ClassVar[int]
     id: str
     requester: str
     repo: str
     branch: str
     description: str
-    def __init__(self, id: _Optional[str] = ..., requester: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    budget: Budget
+    def __init__(self, id: _Optional[str] = ..., requester: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ...) -> None: ...
 
 class Plan(_message.Message):
-    __slots__ = ("id", "parent_request_id", "task_ids")
+    __slots__ = ("id", "parent_request_id", "task_ids", "usage")
     ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TASK_IDS_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
     id: str
     parent_request_id: str
     task_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., parent_request_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    usage: Usage
+    def __init__(self, id: _Optional[str] = ..., parent_request_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
 
 class TaskBundle(_message.Message):
     __slots__ = ("plan_id", "task_ids")
@@ -39,42 +43,50 @@ class TaskBundle(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CommitResult(_message.Message):
-    __slots__ = ("task_id", "commit_sha", "status")
+    __slots__ = ("task_id", "commit_sha", "status", "usage")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     commit_sha: str
     status: str
-    def __init__(self, task_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+    usage: Usage
+    def __init__(self, task_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., status: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
 
 class BuildReport(_message.Message):
-    __slots__ = ("commit_sha", "status", "build_id")
+    __slots__ = ("commit_sha", "status", "build_id", "usage")
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     BUILD_ID_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
     commit_sha: str
     status: str
     build_id: str
-    def __init__(self, commit_sha: _Optional[str] = ..., status: _Optional[str] = ..., build_id: _Optional[str] = ...) -> None: ...
+    usage: Usage
+    def __init__(self, commit_sha: _Optional[str] = ..., status: _Optional[str] = ..., build_id: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
 
 class TestSpec(_message.Message):
-    __slots__ = ("id", "parent_commit_sha")
+    __slots__ = ("id", "parent_commit_sha", "usage")
     ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
     id: str
     parent_commit_sha: str
-    def __init__(self, id: _Optional[str] = ..., parent_commit_sha: _Optional[str] = ...) -> None: ...
+    usage: Usage
+    def __init__(self, id: _Optional[str] = ..., parent_commit_sha: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
 
 class GeneratedTests(_message.Message):
-    __slots__ = ("spec_id", "commit_sha", "precheck")
+    __slots__ = ("spec_id", "commit_sha", "precheck", "usage")
     SPEC_ID_FIELD_NUMBER: _ClassVar[int]
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     PRECHECK_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
     spec_id: str
     commit_sha: str
     precheck: str
-    def __init__(self, spec_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., precheck: _Optional[str] = ...) -> None: ...
+    usage: Usage
+    def __init__(self, spec_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., precheck: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
 
 class RegressionTicket(_message.Message):
     __slots__ = ("id", "summary", "request_id", "failed_stage", "reason")
@@ -185,3 +197,35 @@ class AgentCancel(_message.Message):
     reason: str
     requested_by: str
     def __init__(self, request_id: _Optional[str] = ..., stage: _Optional[str] = ..., reason: _Optional[str] = ..., requested_by: _Optional[str] = ...) -> None: ...
+
+class Budget(_message.Message):
+    __slots__ = ("max_tokens", "max_cost_usd")
+    MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    MAX_COST_USD_FIELD_NUMBER: _ClassVar[int]
+    max_tokens: int
+    max_cost_usd: float
+    def __init__(self, max_tokens: _Optional[int] = ..., max_cost_usd: _Optional[float] = ...) -> None: ...
+
+class ControlCommand(_message.Message):
+    __slots__ = ("request_id", "requested_by", "reason", "cancel", "retry")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_FIELD_NUMBER: _ClassVar[int]
+    RETRY_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    requested_by: str
+    reason: str
+    cancel: CancelAction
+    retry: RetryAction
+    def __init__(self, request_id: _Optional[str] = ..., requested_by: _Optional[str] = ..., reason: _Optional[str] = ..., cancel: _Optional[_Union[CancelAction, _Mapping]] = ..., retry: _Optional[_Union[RetryAction, _Mapping]] = ...) -> None: ...
+
+class CancelAction(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RetryAction(_message.Message):
+    __slots__ = ("from_stage",)
+    FROM_STAGE_FIELD_NUMBER: _ClassVar[int]
+    from_stage: str
+    def __init__(self, from_stage: _Optional[str] = ...) -> None: ...

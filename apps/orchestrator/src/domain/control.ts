@@ -1,0 +1,36 @@
+import type { CONTROL, TopicMessage } from '@pipeline/topics';
+import { type Decision, isFinished, type RequestRecord, stageOf } from './request-record.js';
+import type { RouteContext, RouteResult } from './route-result.js';
+import { reject, stop } from './transition.js';
+
+/**
+ * An operator's ControlCommand, decided like any message (pure, in the transactional path): the
+ * decision is recorded on the request — who, when, why — with what it did.
+ */
+export function control(
+  record: RequestRecord | undefined,
+  requestId: string,
+  command: TopicMessage<typeof CONTROL>,
+  ctx: RouteContext,
+): RouteResult {
+  if (!record) return reject('unknown_request', `no change request ${requestId}`);
+  const stage = stageOf(record);
+  const by = command.requestedBy || '(unnamed)';
+  switch (command.action.case) {
+    case 'cancel': {
+      if (isFinished(record)) return reject('final_stage', `cancel: the request is already ${stage}`, stage);
+      const draft = structuredClone(record);
+      decide(draft, { action: 'cancel', by, reason: command.reason, at: ctx.now, stage });
+      const why = command.reason ? `: ${command.reason}` : '';
+      return stop(draft, 'cancelled', `cancelled by ${by} in ${stage}${why}`, by, ctx);
+    }
+    case 'retry':
+      return reject('invalid', 'ControlCommand.retry is not supported by this version yet', stage);
+    default:
+      return reject('invalid', 'ControlCommand names no action (cancel or retry)', stage);
+  }
+}
+
+function decide(draft: RequestRecord, decision: Decision): void {
+  draft.decisions = [...(draft.decisions ?? []), decision];
+}

@@ -1,0 +1,114 @@
+// Issue 13, against the real broker: an operator's cancel stops the coder at work (its handler's
+// signal fires through agent.cancel.in) and regresses the request with `cancelled`; a request whose
+// agent reports more tokens than its budget regresses with `budget_exceeded` and its coder is stopped
+// too. The coder is written with the agent SDK; the other roles are the scripted agents.
+import { create } from '@bufbuild/protobuf';
+import { type Agent, CancelledError, runAgent } from '@pipeline/agent';
+import { noopLogger, sleep } from '@pipeline/common';
+import { ChangeRequestSchema, ControlCommandSchema } from '@pipeline/contracts';
+import type { RequestView } from '@pipeline/orchestrator-api';
+import { CANCEL, CONTROL, CRQ, DLQ, ORCHESTRATOR_OUTPUTS, REG } from '@pipeline/topics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRequest, type InProcessOrchestrator, TestPipeline, waitFor } from './support/pipeline.js';
+import { ScriptedAgents } from './support/responder.js';
+
+const pipeline = new TestPipeline(2);
+const agents = new ScriptedAgents(pipeline, () => ({ silent: 'coder' }));
+const tag = Date.now().toString(36);
+let orch: InProcessOrchestrator;
+let coder: Agent<'coder'>;
+/** Why each request's coder stopped: the reason its signal fired with. */
+const stopped = new Map<string, unknown>();
+const working = new Set<string>();
+
+beforeAll(async () => {
+  await pipeline.startAudit([...ORCHESTRATOR_OUTPUTS, DLQ]);
+  orch = await pipeline.startInProcess();
+  await agents.start();
+  coder = await runAgent({
+    role: 'coder',
+    client: pipeline.client,
+    logger: noopLogger,
+    topicPrefix: pipeline.prefix,
+    groupId: `${pipeline.groupId}-coder`,
+    shutdownGraceMs: 0,
+    progressIntervalMs: 0,
+    async handle(_bundle, { requestId, progress, signal }) {
+      working.add(requestId);
+      // Works for ever, reporting 400 more tokens a second, until it is told to stop.
+      try {
+        for (let s = 1; ; s++) {
+          await sleep(1000, signal);
+          progress({ note: `step ${s}`, usage: { inputTokens: 400 * s } });
+        }
+      } catch (error) {
+        stopped.set(requestId, signal.reason);
+        throw error;
+      }
+    },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await coder?.stop();
+  await agents.stop();
+  await orch?.stop();
+  await pipeline.close();
+});
+
+const view = async (id: string) => (await getRequest(orch.url, id)).body as unknown as RequestView;
+
+async function submit(id: string, budget?: { maxTokens: bigint }): Promise<void> {
+  const message = create(ChangeRequestSchema, {
+    id,
+    repo: 'demo',
+    branch: 'main',
+    ...(budget ? { budget } : {}),
+  });
+  await pipeline.send(CRQ, message, { key: id });
+}
+
+describe('operators in control', () => {
+  it('a request cancelled mid-coding stops its coder and regresses with cancelled', async () => {
+    const id = `cancel-${tag}`;
+    await submit(id);
+    await waitFor(() => working.has(id), 60_000, 'the coder at work');
+    const cancel = create(ControlCommandSchema, {
+      requestId: id,
+      requestedBy: 'ann',
+      reason: 'wrong repository',
+      action: { case: 'cancel', value: {} },
+    });
+    await pipeline.send(CONTROL, cancel, { key: id });
+    await waitFor(async () => (await view(id)).final, 60_000, 'the cancel decided');
+    const cancelled = await view(id);
+    expect(cancelled.failure).toMatchObject({ stage: 'code_phase', reason: 'cancelled' });
+    expect(cancelled.decisions).toMatchObject([{ action: 'cancel', by: 'ann', reason: 'wrong repository' }]);
+    await waitFor(() => pipeline.on(CANCEL, id).length === 1, 60_000, 'the AgentCancel written');
+    expect(pipeline.on(REG, id).map((t) => t.message.reason)).toEqual(['cancelled']);
+    expect(pipeline.on(CANCEL, id).map((c) => c.message)).toMatchObject([
+      { stage: 'code_phase', reason: 'cancelled' },
+    ]);
+    // The coder heard it: its handler's signal fired with the cancel.
+    await waitFor(() => stopped.has(id), 60_000, 'the coder stopped');
+    expect(stopped.get(id)).toBeInstanceOf(CancelledError);
+    // A second cancel of a final request changes nothing: dead-lettered as final_stage.
+    await pipeline.send(CONTROL, cancel, { key: id });
+    await waitFor(() => pipeline.deadLetters(id).length === 1, 60_000, 'the second cancel refused');
+    expect(pipeline.deadLetters(id)[0]?.headers['x-dlq-reason']).toBe('final_stage');
+  });
+
+  it('a request over its token budget regresses with budget_exceeded, and its coder is stopped', async () => {
+    const id = `budget-${tag}`;
+    await submit(id, { maxTokens: 1000n });
+    await waitFor(async () => (await view(id)).final, 60_000, 'the budget spent');
+    const spent = await view(id);
+    expect(spent.failure).toMatchObject({ stage: 'code_phase', reason: 'budget_exceeded' });
+    expect(spent.failure?.detail).toBe('budget exceeded: 1200 tokens spent, the budget is 1000');
+    expect(spent.budget).toEqual({ maxTokens: 1000 });
+    await waitFor(() => pipeline.on(REG, id).length === 1, 60_000, 'the ticket written');
+    expect(pipeline.on(REG, id).map((t) => t.message.reason)).toEqual(['budget_exceeded']);
+    await waitFor(() => stopped.has(id), 60_000, 'the coder stopped');
+    expect(stopped.get(id)).toBeInstanceOf(CancelledError);
+  });
+});
