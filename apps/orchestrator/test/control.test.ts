@@ -17,7 +17,10 @@ import { type RouteResult, route } from '../src/domain/route.js';
 
 const ID = 'cr-ops';
 let now = 1_000_000;
-const ctx = (extra: object = {}) => ({ now: (now += 1000), ...extra });
+const ctx = (extra: object = {}) => {
+  now += 1000;
+  return { now, ...extra };
+};
 
 function applied(result: RouteResult): Extract<RouteResult, { kind: 'applied' }> {
   if (result.kind !== 'applied') throw new Error(`expected applied, got ${result.kind}: ${result.detail}`);
