@@ -149,7 +149,8 @@ def main() -> int:
             producer.poll(0)
 
         status = build(request_id, request, progress)
-        reply = BuildReport(commit_sha=request.commit_sha, build_id=request.build_id, status=status)
+        # The attempt echoed: a reply for an earlier attempt of a retried request is refused as stale.
+        reply = BuildReport(commit_sha=request.commit_sha, build_id=request.build_id, status=status, attempt=request.attempt)
         parent = headers.get("traceparent")
         send(REPLIES, request_id.encode(), reply.SerializeToString(), [
             ("x-message-type", b"core.BuildReport"),

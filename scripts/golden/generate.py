@@ -87,6 +87,7 @@ SAMPLES: dict[str, dict] = {
         "status": "FAILED: 2 tests — «widget» ✗",
         "build_id": "req-0001/build2",
         "usage": {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0125},
+        "attempt": 3,
     },
     "TestSpec": {
         "id": "spec-0001",
@@ -123,6 +124,7 @@ SAMPLES: dict[str, dict] = {
         "repo": "github.com/acme/widgets",
         "branch": "feature/ünïcödé-names",
         "round": 2,
+        "attempt": 3,
     },
     "TestPlanRequest": {
         "request_id": "req-0001",

@@ -1,12 +1,19 @@
 import { type Command, CommandLine, EXIT, type Io } from '@pipeline/cli-kit';
-import { cancelCommand } from './commands/cancel.js';
+import { cancelCommand, retryCommand } from './commands/control.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { topicsCommand } from './commands/topics.js';
 import { watchCommand } from './commands/watch.js';
 
 /** The commands, in the order the help lists them. */
-export const COMMANDS = [submitCommand, statusCommand, watchCommand, cancelCommand, topicsCommand] as const;
+export const COMMANDS = [
+  submitCommand,
+  statusCommand,
+  watchCommand,
+  cancelCommand,
+  retryCommand,
+  topicsCommand,
+] as const;
 
 /** The `pipeline` program on `line`: its commands, its help. */
 export function buildProgram(line: CommandLine): Command {

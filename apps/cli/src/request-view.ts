@@ -35,6 +35,7 @@ export function renderRequest(view: RequestView): string {
   lines.push(`change request ${view.id}`);
   const facts: string[][] = [['stage', `${view.stage}${view.final ? ' (final)' : ''}`]];
   if (view.failure) facts.push(['failure', describeFailure(view.failure)]);
+  if ((view.attempt ?? 1) > 1) facts.push(['attempt', String(view.attempt)]);
   if (view.progress) facts.push(['progress', describeProgress(view.progress)]);
   if (view.usage) facts.push(['usage', describeUsage(view.usage)]);
   if (view.budget) {

@@ -4,7 +4,7 @@ import { captureIo } from './support/io.js';
 
 // The CLI's command line on commander (through @pipeline/cli-kit's CommandLine, whose own tests cover
 // the parser on a made-up command): the behaviours a user relies on, on the real commands.
-const NAMES = ['submit', 'status', 'watch', 'cancel', 'topics'];
+const NAMES = ['submit', 'status', 'watch', 'cancel', 'retry', 'topics'];
 
 describe('the pipeline command', () => {
   it('lists every command in its top-level help', async () => {
@@ -122,6 +122,7 @@ describe('the pipeline command', () => {
     [['topics', '--partitions', '0'], '--partitions 0 is not a whole number from 1 to 10000'],
     [['cancel', 'cr-1'], 'missing --reason: say why, it is recorded on the request'],
     [['cancel', 'cr-1', '--reason', '  '], 'missing --reason: say why, it is recorded on the request'],
+    [['retry', 'cr-1', '--from', 'build1'], 'missing --reason: say why, it is recorded on the request'],
     [
       ['topics', '--replication-factor', '101'],
       '--replication-factor 101 is not a whole number from 1 to 100',

@@ -14,6 +14,7 @@ function view(id: string, stages: Stage[], failure?: RequestView['failure']): Re
   const stage = stages.at(-1) ?? 'idle';
   return {
     v: 1,
+    attempt: 1,
     id,
     stage,
     final: stage === 'done' || stage === 'regress',

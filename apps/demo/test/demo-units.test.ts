@@ -104,6 +104,7 @@ describe('expected outcomes', () => {
 function view(partial: Partial<RequestView>): RequestView {
   return {
     v: 1,
+    attempt: 1,
     id: 'cr-1',
     stage: 'done',
     final: true,

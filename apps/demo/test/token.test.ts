@@ -13,6 +13,7 @@ describe('finding 13: the demo sends ORCH_HTTP_TOKEN when it is set', () => {
   let url: string;
   const view: RequestView = {
     v: 1,
+    attempt: 1,
     id: 'cr-1',
     stage: 'done',
     final: true,

@@ -5,15 +5,28 @@
 import { create } from '@bufbuild/protobuf';
 import { type Agent, CancelledError, runAgent } from '@pipeline/agent';
 import { noopLogger, sleep } from '@pipeline/common';
-import { ChangeRequestSchema, ControlCommandSchema } from '@pipeline/contracts';
+import { ChangeRequestSchema, CommitResultSchema, ControlCommandSchema } from '@pipeline/contracts';
 import type { RequestView } from '@pipeline/orchestrator-api';
-import { CANCEL, CONTROL, CRQ, DLQ, ORCHESTRATOR_OUTPUTS, REG } from '@pipeline/topics';
+import {
+  BUILD_REQ,
+  CANCEL,
+  CONTROL,
+  CRQ,
+  DEEP,
+  DLQ,
+  ORCHESTRATOR_OUTPUTS,
+  REG,
+  TASK,
+} from '@pipeline/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRequest, type InProcessOrchestrator, TestPipeline, waitFor } from './support/pipeline.js';
 import { ScriptedAgents } from './support/responder.js';
 
 const pipeline = new TestPipeline(2);
-const agents = new ScriptedAgents(pipeline, () => ({ silent: 'coder' }));
+// The SDK coder below answers for every request; redrive-* fails its first build 1 only.
+const agents = new ScriptedAgents(pipeline, (id) =>
+  id.startsWith('redrive') ? { silent: 'coder', failAt: 'build1', flaky: true } : { silent: 'coder' },
+);
 const tag = Date.now().toString(36);
 let orch: InProcessOrchestrator;
 let coder: Agent<'coder'>;
@@ -33,8 +46,13 @@ beforeAll(async () => {
     groupId: `${pipeline.groupId}-coder`,
     shutdownGraceMs: 0,
     progressIntervalMs: 0,
-    async handle(_bundle, { requestId, progress, signal }) {
+    async handle(bundle, { requestId, progress, signal }) {
       working.add(requestId);
+      if (requestId.startsWith('redrive')) {
+        return bundle.taskIds.map((taskId) =>
+          create(CommitResultSchema, { taskId, commitSha: `${taskId}-sha`, status: 'SUCCESS' }),
+        );
+      }
       // Works for ever, reporting 400 more tokens a second, until it is told to stop.
       try {
         for (let s = 1; ; s++) {
@@ -110,5 +128,46 @@ describe('operators in control', () => {
     expect(pipeline.on(REG, id).map((t) => t.message.reason)).toEqual(['budget_exceeded']);
     await waitFor(() => stopped.has(id), 60_000, 'the coder stopped');
     expect(stopped.get(id)).toBeInstanceOf(CancelledError);
+  });
+
+  it('a request regressed at build 1 is redriven and reaches done without a new plan or new commits', async () => {
+    const id = `redrive-${tag}`;
+    await submit(id);
+    await waitFor(async () => (await view(id)).final, 60_000, 'the failed build');
+    expect((await view(id)).failure).toMatchObject({ stage: 'build1', reason: 'build_failed' });
+    const retry = create(ControlCommandSchema, {
+      requestId: id,
+      requestedBy: 'ann',
+      reason: 'flaky build',
+      action: { case: 'retry', value: {} },
+    });
+    await pipeline.send(CONTROL, retry, { key: id });
+    await waitFor(async () => (await view(id)).stage === 'done', 60_000, 'the redriven request done');
+    const done = await view(id);
+    expect(done.attempt).toBe(2);
+    expect(done.decisions).toMatchObject([
+      { action: 'retry', by: 'ann', reason: 'flaky build', stage: 'regress' },
+    ]);
+    expect(done.history.map((h) => h.stage)).toEqual([
+      'idle',
+      'plan_phase',
+      'code_phase',
+      'build1',
+      'regress',
+      'build1',
+      'test_plan',
+      'test_build',
+      'build2',
+      'done',
+    ]);
+    await waitFor(() => pipeline.on(BUILD_REQ, id).length === 3, 60_000, 'every build command audited');
+    // One plan, one coding command: the retry reused them; build 1 ran twice, each with its attempt.
+    expect(pipeline.on(DEEP, id)).toHaveLength(1);
+    expect(pipeline.on(TASK, id)).toHaveLength(1);
+    expect(pipeline.on(BUILD_REQ, id).map((b) => [b.message.round, b.message.attempt])).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 2],
+    ]);
   });
 });

@@ -20,11 +20,18 @@ export function repliesOf<R extends AgentRole>(result: HandlerResult<R>): readon
 export function replyRecords<R extends AgentRole>(
   role: R,
   replies: readonly ReplyOf<R>[],
-  context: { requestId: string; traceparent?: string | undefined },
+  context: { requestId: string; traceparent?: string | undefined; attempt?: number },
 ): EncodedRecord[] {
   const topic = AGENT_ROLES[role].answers;
   const span = childTraceparent(context.traceparent);
-  return replies.map((reply) => encodeRecord(topic, reply, { key: context.requestId, traceparent: span }));
+  // A reply names the attempt it answers (the command's), unless the handler set one itself.
+  const attempt = context.attempt ?? 0;
+  return replies.map((reply) =>
+    encodeRecord(topic, reply.attempt === 0 && attempt > 0 ? { ...reply, attempt } : reply, {
+      key: context.requestId,
+      traceparent: span,
+    }),
+  );
 }
 
 /** What a command came to, for logs and metrics: no reply, a failure reported, or success. */

@@ -107,7 +107,11 @@ export function createAgent<R extends AgentRole>(options: AgentOptions<R>): Agen
     metrics.handled((performance.now() - started) / 1000);
     // Written before the command's offset is committed (the consumer commits after this returns).
     await producer.sendRecords(
-      replyRecords(role, replies, { requestId, traceparent: inbound.standard.traceparent }),
+      replyRecords(role, replies, {
+        requestId,
+        traceparent: inbound.standard.traceparent,
+        attempt: (command as { attempt?: number }).attempt ?? 0,
+      }),
     );
     const outcome = outcomeOf(replies);
     metrics.commands(outcome);

@@ -28,6 +28,13 @@ describe('replyRecords', () => {
     }
   });
 
+  it("echo the command's attempt, unless the handler named one", () => {
+    const mine = { ...commit('r/task-2'), attempt: 7 };
+    const records = replyRecords('coder', [commit('r/task-1'), mine], { requestId: 'r', attempt: 3 });
+    const attempts = records.map((r) => decode(CommitResultSchema, r.value ?? Buffer.alloc(0)).attempt);
+    expect(attempts).toEqual([3, 7]);
+  });
+
   it('puts the replies into a child span of the command: same trace and flags, new span id', () => {
     const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const [a, b] = replyRecords('coder', [commit('r/task-1'), commit('r/task-2')], {

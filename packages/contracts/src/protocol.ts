@@ -44,6 +44,7 @@ export const REJECT_REASONS = [
   'stale_build_report',
   'stale_test_spec',
   'unknown_spec',
+  'stale_attempt',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -46,6 +46,8 @@ export interface StageEntryView {
   stage: Stage;
   /** ISO 8601. */
   at: string;
+  /** Set on the entry that started a new attempt (a retry). */
+  attempt?: number;
   progress?: ProgressView;
   /** What the stage's command cost, as its agent last reported it. */
   usage?: UsageView;
@@ -72,8 +74,10 @@ export interface RequestView {
   v: typeof REQUEST_VIEW_VERSION;
   id: string;
   stage: Stage;
-  /** `done` or `regress`: the request will not change any more. */
+  /** `done` or `regress`: no agent moves it any more (an operator may still retry a regressed one). */
   final: boolean;
+  /** 1, then 2… after each retry. */
+  attempt: number;
   change: RequestChange;
   ids: {
     plan?: string;

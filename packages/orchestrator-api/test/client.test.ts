@@ -18,6 +18,7 @@ import {
 
 const VIEW: RequestView = {
   v: 1,
+  attempt: 1,
   id: 'cr 1/x',
   stage: 'regress',
   final: true,

@@ -64,7 +64,10 @@ async function watch(
       waitingSaid = true;
     } else {
       if (printed === 0) io.out(`${id}  ${view.change?.repo ?? ''} @ ${view.change?.branch ?? ''}\n`);
-      for (const entry of view.history.slice(printed)) io.out(`${clockTime(entry.at)}  ${entry.stage}\n`);
+      for (const entry of view.history.slice(printed)) {
+        const attempt = entry.attempt === undefined ? '' : `  (attempt ${entry.attempt})`;
+        io.out(`${clockTime(entry.at)}  ${entry.stage}${attempt}\n`);
+      }
       printed = view.history.length;
       const progress = view.progress;
       // One line per new report: the count tells a repeated note from the same report seen twice.

@@ -18,7 +18,7 @@ import {
   type TopicMessage,
   TPLAN_REQ,
 } from '@pipeline/topics';
-import { buildIdOf, type RequestRecord } from './request-record.js';
+import { attemptOf, buildIdOf, type RequestRecord } from './request-record.js';
 
 /** A message the orchestrator sends, keyed by the request id when it goes out. */
 export type Command = {
@@ -32,11 +32,15 @@ export type Command = {
 export function commandsFor(actions: readonly StageAction[], draft: RequestRecord): Command[] {
   const commands: Command[] = [];
   const { requestId, change } = draft;
+  const attempt = attemptOf(draft);
   for (const action of actions) {
     switch (action.type) {
       case 'requestPlan':
         // As in the reference design the planner receives the change request itself.
-        commands.push({ topic: DEEP, message: create(ChangeRequestSchema, { id: requestId, ...change }) });
+        commands.push({
+          topic: DEEP,
+          message: create(ChangeRequestSchema, { id: requestId, ...change, attempt }),
+        });
         break;
       case 'dispatchTasks':
         commands.push({
@@ -44,6 +48,7 @@ export function commandsFor(actions: readonly StageAction[], draft: RequestRecor
           message: create(TaskBundleSchema, {
             planId: draft.planId ?? '',
             taskIds: draft.tasks.map((t) => t.id),
+            attempt,
           }),
         });
         break;
@@ -59,6 +64,7 @@ export function commandsFor(actions: readonly StageAction[], draft: RequestRecor
             repo: change.repo,
             branch: change.branch,
             round: action.round,
+            attempt,
           }),
         });
         break;
@@ -72,6 +78,7 @@ export function commandsFor(actions: readonly StageAction[], draft: RequestRecor
             repo: change.repo,
             branch: change.branch,
             description: change.description,
+            attempt,
           }),
         });
         break;
@@ -84,6 +91,7 @@ export function commandsFor(actions: readonly StageAction[], draft: RequestRecor
             commitSha: draft.build?.commitSha ?? '',
             repo: change.repo,
             branch: change.branch,
+            attempt,
           }),
         });
         break;

@@ -1,4 +1,5 @@
 import type { CONTROL, TopicMessage } from '@pipeline/topics';
+import { redrive } from './redrive.js';
 import { type Decision, isFinished, type RequestRecord, stageOf } from './request-record.js';
 import type { RouteContext, RouteResult } from './route-result.js';
 import { reject, stop } from './transition.js';
@@ -25,7 +26,7 @@ export function control(
       return stop(draft, 'cancelled', `cancelled by ${by} in ${stage}${why}`, by, ctx);
     }
     case 'retry':
-      return reject('invalid', 'ControlCommand.retry is not supported by this version yet', stage);
+      return redrive(record, command.action.value.fromStage, { by, reason: command.reason }, ctx);
     default:
       return reject('invalid', 'ControlCommand names no action (cancel or retry)', stage);
   }

@@ -36,6 +36,8 @@ export interface StageEntry {
   stage: Stage;
   /** Epoch ms. */
   at: number;
+  /** Set on the entry that started a new attempt (a retry): its number. */
+  attempt?: number;
   /** Absent until the agent at work reports progress (older records never have it). */
   progress?: StageProgress;
   /** What the stage's command cost, as its agent last reported it (progress or reply; cumulative). */
@@ -64,6 +66,8 @@ export interface RequestRecord {
   history: StageEntry[];
   /** Why the request regressed, in words (the machine holds the stage and the reason). */
   failureDetail?: string;
+  /** 1 for the first attempt (absent), 2… after each retry: commands carry it, replies echo it. */
+  attempt?: number;
   /** What the agents may spend on it (tokens in + out, US dollars); absent = no limit. */
   budget?: { maxTokens?: number; maxCostUsd?: number };
   /** Operators' decisions on the request (cancel, retry), in order: who, when, why. */
@@ -116,6 +120,11 @@ export function failureOf(record: RequestRecord): Failure | undefined {
     reason: (failure.reason ?? failure.event) as RegressionReason,
     detail: record.failureDetail ?? '',
   };
+}
+
+/** The request's attempt: 1 until it is retried. */
+export function attemptOf(record: RequestRecord): number {
+  return record.attempt ?? 1;
 }
 
 /** When the request entered its current stage. */

@@ -20,7 +20,14 @@ import {
 import { control } from './control.js';
 import type { Inbound } from './correlate.js';
 import { recordProgress } from './progress.js';
-import { isFinished, lastSignOfLife, type RequestRecord, stageEnteredAt, stageOf } from './request-record.js';
+import {
+  attemptOf,
+  isFinished,
+  lastSignOfLife,
+  type RequestRecord,
+  stageEnteredAt,
+  stageOf,
+} from './request-record.js';
 import type { RouteContext, RouteResult } from './route-result.js';
 import { fail, reject, stop, transition } from './transition.js';
 import { budgetOf, noteUsage, overBudget } from './usage.js';
@@ -66,6 +73,12 @@ export function route(
   if (inbound.topic === CONTROL) return control(record, requestId, inbound.message, ctx);
   if (!record) return reject('unknown_request', `no change request ${requestId}`);
   const event = acceptedEvents(stageOf(record)).find((e) => REPLY_EVENTS[inbound.topic].includes(e));
+  // A reply that names an attempt names the one it answers: an earlier attempt's is stale (0: unknown).
+  const echoed = inbound.message.attempt;
+  if (echoed !== 0 && echoed !== attemptOf(record) && !isFinished(record)) {
+    const detail = `${inbound.message.$typeName.replace(/^core\./, '')} for attempt ${echoed}, the request is on attempt ${attemptOf(record)}`;
+    return reject('stale_attempt', detail, stageOf(record));
+  }
   if (!event) return notNow(record, inbound.message.$typeName.replace(/^core\./, ''));
   const draft = structuredClone(record);
   // What the command cost, as the reply says; over the request's budget, nothing more is started.

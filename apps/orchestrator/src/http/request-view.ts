@@ -1,5 +1,6 @@
 import { type ProgressView, REQUEST_VIEW_VERSION, type RequestView } from '@pipeline/orchestrator-api';
 import {
+  attemptOf,
   failureOf,
   isFinished,
   type RequestRecord,
@@ -27,11 +28,13 @@ export function toRequestView(record: RequestRecord): RequestView {
     id: record.requestId,
     stage: stageOf(record),
     final,
+    attempt: attemptOf(record),
     change: record.change,
     ids,
     history: record.history.map((h) => ({
       stage: h.stage,
       at: new Date(h.at).toISOString(),
+      ...(h.attempt === undefined ? {} : { attempt: h.attempt }),
       ...(h.progress ? { progress: toProgressView(h.progress) } : {}),
       ...(h.usage ? { usage: h.usage } : {}),
     })),

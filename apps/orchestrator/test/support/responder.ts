@@ -27,6 +27,8 @@ export interface Script {
   tasks?: number;
   /** Where the agents report a failure. */
   failAt?: 'coder' | 'build1' | 'build2' | 'precheck';
+  /** The build failure of `failAt` happens on the first attempt only (a flaky build, then a retry). */
+  flaky?: boolean;
   /** Agents that never answer, to make a stage deadline expire (or to let another agent answer). */
   silent?: 'planner' | 'coder' | 'builder';
   /** Reply without a key, as agents built on the reference stubs do. */
@@ -125,8 +127,10 @@ export class ScriptedAgents {
       }
       case BUILD_REQ: {
         if (script.silent === 'builder') return [];
-        const request = command as { commitSha: string; buildId: string; round: number };
-        const failed = script.failAt === (request.round === 1 ? 'build1' : 'build2');
+        const request = command as { commitSha: string; buildId: string; round: number; attempt: number };
+        const failed =
+          script.failAt === (request.round === 1 ? 'build1' : 'build2') &&
+          !(script.flaky && request.attempt > 1);
         const report = create(BuildReportSchema, {
           commitSha: request.commitSha,
           status: failed ? STATUS.failed : STATUS.passed,

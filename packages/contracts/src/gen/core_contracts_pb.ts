@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file core_contracts.proto.
  */
 export const file_core_contracts: GenFile = /*@__PURE__*/
-  fileDesc("ChRjb3JlX2NvbnRyYWN0cy5wcm90bxIEY29yZSJ/Cg1DaGFuZ2VSZXF1ZXN0EgoKAmlkGAEgASgJEhEKCXJlcXVlc3RlchgCIAEoCRIMCgRyZXBvGAMgASgJEg4KBmJyYW5jaBgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRIcCgZidWRnZXQYBiABKAsyDC5jb3JlLkJ1ZGdldCJbCgRQbGFuEgoKAmlkGAEgASgJEhkKEXBhcmVudF9yZXF1ZXN0X2lkGAIgASgJEhAKCHRhc2tfaWRzGAMgAygJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZSIvCgpUYXNrQnVuZGxlEg8KB3BsYW5faWQYASABKAkSEAoIdGFza19pZHMYAiADKAkiXwoMQ29tbWl0UmVzdWx0Eg8KB3Rhc2tfaWQYASABKAkSEgoKY29tbWl0X3NoYRgCIAEoCRIOCgZzdGF0dXMYAyABKAkSGgoFdXNhZ2UYBCABKAsyCy5jb3JlLlVzYWdlIl8KC0J1aWxkUmVwb3J0EhIKCmNvbW1pdF9zaGEYASABKAkSDgoGc3RhdHVzGAIgASgJEhAKCGJ1aWxkX2lkGAMgASgJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZSJNCghUZXN0U3BlYxIKCgJpZBgBIAEoCRIZChFwYXJlbnRfY29tbWl0X3NoYRgCIAEoCRIaCgV1c2FnZRgDIAEoCzILLmNvcmUuVXNhZ2UiYwoOR2VuZXJhdGVkVGVzdHMSDwoHc3BlY19pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEhAKCHByZWNoZWNrGAMgASgJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZSJpChBSZWdyZXNzaW9uVGlja2V0EgoKAmlkGAEgASgJEg8KB3N1bW1hcnkYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRIUCgxmYWlsZWRfc3RhZ2UYBCABKAkSDgoGcmVhc29uGAUgASgJIjMKCERlZXBQbGFuEgoKAmlkGAEgASgJEhsKBnBoYXNlcxgCIAMoCzILLmNvcmUuUGhhc2UiIQoFUGhhc2USCgoCaWQYASABKAkSDAoEZ29hbBgCIAEoCSJ1CgxCdWlsZFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIQCghidWlsZF9pZBgCIAEoCRISCgpjb21taXRfc2hhGAMgASgJEgwKBHJlcG8YBCABKAkSDgoGYnJhbmNoGAUgASgJEg0KBXJvdW5kGAYgASgNImwKD1Rlc3RQbGFuUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSDAoEcmVwbxgDIAEoCRIOCgZicmFuY2gYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkiZwoOVGVzdEdlblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdzcGVjX2lkGAIgASgJEhIKCmNvbW1pdF9zaGEYAyABKAkSDAoEcmVwbxgEIAEoCRIOCgZicmFuY2gYBSABKAkiRgoFVXNhZ2USFAoMaW5wdXRfdG9rZW5zGAEgASgEEhUKDW91dHB1dF90b2tlbnMYAiABKAQSEAoIY29zdF91c2QYAyABKAEifgoNQWdlbnRQcm9ncmVzcxISCgpyZXF1ZXN0X2lkGAEgASgJEg0KBXN0YWdlGAIgASgJEgwKBG5vdGUYAyABKAkSFAoHcGVyY2VudBgEIAEoDUgAiAEBEhoKBXVzYWdlGAUgASgLMgsuY29yZS5Vc2FnZUIKCghfcGVyY2VudCJWCgtBZ2VudENhbmNlbBISCgpyZXF1ZXN0X2lkGAEgASgJEg0KBXN0YWdlGAIgASgJEg4KBnJlYXNvbhgDIAEoCRIUCgxyZXF1ZXN0ZWRfYnkYBCABKAkiMgoGQnVkZ2V0EhIKCm1heF90b2tlbnMYASABKAQSFAoMbWF4X2Nvc3RfdXNkGAIgASgBIp4BCg5Db250cm9sQ29tbWFuZBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlcXVlc3RlZF9ieRgCIAEoCRIOCgZyZWFzb24YAyABKAkSJAoGY2FuY2VsGAQgASgLMhIuY29yZS5DYW5jZWxBY3Rpb25IABIiCgVyZXRyeRgFIAEoCzIRLmNvcmUuUmV0cnlBY3Rpb25IAEIICgZhY3Rpb24iDgoMQ2FuY2VsQWN0aW9uIiEKC1JldHJ5QWN0aW9uEhIKCmZyb21fc3RhZ2UYASABKAliBnByb3RvMw");
+  fileDesc("ChRjb3JlX2NvbnRyYWN0cy5wcm90bxIEY29yZSKQAQoNQ2hhbmdlUmVxdWVzdBIKCgJpZBgBIAEoCRIRCglyZXF1ZXN0ZXIYAiABKAkSDAoEcmVwbxgDIAEoCRIOCgZicmFuY2gYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSHAoGYnVkZ2V0GAYgASgLMgwuY29yZS5CdWRnZXQSDwoHYXR0ZW1wdBgHIAEoDSJsCgRQbGFuEgoKAmlkGAEgASgJEhkKEXBhcmVudF9yZXF1ZXN0X2lkGAIgASgJEhAKCHRhc2tfaWRzGAMgAygJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZRIPCgdhdHRlbXB0GAUgASgNIkAKClRhc2tCdW5kbGUSDwoHcGxhbl9pZBgBIAEoCRIQCgh0YXNrX2lkcxgCIAMoCRIPCgdhdHRlbXB0GAMgASgNInAKDENvbW1pdFJlc3VsdBIPCgd0YXNrX2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSDgoGc3RhdHVzGAMgASgJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZRIPCgdhdHRlbXB0GAUgASgNInAKC0J1aWxkUmVwb3J0EhIKCmNvbW1pdF9zaGEYASABKAkSDgoGc3RhdHVzGAIgASgJEhAKCGJ1aWxkX2lkGAMgASgJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZRIPCgdhdHRlbXB0GAUgASgNIl4KCFRlc3RTcGVjEgoKAmlkGAEgASgJEhkKEXBhcmVudF9jb21taXRfc2hhGAIgASgJEhoKBXVzYWdlGAMgASgLMgsuY29yZS5Vc2FnZRIPCgdhdHRlbXB0GAQgASgNInQKDkdlbmVyYXRlZFRlc3RzEg8KB3NwZWNfaWQYASABKAkSEgoKY29tbWl0X3NoYRgCIAEoCRIQCghwcmVjaGVjaxgDIAEoCRIaCgV1c2FnZRgEIAEoCzILLmNvcmUuVXNhZ2USDwoHYXR0ZW1wdBgFIAEoDSJpChBSZWdyZXNzaW9uVGlja2V0EgoKAmlkGAEgASgJEg8KB3N1bW1hcnkYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRIUCgxmYWlsZWRfc3RhZ2UYBCABKAkSDgoGcmVhc29uGAUgASgJIjMKCERlZXBQbGFuEgoKAmlkGAEgASgJEhsKBnBoYXNlcxgCIAMoCzILLmNvcmUuUGhhc2UiIQoFUGhhc2USCgoCaWQYASABKAkSDAoEZ29hbBgCIAEoCSKGAQoMQnVpbGRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIYnVpbGRfaWQYAiABKAkSEgoKY29tbWl0X3NoYRgDIAEoCRIMCgRyZXBvGAQgASgJEg4KBmJyYW5jaBgFIAEoCRINCgVyb3VuZBgGIAEoDRIPCgdhdHRlbXB0GAcgASgNIn0KD1Rlc3RQbGFuUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSDAoEcmVwbxgDIAEoCRIOCgZicmFuY2gYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSDwoHYXR0ZW1wdBgGIAEoDSJ4Cg5UZXN0R2VuUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB3NwZWNfaWQYAiABKAkSEgoKY29tbWl0X3NoYRgDIAEoCRIMCgRyZXBvGAQgASgJEg4KBmJyYW5jaBgFIAEoCRIPCgdhdHRlbXB0GAYgASgNIkYKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoBBIVCg1vdXRwdXRfdG9rZW5zGAIgASgEEhAKCGNvc3RfdXNkGAMgASgBIn4KDUFnZW50UHJvZ3Jlc3MSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVzdGFnZRgCIAEoCRIMCgRub3RlGAMgASgJEhQKB3BlcmNlbnQYBCABKA1IAIgBARIaCgV1c2FnZRgFIAEoCzILLmNvcmUuVXNhZ2VCCgoIX3BlcmNlbnQiVgoLQWdlbnRDYW5jZWwSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVzdGFnZRgCIAEoCRIOCgZyZWFzb24YAyABKAkSFAoMcmVxdWVzdGVkX2J5GAQgASgJIjIKBkJ1ZGdldBISCgptYXhfdG9rZW5zGAEgASgEEhQKDG1heF9jb3N0X3VzZBgCIAEoASKeAQoOQ29udHJvbENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZXF1ZXN0ZWRfYnkYAiABKAkSDgoGcmVhc29uGAMgASgJEiQKBmNhbmNlbBgEIAEoCzISLmNvcmUuQ2FuY2VsQWN0aW9uSAASIgoFcmV0cnkYBSABKAsyES5jb3JlLlJldHJ5QWN0aW9uSABCCAoGYWN0aW9uIg4KDENhbmNlbEFjdGlvbiIhCgtSZXRyeUFjdGlvbhISCgpmcm9tX3N0YWdlGAEgASgJYgZwcm90bzM");
 
 /**
  * A request to change a repository, submitted on `change.request.in`.
@@ -58,6 +58,14 @@ export type ChangeRequest = Message<"core.ChangeRequest"> & {
    * @generated from field: core.Budget budget = 6;
    */
   budget?: Budget | undefined;
+
+  /**
+   * Added: set by the orchestrator on `deepplan.in`: the request's attempt (1, then 2… after each
+   * retry); the Plan echoes it. Ignored on `change.request.in`.
+   *
+   * @generated from field: uint32 attempt = 7;
+   */
+  attempt: number;
 };
 
 /**
@@ -96,6 +104,13 @@ export type Plan = Message<"core.Plan"> & {
    * @generated from field: core.Usage usage = 4;
    */
   usage?: Usage | undefined;
+
+  /**
+   * Added: echo of the command's attempt; a reply naming an older attempt is stale (0: unknown).
+   *
+   * @generated from field: uint32 attempt = 5;
+   */
+  attempt: number;
 };
 
 /**
@@ -120,6 +135,13 @@ export type TaskBundle = Message<"core.TaskBundle"> & {
    * @generated from field: repeated string task_ids = 2;
    */
   taskIds: string[];
+
+  /**
+   * Added: the request's attempt (1, then 2… after each retry); the reply echoes it.
+   *
+   * @generated from field: uint32 attempt = 3;
+   */
+  attempt: number;
 };
 
 /**
@@ -156,6 +178,13 @@ export type CommitResult = Message<"core.CommitResult"> & {
    * @generated from field: core.Usage usage = 4;
    */
   usage?: Usage | undefined;
+
+  /**
+   * Added: echo of the command's attempt; a reply naming an older attempt is stale (0: unknown).
+   *
+   * @generated from field: uint32 attempt = 5;
+   */
+  attempt: number;
 };
 
 /**
@@ -194,6 +223,13 @@ export type BuildReport = Message<"core.BuildReport"> & {
    * @generated from field: core.Usage usage = 4;
    */
   usage?: Usage | undefined;
+
+  /**
+   * Added: echo of the command's attempt; a reply naming an older attempt is stale (0: unknown).
+   *
+   * @generated from field: uint32 attempt = 5;
+   */
+  attempt: number;
 };
 
 /**
@@ -225,6 +261,13 @@ export type TestSpec = Message<"core.TestSpec"> & {
    * @generated from field: core.Usage usage = 3;
    */
   usage?: Usage | undefined;
+
+  /**
+   * Added: echo of the command's attempt; a reply naming an older attempt is stale (0: unknown).
+   *
+   * @generated from field: uint32 attempt = 4;
+   */
+  attempt: number;
 };
 
 /**
@@ -261,6 +304,13 @@ export type GeneratedTests = Message<"core.GeneratedTests"> & {
    * @generated from field: core.Usage usage = 4;
    */
   usage?: Usage | undefined;
+
+  /**
+   * Added: echo of the command's attempt; a reply naming an older attempt is stale (0: unknown).
+   *
+   * @generated from field: uint32 attempt = 5;
+   */
+  attempt: number;
 };
 
 /**
@@ -400,6 +450,13 @@ export type BuildRequest = Message<"core.BuildRequest"> & {
    * @generated from field: uint32 round = 6;
    */
   round: number;
+
+  /**
+   * Added: the request's attempt (1, then 2… after each retry); the reply echoes it.
+   *
+   * @generated from field: uint32 attempt = 7;
+   */
+  attempt: number;
 };
 
 /**
@@ -440,6 +497,13 @@ export type TestPlanRequest = Message<"core.TestPlanRequest"> & {
    * @generated from field: string description = 5;
    */
   description: string;
+
+  /**
+   * Added: the request's attempt (1, then 2… after each retry); the reply echoes it.
+   *
+   * @generated from field: uint32 attempt = 6;
+   */
+  attempt: number;
 };
 
 /**
@@ -480,6 +544,13 @@ export type TestGenRequest = Message<"core.TestGenRequest"> & {
    * @generated from field: string branch = 5;
    */
   branch: string;
+
+  /**
+   * Added: the request's attempt (1, then 2… after each retry); the reply echoes it.
+   *
+   * @generated from field: uint32 attempt = 6;
+   */
+  attempt: number;
 };
 
 /**

@@ -7,86 +7,100 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ChangeRequest(_message.Message):
-    __slots__ = ("id", "requester", "repo", "branch", "description", "budget")
+    __slots__ = ("id", "requester", "repo", "branch", "description", "budget", "attempt")
     ID_FIELD_NUMBER: _ClassVar[int]
     REQUESTER_FIELD_NUMBER: _ClassVar[int]
     REPO_FIELD_NUMBER: _ClassVar[int]
     BRANCH_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     BUDGET_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     id: str
     requester: str
     repo: str
     branch: str
     description: str
     budget: Budget
-    def __init__(self, id: _Optional[str] = ..., requester: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ...) -> None: ...
+    attempt: int
+    def __init__(self, id: _Optional[str] = ..., requester: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class Plan(_message.Message):
-    __slots__ = ("id", "parent_request_id", "task_ids", "usage")
+    __slots__ = ("id", "parent_request_id", "task_ids", "usage", "attempt")
     ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TASK_IDS_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     id: str
     parent_request_id: str
     task_ids: _containers.RepeatedScalarFieldContainer[str]
     usage: Usage
-    def __init__(self, id: _Optional[str] = ..., parent_request_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
+    attempt: int
+    def __init__(self, id: _Optional[str] = ..., parent_request_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class TaskBundle(_message.Message):
-    __slots__ = ("plan_id", "task_ids")
+    __slots__ = ("plan_id", "task_ids", "attempt")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     TASK_IDS_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     task_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, plan_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    attempt: int
+    def __init__(self, plan_id: _Optional[str] = ..., task_ids: _Optional[_Iterable[str]] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class CommitResult(_message.Message):
-    __slots__ = ("task_id", "commit_sha", "status", "usage")
+    __slots__ = ("task_id", "commit_sha", "status", "usage", "attempt")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     commit_sha: str
     status: str
     usage: Usage
-    def __init__(self, task_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., status: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
+    attempt: int
+    def __init__(self, task_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., status: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class BuildReport(_message.Message):
-    __slots__ = ("commit_sha", "status", "build_id", "usage")
+    __slots__ = ("commit_sha", "status", "build_id", "usage", "attempt")
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     BUILD_ID_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     commit_sha: str
     status: str
     build_id: str
     usage: Usage
-    def __init__(self, commit_sha: _Optional[str] = ..., status: _Optional[str] = ..., build_id: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
+    attempt: int
+    def __init__(self, commit_sha: _Optional[str] = ..., status: _Optional[str] = ..., build_id: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class TestSpec(_message.Message):
-    __slots__ = ("id", "parent_commit_sha", "usage")
+    __slots__ = ("id", "parent_commit_sha", "usage", "attempt")
     ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     id: str
     parent_commit_sha: str
     usage: Usage
-    def __init__(self, id: _Optional[str] = ..., parent_commit_sha: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
+    attempt: int
+    def __init__(self, id: _Optional[str] = ..., parent_commit_sha: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class GeneratedTests(_message.Message):
-    __slots__ = ("spec_id", "commit_sha", "precheck", "usage")
+    __slots__ = ("spec_id", "commit_sha", "precheck", "usage", "attempt")
     SPEC_ID_FIELD_NUMBER: _ClassVar[int]
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     PRECHECK_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     spec_id: str
     commit_sha: str
     precheck: str
     usage: Usage
-    def __init__(self, spec_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., precheck: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ...) -> None: ...
+    attempt: int
+    def __init__(self, spec_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., precheck: _Optional[str] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class RegressionTicket(_message.Message):
     __slots__ = ("id", "summary", "request_id", "failed_stage", "reason")
@@ -119,48 +133,54 @@ class Phase(_message.Message):
     def __init__(self, id: _Optional[str] = ..., goal: _Optional[str] = ...) -> None: ...
 
 class BuildRequest(_message.Message):
-    __slots__ = ("request_id", "build_id", "commit_sha", "repo", "branch", "round")
+    __slots__ = ("request_id", "build_id", "commit_sha", "repo", "branch", "round", "attempt")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     BUILD_ID_FIELD_NUMBER: _ClassVar[int]
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     REPO_FIELD_NUMBER: _ClassVar[int]
     BRANCH_FIELD_NUMBER: _ClassVar[int]
     ROUND_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     build_id: str
     commit_sha: str
     repo: str
     branch: str
     round: int
-    def __init__(self, request_id: _Optional[str] = ..., build_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., round: _Optional[int] = ...) -> None: ...
+    attempt: int
+    def __init__(self, request_id: _Optional[str] = ..., build_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., round: _Optional[int] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class TestPlanRequest(_message.Message):
-    __slots__ = ("request_id", "commit_sha", "repo", "branch", "description")
+    __slots__ = ("request_id", "commit_sha", "repo", "branch", "description", "attempt")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     REPO_FIELD_NUMBER: _ClassVar[int]
     BRANCH_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     commit_sha: str
     repo: str
     branch: str
     description: str
-    def __init__(self, request_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    attempt: int
+    def __init__(self, request_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class TestGenRequest(_message.Message):
-    __slots__ = ("request_id", "spec_id", "commit_sha", "repo", "branch")
+    __slots__ = ("request_id", "spec_id", "commit_sha", "repo", "branch", "attempt")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     SPEC_ID_FIELD_NUMBER: _ClassVar[int]
     COMMIT_SHA_FIELD_NUMBER: _ClassVar[int]
     REPO_FIELD_NUMBER: _ClassVar[int]
     BRANCH_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     spec_id: str
     commit_sha: str
     repo: str
     branch: str
-    def __init__(self, request_id: _Optional[str] = ..., spec_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ...) -> None: ...
+    attempt: int
+    def __init__(self, request_id: _Optional[str] = ..., spec_id: _Optional[str] = ..., commit_sha: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class Usage(_message.Message):
     __slots__ = ("input_tokens", "output_tokens", "cost_usd")
