@@ -132,6 +132,23 @@ describe('budgets', () => {
     });
   });
 
+  it('refuses a reply whose usage has a cost below 0', () => {
+    const bad: Inbound = {
+      topic: CRES,
+      message: create(CommitResultSchema, {
+        taskId: 't1',
+        commitSha: 'c1',
+        status: 'SUCCESS',
+        usage: usage(1n, -2),
+      }),
+    };
+    expect(route(coding(), ID, bad, ctx())).toMatchObject({
+      kind: 'rejected',
+      reason: 'invalid',
+      detail: 'CommitResult.usage.cost_usd is -2, it must be a number >= 0',
+    });
+  });
+
   it('counts the usage a reply carries, and stops before the next stage once over the cost budget', () => {
     const record = coding({ maxCostUsd: 1 });
     const first: Inbound = {

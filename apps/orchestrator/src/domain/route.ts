@@ -30,7 +30,7 @@ import {
 } from './request-record.js';
 import type { RouteContext, RouteResult } from './route-result.js';
 import { fail, reject, stop, transition } from './transition.js';
-import { budgetOf, noteUsage, overBudget } from './usage.js';
+import { budgetOf, noteUsage, overBudget, usageProblem } from './usage.js';
 
 export type { RouteContext, RouteResult, StageChange } from './route-result.js';
 
@@ -82,6 +82,8 @@ export function route(
   if (!event) return notNow(record, inbound.message.$typeName.replace(/^core\./, ''));
   const draft = structuredClone(record);
   // What the command cost, as the reply says; over the request's budget, nothing more is started.
+  const badUsage = usageProblem(inbound.message.usage, inbound.message.$typeName.replace(/^core\./, ''));
+  if (badUsage) return reject('invalid', badUsage, stageOf(record));
   if (inbound.message.usage) {
     noteUsage(draft, inbound.message.usage);
     const over = overBudget(draft);
