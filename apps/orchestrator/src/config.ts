@@ -26,6 +26,8 @@ export interface OrchestratorConfig {
   deadlines: Partial<Record<Stage, number>>;
   /** Per non-final stage: the most a request may stay in it whatever its agent reports (ms). */
   stageMaximums: Partial<Record<Stage, number>>;
+  /** ORCH_RETRY: per stage, how many times a failure there is retried before the request regresses. */
+  retryPolicy: Partial<Record<Stage, number>>;
   /** The budget of a request that sets none; an absent limit does not apply. */
   defaultBudget: { maxTokens?: number; maxCostUsd?: number };
   /** How long finished requests stay queryable before their state is tombstoned (ms). */
@@ -113,6 +115,12 @@ export const ORCHESTRATOR_ENV = {
     defaultText: '(empty)',
   }),
   ORCH_STAGE_MAX: STAGE_MAX,
+  ORCH_RETRY: env.string({
+    description:
+      'automatic retries per stage, e.g. `build1:2,build2:1`: a failure there starts a new attempt of the stage (up to that many times) before the request regresses',
+    default: '',
+    defaultText: '(none)',
+  }),
   ORCH_BUDGET_TOKENS: env.int({
     description:
       'tokens (in + out) the agents may spend on a request that sets no budget of its own; over it, the request regresses with budget_exceeded (0: no limit)',
@@ -227,6 +235,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
       v.ORCH_STAGE_DEADLINES,
       reader,
     ),
+    retryPolicy: readRetryPolicy(v.ORCH_RETRY, reader),
     defaultBudget: {
       ...(v.ORCH_BUDGET_TOKENS > 0 ? { maxTokens: v.ORCH_BUDGET_TOKENS } : {}),
       ...(v.ORCH_BUDGET_USD > 0 ? { maxCostUsd: v.ORCH_BUDGET_USD } : {}),
@@ -285,4 +294,26 @@ function readStageDurations(
     else durations[known] = read.value;
   }
   return durations;
+}
+
+/** Stages an attempt can start at: every non-final stage but idle. */
+const RETRYABLE = NON_FINAL.filter((s) => s !== 'idle');
+
+/** `build1:2,build2:1` → { build1: 2, build2: 1 }; each count 1–10. */
+function readRetryPolicy(raw: string, reader: EnvReader): Partial<Record<Stage, number>> {
+  const policy: Partial<Record<Stage, number>> = {};
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [stage = '', count = ''] = item.split(':').map((s) => s.trim());
+    const known = RETRYABLE.find((s) => s === stage);
+    const n = /^\d+$/.test(count) ? Number(count) : Number.NaN;
+    if (!known)
+      reader.problem(`ORCH_RETRY: ${stage} is not a stage that can be retried (${RETRYABLE.join(', ')})`);
+    else if (!(n >= 1 && n <= 10))
+      reader.problem(`ORCH_RETRY: ${item} needs a count from 1 to 10, e.g. ${stage}:2`);
+    else policy[known] = n;
+  }
+  return policy;
 }

@@ -34,6 +34,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, ORCH_STAGE_DEADLINE: 'off' }).deadlines).toEqual({});
   });
 
+  it('reads ORCH_RETRY: a count per stage, 1 to 10, only stages an attempt can start at', () => {
+    expect(loadConfig(base).retryPolicy).toEqual({});
+    expect(loadConfig({ ...base, ORCH_RETRY: 'build1:2, build2:1' }).retryPolicy).toEqual({
+      build1: 2,
+      build2: 1,
+    });
+    expect(() => loadConfig({ ...base, ORCH_RETRY: 'done:1' })).toThrow(
+      /ORCH_RETRY: done is not a stage that can be retried/,
+    );
+    expect(() => loadConfig({ ...base, ORCH_RETRY: 'build1:0' })).toThrow(
+      /ORCH_RETRY: build1:0 needs a count from 1 to 10/,
+    );
+    expect(() => loadConfig({ ...base, ORCH_RETRY: 'build1' })).toThrow(/needs a count from 1 to 10/);
+  });
+
   it('reads the hard maximum per stage (24 h by default), its overrides, and off', () => {
     expect(loadConfig(base).stageMaximums).toMatchObject({ code_phase: 86_400_000, build2: 86_400_000 });
     const config = loadConfig({ ...base, ORCH_STAGE_MAX: '8h', ORCH_STAGE_MAXES: 'build1=2h,test_plan=off' });

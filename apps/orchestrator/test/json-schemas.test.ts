@@ -118,7 +118,16 @@ function samples(): Record<string, RequestRecord> {
       action: { case: 'cancel', value: {} },
     }),
   });
-  return { planning, coding, finished, regressed: regressed.record, cancelled };
+  const retried = run(regressed.record, {
+    topic: CONTROL,
+    message: create(ControlCommandSchema, {
+      requestId: ID,
+      requestedBy: 'ann',
+      reason: 'try again',
+      action: { case: 'retry', value: { fromStage: 'code_phase' } },
+    }),
+  });
+  return { planning, coding, finished, regressed: regressed.record, cancelled, retried };
 }
 
 /** Paths of fields the data has and the schema does not declare (object `properties` only). */

@@ -11,7 +11,19 @@ import {
   PlanSchema,
   TestSpecSchema,
 } from '@pipeline/contracts';
-import { BREPORT, BUILD_REQ, CONTROL, CRES, CRQ, DEEP, GTRES, PLAN, TASK, TSPEC } from '@pipeline/topics';
+import {
+  BREPORT,
+  BUILD_REQ,
+  CONTROL,
+  CRES,
+  CRQ,
+  DEEP,
+  GTRES,
+  PLAN,
+  REG,
+  TASK,
+  TSPEC,
+} from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import type { Inbound } from '../src/domain/correlate.js';
 import { type RequestRecord, stageOf } from '../src/domain/request-record.js';
@@ -130,4 +142,44 @@ describe('retry (redrive)', () => {
     const retried = applied(route(failed, ID, retry(), ctx())).record;
     expect(route(retried, ID, retry(), ctx())).toMatchObject({ reason: 'not_accepted_in_stage' });
   });
+
+  it('ORCH_RETRY redrives a failed build automatically, up to its count, then the failure stands', () => {
+    const policy = { retryPolicy: { build1: 2 } };
+    const building = failedAtBuild1Policy(policy);
+    // First failure: retried at once, no ticket.
+    const first = applied(route(building, ID, report(building, 'FAILED'), { ...ctx(), ...policy }));
+    expect(stageOf(first.record)).toBe('build1');
+    expect(first.record.attempt).toBe(2);
+    expect(first.commands.map((c) => c.topic)).toEqual([BUILD_REQ]);
+    expect(first.record.decisions?.at(-1)).toMatchObject({
+      action: 'retry',
+      by: 'orchestrator (ORCH_RETRY)',
+      from: 'build1',
+    });
+    expect(first.record.decisions?.at(-1)?.reason).toMatch(
+      /^build_failed: retry 1 of 2 \(build 1 of commit c1 reported FAILED\)$/,
+    );
+    const second = applied(route(first.record, ID, report(first.record, 'FAILED'), { ...ctx(), ...policy }));
+    expect(second.record.attempt).toBe(3);
+    // The third failure regresses: the retries are spent.
+    const third = applied(route(second.record, ID, report(second.record, 'FAILED'), { ...ctx(), ...policy }));
+    expect(stageOf(third.record)).toBe('regress');
+    expect(third.commands.map((c) => c.topic)).toEqual([REG]);
+  });
 });
+
+/** Like failedAtBuild1, but stops in build1 (the build report is the test's). */
+function failedAtBuild1Policy(policy: object): RequestRecord {
+  let record: RequestRecord | undefined;
+  for (const m of [
+    { topic: CRQ, message: create(ChangeRequestSchema, { id: ID, repo: 'demo', branch: 'main' }) },
+    { topic: PLAN, message: create(PlanSchema, { id: 'p', parentRequestId: ID, taskIds: ['t1'] }) },
+    {
+      topic: CRES,
+      message: create(CommitResultSchema, { taskId: 't1', commitSha: 'c1', status: 'SUCCESS' }),
+    },
+  ] as Inbound[])
+    record = applied(route(record, ID, m, { ...ctx(), ...policy })).record;
+  if (!record) throw new Error('no record');
+  return record;
+}

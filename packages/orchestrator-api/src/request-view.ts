@@ -63,6 +63,8 @@ export interface DecisionView {
   at: string;
   /** The stage the request was in. */
   stage: Stage;
+  /** A retry: the stage its attempt started at. */
+  from?: Stage;
 }
 
 /** The version of the RequestView shape; docs/schemas/request-view.v1.schema.json describes it. */

@@ -10,6 +10,7 @@ import {
   type RecordHeaders,
   readStandardHeaders,
 } from '@pipeline/kafka/records';
+import type { Stage } from '@pipeline/state-machine';
 import { CRQ, type OrchestratorInput, schemaOf } from '@pipeline/topics';
 import { stepBytes } from './chunk.js';
 import type { Command } from './commands.js';
@@ -43,6 +44,8 @@ export interface BatchContext {
   maxTransactionBytes: number;
   /** The budget of a request that sets none (RouteContext.defaultBudget). */
   defaultBudget?: BudgetLimits;
+  /** ORCH_RETRY (RouteContext.retryPolicy). */
+  retryPolicy?: Partial<Record<Stage, number>>;
   /** Fresh random bits per message, drawn by the runtime (see RouteContext.nonce). */
   nonce: () => string;
   /** The current state of a request of this partition. */
@@ -174,6 +177,7 @@ function decideOne(
     now: ctx.now,
     nonce: ctx.nonce(),
     ...(ctx.defaultBudget ? { defaultBudget: ctx.defaultBudget } : {}),
+    ...(ctx.retryPolicy ? { retryPolicy: ctx.retryPolicy } : {}),
     ...(standard.traceparent ? { traceparent: standard.traceparent } : {}),
   };
   const result = route(current(requestId), requestId, inbound, routeCtx);

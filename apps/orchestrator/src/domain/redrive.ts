@@ -72,7 +72,10 @@ export function redrive(
   // New build ids: a report for a build of an earlier attempt is stale.
   if (ctx.nonce) draft.nonce = ctx.nonce;
   draft.history.push({ stage: target, at: ctx.now, attempt });
-  draft.decisions = [...(draft.decisions ?? []), { action: 'retry', ...asked, at: ctx.now, stage }];
+  draft.decisions = [
+    ...(draft.decisions ?? []),
+    { action: 'retry', ...asked, at: ctx.now, stage, from: target },
+  ];
   draft.updatedAt = ctx.now;
   return {
     kind: 'applied',
@@ -80,6 +83,28 @@ export function redrive(
     commands: commandsFor(actions, draft),
     change: { from: stage, to: target, fromEnteredAt: draft.history.at(-2)?.at ?? ctx.now, at: ctx.now },
   };
+}
+
+/** Who the automatic retries of ORCH_RETRY are recorded as. */
+export const RETRY_POLICY = 'orchestrator (ORCH_RETRY)';
+
+/**
+ * A failure just decided (`failed`: the request moved to regress): when the retry policy allows
+ * another attempt at the failed stage, the request is redriven there at once, and neither the
+ * regression ticket nor anything else of the failure goes out; otherwise the failure stands.
+ */
+export function retryOrFail(failed: RouteResult, ctx: RouteContext): RouteResult {
+  if (failed.kind !== 'applied') return failed;
+  const failure = failureOf(failed.record);
+  const allowed = failure ? (ctx.retryPolicy?.[failure.stage] ?? 0) : 0;
+  if (!failure || allowed === 0) return failed;
+  const done = (failed.record.decisions ?? []).filter(
+    (d) => d.action === 'retry' && d.by === RETRY_POLICY && d.from === failure.stage,
+  ).length;
+  if (done >= allowed) return failed;
+  const reason = `${failure.reason}: retry ${done + 1} of ${allowed} (${failure.detail})`;
+  const retried = redrive(failed.record, failure.stage, { by: RETRY_POLICY, reason }, ctx);
+  return retried.kind === 'applied' ? retried : failed;
 }
 
 /**

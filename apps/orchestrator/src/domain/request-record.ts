@@ -94,6 +94,8 @@ export interface Decision {
   at: number;
   /** The stage the request was in when it was decided. */
   stage: Stage;
+  /** A retry: the stage its attempt started at. */
+  from?: Stage;
 }
 
 /** Why a request regressed: the stage it failed in, the ticket's reason, and what happened. */

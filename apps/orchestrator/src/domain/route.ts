@@ -20,6 +20,7 @@ import {
 import { control } from './control.js';
 import type { Inbound } from './correlate.js';
 import { recordProgress } from './progress.js';
+import { retryOrFail } from './redrive.js';
 import {
   attemptOf,
   isFinished,
@@ -117,7 +118,7 @@ export function route(
       if (result.commitSha) task.commitSha = result.commitSha;
       if (!isSuccess(result.status)) {
         const detail = `task ${task.id} reported ${result.status || '(empty status)'}`;
-        return fail(draft, 'build_fail', 'task_failed', detail, ctx);
+        return retryOrFail(fail(draft, 'build_fail', 'task_failed', detail, ctx), ctx);
       }
       if (result.commitSha) draft.headCommit = result.commitSha;
       if (draft.tasks.every((t) => t.status !== undefined && isSuccess(t.status))) {
@@ -148,7 +149,7 @@ export function route(
       }
       if (!isPassed(report.status)) {
         const detail = `build ${build.round} of commit ${build.commitSha || '(none)'} reported ${report.status || '(empty status)'}`;
-        return fail(draft, 'build_fail', 'build_failed', detail, ctx);
+        return retryOrFail(fail(draft, 'build_fail', 'build_failed', detail, ctx), ctx);
       }
       return transition(draft, { type: event }, ctx);
     }
@@ -172,7 +173,7 @@ export function route(
       }
       if (!isPassed(tests.precheck)) {
         const detail = `generated tests for spec ${draft.specId} failed precheck (${tests.precheck || 'empty'})`;
-        return fail(draft, 'gt_fail', 'precheck_failed', detail, ctx);
+        return retryOrFail(fail(draft, 'gt_fail', 'precheck_failed', detail, ctx), ctx);
       }
       draft.testsCommit = tests.commitSha || draft.build?.commitSha;
       return transition(draft, { type: event }, ctx);
@@ -213,7 +214,7 @@ export function expire(
     detail = `deadline exceeded: no progress in ${stage} for ${seconds(idle)} (limit ${seconds(limits.idleMs)})`;
   }
   if (detail === undefined) return undefined;
-  return fail(structuredClone(record), 'build_fail', 'deadline_exceeded', detail, ctx);
+  return retryOrFail(fail(structuredClone(record), 'build_fail', 'deadline_exceeded', detail, ctx), ctx);
 }
 
 function newRecord(

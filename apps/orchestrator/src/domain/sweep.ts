@@ -14,6 +14,10 @@ export interface SweepPolicy {
    * After a long downtime thousands are due at once, and one sweep holds the partition's queue.
    */
   maxPerSweep: number;
+  /** ORCH_RETRY: a missed deadline is retried like any failure. */
+  retryPolicy?: Partial<Record<Stage, number>>;
+  /** Fresh random bits for a retried request's new build ids. */
+  nonce?: () => string;
 }
 
 /**
@@ -39,7 +43,12 @@ export function decideSweep(
       const result =
         limits === undefined || readHorizon === undefined
           ? undefined
-          : expire(record, limits, { now, asOf: readHorizon });
+          : expire(record, limits, {
+              now,
+              asOf: readHorizon,
+              ...(policy.retryPolicy ? { retryPolicy: policy.retryPolicy } : {}),
+              ...(policy.nonce ? { nonce: policy.nonce() } : {}),
+            });
       if (result?.kind === 'applied') apply(step, record.requestId, 'deadline', result, now);
     }
     if (step.forgotten.length > 0 || step.updated.size > 0) addStep(plan, step);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@pipeline/common';
 import { KafkaAdmin, type KafkaClient, partitionFor } from '@pipeline/kafka';
 import { ORCHESTRATOR_INPUTS, STATE, TopicNames } from '@pipeline/topics';
@@ -187,6 +188,7 @@ export class Orchestrator {
           names: this.names,
           numPartitions: this.numPartitions,
           defaultBudget: config.defaultBudget,
+          retryPolicy: config.retryPolicy,
           maxTransactionBytes: this.maxTransactionBytes,
           clock: deps.clock ?? Date.now,
           stateReads: {
@@ -211,6 +213,8 @@ export class Orchestrator {
         },
         retentionMs: config.retentionMs,
         maxPerSweep: MAX_PER_SWEEP,
+        retryPolicy: config.retryPolicy,
+        nonce: () => randomBytes(8).toString('hex'),
       },
       intervalMs: config.sweepIntervalMs,
       maxTransactionBytes: this.maxTransactionBytes,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@pipeline/common';
 import { type Batch, readHeaders } from '@pipeline/kafka';
+import type { Stage } from '@pipeline/state-machine';
 import { CRQ, type OrchestratorInput, type TopicNames } from '@pipeline/topics';
 import { chunkSteps } from '../domain/chunk.js';
 import { decideBatch, type RawInbound } from '../domain/decide-batch.js';
@@ -19,6 +20,8 @@ export interface BatchDeps {
   clock: () => number;
   /** The budget of a request that sets none (config). */
   defaultBudget: BudgetLimits;
+  /** ORCH_RETRY (config). */
+  retryPolicy: Partial<Record<Stage, number>>;
   /** The requests an alias belongs to, from every partition this instance knows. */
   lookupAlias: (alias: string) => readonly string[];
   /** The state directory, as far as keyless misses need it (see keylessMiss below). */
@@ -93,6 +96,7 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         now: deps.clock(),
         maxTransactionBytes: deps.maxTransactionBytes,
         defaultBudget: deps.defaultBudget,
+        retryPolicy: deps.retryPolicy,
         // 64 random bits, the nonce a request created by this message keeps (its build ids carry it).
         nonce: () => randomBytes(8).toString('hex'),
         getRecord: (id) => worker.get(id),
