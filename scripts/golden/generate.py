@@ -170,6 +170,8 @@ SAMPLES: dict[str, dict] = {
     # An empty message: no bytes at all.
     "CancelAction": {},
     "RetryAction": {"from_stage": "code_phase"},
+    "ApproveAction": {},
+    "RejectAction": {},
 }
 
 

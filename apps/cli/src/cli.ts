@@ -1,5 +1,5 @@
 import { type Command, CommandLine, EXIT, type Io } from '@pipeline/cli-kit';
-import { cancelCommand, retryCommand } from './commands/control.js';
+import { approveCommand, cancelCommand, rejectCommand, retryCommand } from './commands/control.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { topicsCommand } from './commands/topics.js';
@@ -12,6 +12,8 @@ export const COMMANDS = [
   watchCommand,
   cancelCommand,
   retryCommand,
+  approveCommand,
+  rejectCommand,
   topicsCommand,
 ] as const;
 

@@ -36,6 +36,13 @@ export function renderRequest(view: RequestView): string {
   const facts: string[][] = [['stage', `${view.stage}${view.final ? ' (final)' : ''}`]];
   if (view.failure) facts.push(['failure', describeFailure(view.failure)]);
   if ((view.attempt ?? 1) > 1) facts.push(['attempt', String(view.attempt)]);
+  if (view.awaitingApproval) {
+    const { stage, since } = view.awaitingApproval;
+    facts.push([
+      'waiting',
+      `for an approval of ${stage} since ${clockTime(since)} (pipeline approve / reject)`,
+    ]);
+  }
   if (view.progress) facts.push(['progress', describeProgress(view.progress)]);
   if (view.usage) facts.push(['usage', describeUsage(view.usage)]);
   if (view.budget) {

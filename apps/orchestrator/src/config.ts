@@ -26,6 +26,10 @@ export interface OrchestratorConfig {
   deadlines: Partial<Record<Stage, number>>;
   /** Per non-final stage: the most a request may stay in it whatever its agent reports (ms). */
   stageMaximums: Partial<Record<Stage, number>>;
+  /** ORCH_APPROVAL: stages every request waits for an operator's approval before. */
+  approvalStages: Stage[];
+  /** ORCH_APPROVAL_TIMEOUT: how long a request waits for an approval before it is rejected (ms). */
+  approvalTimeoutMs: number;
   /** ORCH_RETRY: per stage, how many times a failure there is retried before the request regresses. */
   retryPolicy: Partial<Record<Stage, number>>;
   /** The budget of a request that sets none; an absent limit does not apply. */
@@ -115,6 +119,18 @@ export const ORCHESTRATOR_ENV = {
     defaultText: '(empty)',
   }),
   ORCH_STAGE_MAX: STAGE_MAX,
+  ORCH_APPROVAL: env.string({
+    description:
+      'stages every request waits before for `pipeline approve` (or `pipeline reject`), e.g. `code_phase,build2`',
+    default: '',
+    defaultText: '(none)',
+  }),
+  // Cancel on timeout: a request nobody approved does not go ahead.
+  ORCH_APPROVAL_TIMEOUT: env.duration({
+    description: 'how long a request waits for an approval before it is rejected',
+    default: '24h',
+    min: 1000,
+  }),
   ORCH_RETRY: env.string({
     description:
       'automatic retries per stage, e.g. `build1:2,build2:1`: a failure there starts a new attempt of the stage (up to that many times) before the request regresses',
@@ -236,6 +252,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
       reader,
     ),
     retryPolicy: readRetryPolicy(v.ORCH_RETRY, reader),
+    approvalStages: readApprovalStages(v.ORCH_APPROVAL, reader),
+    approvalTimeoutMs: v.ORCH_APPROVAL_TIMEOUT,
     defaultBudget: {
       ...(v.ORCH_BUDGET_TOKENS > 0 ? { maxTokens: v.ORCH_BUDGET_TOKENS } : {}),
       ...(v.ORCH_BUDGET_USD > 0 ? { maxCostUsd: v.ORCH_BUDGET_USD } : {}),
@@ -316,4 +334,21 @@ function readRetryPolicy(raw: string, reader: EnvReader): Partial<Record<Stage, 
     else policy[known] = n;
   }
   return policy;
+}
+
+/** `code_phase,build2` → the stages, each one an attempt can start at. */
+function readApprovalStages(raw: string, reader: EnvReader): Stage[] {
+  const stages: Stage[] = [];
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const known = RETRYABLE.find((s) => s === item);
+    if (known) stages.push(known);
+    else
+      reader.problem(
+        `ORCH_APPROVAL: ${item} is not a stage that can wait for an approval (${RETRYABLE.join(', ')})`,
+      );
+  }
+  return [...new Set(stages)];
 }

@@ -99,11 +99,11 @@ export function createMetrics(partitions: () => Iterable<PartitionView> = () => 
   };
   const requestsInFlight = new Gauge({
     name: 'orch_requests_in_flight',
-    help: 'Requests owned by this instance, per stage',
+    help: 'Requests owned by this instance, per stage (those waiting for an approval under awaiting_approval)',
     labelNames: ['stage'],
     registers: [registry],
   });
-  for (const stage of STAGES) requestsInFlight.set({ stage }, 0);
+  for (const stage of [...STAGES, 'awaiting_approval']) requestsInFlight.set({ stage }, 0);
   for (const outcome of ['succeeded', 'failed']) metrics.restores.inc({ outcome }, 0);
   for (const outcome of ['recorded', 'stale']) metrics.progress.inc({ outcome }, 0);
   // Read at each scrape from the owned partitions (O(partitions)): a partition that moved to another

@@ -49,6 +49,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, ORCH_RETRY: 'build1' })).toThrow(/needs a count from 1 to 10/);
   });
 
+  it('reads ORCH_APPROVAL (stages that can wait) and ORCH_APPROVAL_TIMEOUT (24 h by default)', () => {
+    expect(loadConfig(base)).toMatchObject({ approvalStages: [], approvalTimeoutMs: 86_400_000 });
+    const config = loadConfig({ ...base, ORCH_APPROVAL: 'code_phase, build2', ORCH_APPROVAL_TIMEOUT: '30m' });
+    expect(config).toMatchObject({ approvalStages: ['code_phase', 'build2'], approvalTimeoutMs: 1_800_000 });
+    expect(() => loadConfig({ ...base, ORCH_APPROVAL: 'idle' })).toThrow(
+      /ORCH_APPROVAL: idle is not a stage that can wait for an approval/,
+    );
+  });
+
   it('reads the hard maximum per stage (24 h by default), its overrides, and off', () => {
     expect(loadConfig(base).stageMaximums).toMatchObject({ code_phase: 86_400_000, build2: 86_400_000 });
     const config = loadConfig({ ...base, ORCH_STAGE_MAX: '8h', ORCH_STAGE_MAXES: 'build1=2h,test_plan=off' });

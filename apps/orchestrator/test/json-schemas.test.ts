@@ -127,7 +127,19 @@ function samples(): Record<string, RequestRecord> {
       action: { case: 'retry', value: { fromStage: 'code_phase' } },
     }),
   });
-  return { planning, coding, finished, regressed: regressed.record, cancelled, retried };
+  const gated = run(undefined, {
+    topic: CRQ,
+    message: create(ChangeRequestSchema, { id: ID, repo: 'r', approvalStages: ['plan_phase'] }),
+  });
+  const approved = run(gated, {
+    topic: CONTROL,
+    message: create(ControlCommandSchema, {
+      requestId: ID,
+      requestedBy: 'ann',
+      action: { case: 'approve', value: {} },
+    }),
+  });
+  return { planning, coding, finished, regressed: regressed.record, cancelled, retried, gated, approved };
 }
 
 /** Paths of fields the data has and the schema does not declare (object `properties` only). */

@@ -36,7 +36,7 @@ const working = new Set<string>();
 
 beforeAll(async () => {
   await pipeline.startAudit([...ORCHESTRATOR_OUTPUTS, DLQ]);
-  orch = await pipeline.startInProcess();
+  orch = await pipeline.startInProcess({ ORCH_APPROVAL_TIMEOUT: '3s' });
   await agents.start();
   coder = await runAgent({
     role: 'coder',
@@ -48,7 +48,7 @@ beforeAll(async () => {
     progressIntervalMs: 0,
     async handle(bundle, { requestId, progress, signal }) {
       working.add(requestId);
-      if (requestId.startsWith('redrive')) {
+      if (requestId.startsWith('redrive') || requestId.startsWith('gate')) {
         return bundle.taskIds.map((taskId) =>
           create(CommitResultSchema, { taskId, commitSha: `${taskId}-sha`, status: 'SUCCESS' }),
         );
@@ -76,11 +76,16 @@ afterAll(async () => {
 
 const view = async (id: string) => (await getRequest(orch.url, id)).body as unknown as RequestView;
 
-async function submit(id: string, budget?: { maxTokens: bigint }): Promise<void> {
+async function submit(
+  id: string,
+  budget?: { maxTokens: bigint },
+  approvalStages: string[] = [],
+): Promise<void> {
   const message = create(ChangeRequestSchema, {
     id,
     repo: 'demo',
     branch: 'main',
+    approvalStages,
     ...(budget ? { budget } : {}),
   });
   await pipeline.send(CRQ, message, { key: id });
@@ -169,5 +174,48 @@ describe('operators in control', () => {
       [1, 2],
       [2, 2],
     ]);
+  });
+
+  it('a gated request waits, is approved and finishes; another is rejected; a third times out and is rejected', async () => {
+    const [ok, no, late] = ['ok', 'no', 'late'].map((name) => `gate-${name}-${tag}`) as [
+      string,
+      string,
+      string,
+    ];
+    for (const id of [ok, no, late]) await submit(id, undefined, ['code_phase']);
+    await waitFor(
+      async () =>
+        (await Promise.all([ok, no].map(view))).every((v) => v.awaitingApproval?.stage === 'code_phase'),
+      60_000,
+      'two requests waiting',
+    );
+    // Nothing was sent to the coder while they wait.
+    expect(pipeline.on(TASK, ok)).toEqual([]);
+    const decide = (id: string, action: 'approve' | 'reject') =>
+      pipeline.send(
+        CONTROL,
+        create(ControlCommandSchema, {
+          requestId: id,
+          requestedBy: 'ann',
+          reason: 'reviewed',
+          action: { case: action, value: {} },
+        }),
+        { key: id },
+      );
+    await decide(ok, 'approve');
+    await decide(no, 'reject');
+    await waitFor(
+      async () => (await Promise.all([ok, no, late].map(view))).every((v) => v.final),
+      60_000,
+      'all three decided',
+    );
+    const approved = await view(ok);
+    expect(approved.stage).toBe('done');
+    expect(approved.decisions).toMatchObject([{ action: 'approve', by: 'ann', stage: 'code_phase' }]);
+    expect((await view(no)).failure).toMatchObject({ stage: 'code_phase', reason: 'rejected' });
+    const timedOut = await view(late);
+    expect(timedOut.failure).toMatchObject({ stage: 'code_phase', reason: 'rejected' });
+    expect(timedOut.failure?.detail).toMatch(/^approval of code_phase timed out after \d+s \(limit 3s\)$/);
+    expect(pipeline.on(TASK, late)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import type { Stage } from '@pipeline/state-machine';
 import { CRES, CRQ, PLAN } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import type { Inbound } from '../src/domain/correlate.js';
-import { RequestIndex } from '../src/domain/request-index.js';
+import { type CountKey, RequestIndex } from '../src/domain/request-index.js';
 import type { RequestRecord } from '../src/domain/request-record.js';
 import { route } from '../src/domain/route.js';
 import { createMetrics } from '../src/metrics.js';
@@ -57,7 +57,7 @@ describe('finding 13: per-stage counts kept as records are put and forgotten', (
 
   it('tells a listener every change, so a gauge follows without walking the requests', () => {
     const metrics = createMetrics();
-    const index = new RequestIndex((stage: Stage, delta: number) =>
+    const index = new RequestIndex((stage: CountKey, delta: number) =>
       metrics.requestsInFlight.inc({ stage }, delta),
     );
     const lives = ['a', 'b', 'c'].map(lifeOf) as Array<[RequestRecord, RequestRecord, RequestRecord]>;

@@ -26,6 +26,7 @@ export const REGRESSION_REASONS = [
   'deadline_exceeded',
   'cancelled',
   'budget_exceeded',
+  'rejected',
 ] as const;
 export type RegressionReason = (typeof REGRESSION_REASONS)[number];
 

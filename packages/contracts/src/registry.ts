@@ -2,6 +2,7 @@ import { createRegistry, type DescMessage } from '@bufbuild/protobuf';
 import {
   AgentCancelSchema,
   AgentProgressSchema,
+  ApproveActionSchema,
   BudgetSchema,
   BuildReportSchema,
   BuildRequestSchema,
@@ -15,6 +16,7 @@ import {
   PhaseSchema,
   PlanSchema,
   RegressionTicketSchema,
+  RejectActionSchema,
   RetryActionSchema,
   TaskBundleSchema,
   TestGenRequestSchema,
@@ -51,6 +53,8 @@ export const schemas = {
   ControlCommand: ControlCommandSchema,
   CancelAction: CancelActionSchema,
   RetryAction: RetryActionSchema,
+  ApproveAction: ApproveActionSchema,
+  RejectAction: RejectActionSchema,
 } as const satisfies Record<string, DescMessage>;
 
 export type MessageName = keyof typeof schemas;

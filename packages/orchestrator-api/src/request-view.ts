@@ -55,7 +55,7 @@ export interface StageEntryView {
 
 /** An operator's decision on the request (ControlCommand), as recorded. */
 export interface DecisionView {
-  action: 'cancel' | 'retry';
+  action: 'cancel' | 'retry' | 'approve' | 'reject';
   /** Who asked. */
   by: string;
   reason: string;
@@ -97,6 +97,10 @@ export interface RequestView {
   budget?: { maxTokens?: number; maxCostUsd?: number };
   /** Operators' decisions, in order. */
   decisions?: DecisionView[];
+  /** Stages that wait for an operator's approval before they start. */
+  gates?: Stage[];
+  /** Set while the request waits for an approval of `stage` (since: ISO 8601). */
+  awaitingApproval?: { stage: Stage; since: string };
   history: StageEntryView[];
   /** ISO 8601. */
   createdAt: string;

@@ -15,7 +15,9 @@ import { readRequest, TOKEN_ENV, tokenOf, URL_ENV, urlOf, withUrlOption } from '
 import { describeFailure } from '../request-view.js';
 import { WATCH_INTERVAL_MS } from './watch.js';
 
-type Action = { case: 'cancel'; value: object } | { case: 'retry'; value: { fromStage: string } };
+type Action =
+  | { case: 'cancel' | 'approve' | 'reject'; value: object }
+  | { case: 'retry'; value: { fromStage: string } };
 
 const KAFKA_ENV: Array<readonly [string, string]> = [
   ['KAFKA_BOOTSTRAP', 'brokers, host:port[,host:port] (required)'],
@@ -60,6 +62,32 @@ export function retryCommand(line: CommandLine): Command {
       'exit 0 once the new attempt has started, 1 when the orchestrator refused it.',
     ],
   );
+}
+
+/** `pipeline approve <id>`: let a request waiting at a gate (ORCH_APPROVAL) start its stage. */
+export function approveCommand(line: CommandLine): Command {
+  const command = line
+    .command('approve')
+    .summary('Approve a change request waiting at a gate')
+    .description(
+      'Let a change request waiting for an approval (ORCH_APPROVAL, or its own approval_stages) start its stage.',
+    )
+    .argument('<id>', 'the change request id');
+  return controlAction(line, command, () => ({ case: 'approve', value: {} }), [
+    'A request that is not waiting for an approval stays as it is (the command is dead-lettered).',
+  ]);
+}
+
+/** `pipeline reject <id>`: refuse a request waiting at a gate; it regresses with reason `rejected`. */
+export function rejectCommand(line: CommandLine): Command {
+  const command = line
+    .command('reject')
+    .summary('Reject a change request waiting at a gate')
+    .description('Refuse a change request waiting for an approval: it regresses with reason `rejected`.')
+    .argument('<id>', 'the change request id');
+  return controlAction(line, command, () => ({ case: 'reject', value: {} }), [
+    'A request that is not waiting for an approval stays as it is (the command is dead-lettered).',
+  ]);
 }
 
 function controlAction(
@@ -134,22 +162,28 @@ async function waitForOutcome(
   for (;;) {
     const view = await readRequest(url, id, token);
     if (!view) throw new CliError(`no change request ${id}`);
-    if (action === 'cancel' && view.final) {
-      if (view.failure?.reason === 'cancelled') {
+    const ends = action === 'cancel' || action === 'reject';
+    if (ends && view.final) {
+      if (view.failure?.reason === (action === 'cancel' ? 'cancelled' : 'rejected')) {
         line.io.out(`${id} ${describeFailure(view.failure)}\n`);
         return 0;
       }
       line.io.out(
-        `${id} was not cancelled: it ended ${view.failure ? describeFailure(view.failure) : view.stage}\n`,
+        `${id} was not ${action}ed: it ended ${view.failure ? describeFailure(view.failure) : view.stage}\n`,
       );
       return 1;
+    }
+    if (action === 'approve' && (view.decisions?.length ?? 0) > decisionsBefore) {
+      line.io.out(`${id} approved: ${view.stage} started\n`);
+      return 0;
     }
     if (action === 'retry' && (view.decisions?.length ?? 0) > decisionsBefore) {
       line.io.out(`${id} attempt ${view.attempt} started at ${view.stage}\n`);
       return 0;
     }
     if (Date.now() - started > 60_000) {
-      const refused = action === 'retry' ? ' (refused? the dead-letter topic says why)' : '';
+      const refused =
+        action === 'retry' || action === 'approve' ? ' (refused? the dead-letter topic says why)' : '';
       throw new CliError(`${id} is still in ${view.stage} after 60 s${refused}`);
     }
     await sleep(WATCH_INTERVAL_MS);

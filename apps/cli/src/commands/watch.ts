@@ -55,6 +55,7 @@ async function watch(
   const started = Date.now();
   let printed = 0;
   let reported = '';
+  let waitingFor = '';
   let waitingSaid = false;
   for (;;) {
     const view = await readRequest(orchestrator.url, id, orchestrator.token);
@@ -80,6 +81,14 @@ async function watch(
         io.out(`${clockTime(progress.at)}    ${view.stage}: ${said || 'alive'}${spent}\n`);
       }
       reported = report;
+      const gate = view.awaitingApproval
+        ? `${view.awaitingApproval.stage}@${view.awaitingApproval.since}`
+        : '';
+      if (view.awaitingApproval && gate !== waitingFor) {
+        const { stage, since } = view.awaitingApproval;
+        io.out(`${clockTime(since)}    waiting for an approval of ${stage} (pipeline approve / reject)\n`);
+      }
+      waitingFor = gate;
       if (view.final) {
         const took = historySpanMs(view);
         const after = took === undefined ? '' : ` after ${formatDuration(took)}`;

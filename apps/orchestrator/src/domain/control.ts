@@ -1,4 +1,5 @@
 import type { CONTROL, TopicMessage } from '@pipeline/topics';
+import { commandsFor } from './commands.js';
 import { redrive } from './redrive.js';
 import { type Decision, isFinished, type RequestRecord, stageOf } from './request-record.js';
 import type { RouteContext, RouteResult } from './route-result.js';
@@ -27,6 +28,35 @@ export function control(
     }
     case 'retry':
       return redrive(record, command.action.value.fromStage, { by, reason: command.reason }, ctx);
+    case 'approve': {
+      const awaiting = record.awaiting;
+      if (!awaiting)
+        return reject(
+          'not_accepted_in_stage',
+          `approve: the request is not waiting for an approval (${stage})`,
+          stage,
+        );
+      const draft = structuredClone(record);
+      decide(draft, { action: 'approve', by, reason: command.reason, at: ctx.now, stage });
+      delete draft.awaiting;
+      const entry = draft.history.at(-1);
+      // The stage starts now: its deadlines count from the approval, not from the wait.
+      if (entry) entry.approvedAt = ctx.now;
+      draft.updatedAt = ctx.now;
+      return { kind: 'applied', record: draft, commands: commandsFor(awaiting.actions, draft) };
+    }
+    case 'reject': {
+      if (!record.awaiting)
+        return reject(
+          'not_accepted_in_stage',
+          `reject: the request is not waiting for an approval (${stage})`,
+          stage,
+        );
+      const draft = structuredClone(record);
+      decide(draft, { action: 'reject', by, reason: command.reason, at: ctx.now, stage });
+      const why = command.reason ? `: ${command.reason}` : '';
+      return stop(draft, 'rejected', `${stage} rejected by ${by}${why}`, by, ctx);
+    }
     default:
       return reject('invalid', 'ControlCommand names no action (cancel or retry)', stage);
   }

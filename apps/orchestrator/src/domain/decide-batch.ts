@@ -44,6 +44,8 @@ export interface BatchContext {
   maxTransactionBytes: number;
   /** The budget of a request that sets none (RouteContext.defaultBudget). */
   defaultBudget?: BudgetLimits;
+  /** ORCH_APPROVAL (RouteContext.defaultGates). */
+  defaultGates?: readonly Stage[];
   /** ORCH_RETRY (RouteContext.retryPolicy). */
   retryPolicy?: Partial<Record<Stage, number>>;
   /** Fresh random bits per message, drawn by the runtime (see RouteContext.nonce). */
@@ -178,6 +180,7 @@ function decideOne(
     nonce: ctx.nonce(),
     ...(ctx.defaultBudget ? { defaultBudget: ctx.defaultBudget } : {}),
     ...(ctx.retryPolicy ? { retryPolicy: ctx.retryPolicy } : {}),
+    ...(ctx.defaultGates ? { defaultGates: ctx.defaultGates } : {}),
     ...(standard.traceparent ? { traceparent: standard.traceparent } : {}),
   };
   const result = route(current(requestId), requestId, inbound, routeCtx);

@@ -1,8 +1,16 @@
 import type { Stage } from '@pipeline/state-machine';
 import { aliasesOf, type RequestRecord, stageOf } from './request-record.js';
 
+/** What the counts are kept by: the stage, or `awaiting_approval` for a request held at a gate. */
+export type CountKey = Stage | 'awaiting_approval';
+
 /** Told of every change of the per-stage counts: `delta` requests entered (+) or left (−) `stage`. */
-export type StageCountListener = (stage: Stage, delta: number) => void;
+export type StageCountListener = (stage: CountKey, delta: number) => void;
+
+/** A request waiting for an approval is counted apart, so that a gauge shows the waiting ones. */
+function countKeyOf(record: RequestRecord): CountKey {
+  return record.awaiting ? 'awaiting_approval' : stageOf(record);
+}
 
 /**
  * Requests by id, and the ids an agent may send instead (aliases: task, commit, plan, build and spec
@@ -15,7 +23,7 @@ export type StageCountListener = (stage: Stage, delta: number) => void;
 export class RequestIndex {
   private readonly records = new Map<string, RequestRecord>();
   private readonly aliases = new Map<string, Set<string>>();
-  private readonly counts = new Map<Stage, number>();
+  private readonly counts = new Map<CountKey, number>();
 
   constructor(private readonly onCount?: StageCountListener) {}
 
@@ -42,7 +50,7 @@ export class RequestIndex {
   }
 
   /** How many requests are in each stage (stages without any are left out). */
-  countsByStage(): ReadonlyMap<Stage, number> {
+  countsByStage(): ReadonlyMap<CountKey, number> {
     return this.counts;
   }
 
@@ -54,7 +62,7 @@ export class RequestIndex {
       owners.add(record.requestId);
       this.aliases.set(alias, owners);
     }
-    this.count(stageOf(record), 1);
+    this.count(countKeyOf(record), 1);
   }
 
   forget(requestId: string): void {
@@ -66,7 +74,7 @@ export class RequestIndex {
       if (owners?.size === 0) this.aliases.delete(alias);
     }
     this.records.delete(requestId);
-    this.count(stageOf(record), -1);
+    this.count(countKeyOf(record), -1);
   }
 
   clear(): void {
@@ -77,7 +85,7 @@ export class RequestIndex {
     for (const [stage, n] of counts) this.onCount?.(stage, -n);
   }
 
-  private count(stage: Stage, delta: number): void {
+  private count(stage: CountKey, delta: number): void {
     const n = (this.counts.get(stage) ?? 0) + delta;
     if (n === 0) this.counts.delete(stage);
     else this.counts.set(stage, n);

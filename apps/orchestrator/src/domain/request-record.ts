@@ -1,5 +1,10 @@
 import type { RegressionReason } from '@pipeline/contracts';
-import { isFinalStage, type PersistedStageSnapshot, type Stage } from '@pipeline/state-machine';
+import {
+  isFinalStage,
+  type PersistedStageSnapshot,
+  type Stage,
+  type StageAction,
+} from '@pipeline/state-machine';
 
 /** One coding task of the plan and, once the coder answered, its outcome. */
 export interface TaskRecord {
@@ -38,6 +43,8 @@ export interface StageEntry {
   at: number;
   /** Set on the entry that started a new attempt (a retry): its number. */
   attempt?: number;
+  /** Epoch ms: when an operator approved the stage (a gated stage starts then, not when entered). */
+  approvedAt?: number;
   /** Absent until the agent at work reports progress (older records never have it). */
   progress?: StageProgress;
   /** What the stage's command cost, as its agent last reported it (progress or reply; cumulative). */
@@ -66,6 +73,10 @@ export interface RequestRecord {
   history: StageEntry[];
   /** Why the request regressed, in words (the machine holds the stage and the reason). */
   failureDetail?: string;
+  /** Stages that wait for an operator's approval before they start (ORCH_APPROVAL and the request's own). */
+  gates?: Stage[];
+  /** Set while the request waits for approval: the gated stage, since when, and the commands held back. */
+  awaiting?: { stage: Stage; since: number; actions: StageAction[] };
   /** 1 for the first attempt (absent), 2… after each retry: commands carry it, replies echo it. */
   attempt?: number;
   /** What the agents may spend on it (tokens in + out, US dollars); absent = no limit. */
@@ -86,7 +97,7 @@ export interface RequestRecord {
 
 /** An operator's decision on a request, as recorded. */
 export interface Decision {
-  action: 'cancel' | 'retry';
+  action: 'cancel' | 'retry' | 'approve' | 'reject';
   /** Who asked (ControlCommand.requested_by). */
   by: string;
   reason: string;
@@ -131,7 +142,8 @@ export function attemptOf(record: RequestRecord): number {
 
 /** When the request entered its current stage. */
 export function stageEnteredAt(record: RequestRecord): number {
-  return record.history.at(-1)?.at ?? record.createdAt;
+  const current = record.history.at(-1);
+  return current?.approvedAt ?? current?.at ?? record.createdAt;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface RouteContext {
   nonce?: string;
   /** The budget of a request that sets none (ORCH_BUDGET_TOKENS, ORCH_BUDGET_USD); recorded on it. */
   defaultBudget?: BudgetLimits;
+  /** Stages every new request waits for an approval before (ORCH_APPROVAL); recorded on it. */
+  defaultGates?: readonly Stage[];
   /** How many times a failure in each stage is retried before the request regresses (ORCH_RETRY). */
   retryPolicy?: Partial<Record<Stage, number>>;
 }

@@ -3,6 +3,7 @@ import {
   acceptedEvents,
   initialSnapshot,
   isFinalStage,
+  type Stage,
   type StageEventType,
   toPersisted,
 } from '@pipeline/state-machine';
@@ -20,7 +21,7 @@ import {
 import { control } from './control.js';
 import type { Inbound } from './correlate.js';
 import { recordProgress } from './progress.js';
-import { retryOrFail } from './redrive.js';
+import { REDRIVABLE, retryOrFail } from './redrive.js';
 import {
   attemptOf,
   isFinished,
@@ -68,7 +69,9 @@ export function route(
       const stage = stageOf(record);
       return reject('duplicate_request', `change request ${requestId} is known (stage ${stage})`, stage);
     }
-    return transition(newRecord(requestId, inbound.message, ctx), { type: 'crq' }, ctx);
+    const gates = gatesOf(inbound.message.approvalStages, ctx.defaultGates);
+    if (typeof gates === 'string') return reject('invalid', gates);
+    return transition(newRecord(requestId, inbound.message, gates, ctx), { type: 'crq' }, ctx);
   }
   if (inbound.topic === PROGRESS) return recordProgress(record, requestId, inbound.message, ctx);
   if (inbound.topic === CONTROL) return control(record, requestId, inbound.message, ctx);
@@ -187,6 +190,8 @@ export interface StageLimits {
   idleMs?: number;
   /** Since the stage was entered, however often the agent reports progress. */
   maxMs?: number;
+  /** How long a request may wait for an approval before it is rejected. */
+  approvalMs?: number;
 }
 
 /**
@@ -202,6 +207,13 @@ export function expire(
 ): RouteResult | undefined {
   if (isFinished(record)) return undefined;
   const asOf = ctx.asOf ?? ctx.now;
+  // Waiting for an approval: only the approval's own deadline runs, and running out rejects.
+  if (record.awaiting) {
+    const waited = asOf - record.awaiting.since;
+    if (limits.approvalMs === undefined || waited <= limits.approvalMs) return undefined;
+    const detail = `approval of ${record.awaiting.stage} timed out after ${Math.round(waited / 1000)}s (limit ${Math.round(limits.approvalMs / 1000)}s)`;
+    return stop(structuredClone(record), 'rejected', detail, 'orchestrator', ctx);
+  }
   const stage = stageOf(record);
   const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
   const stayed = asOf - stageEnteredAt(record);
@@ -226,6 +238,7 @@ function newRecord(
     description: string;
     budget?: Budget | undefined;
   },
+  gates: Stage[],
   ctx: RouteContext,
 ): RequestRecord {
   const record: RequestRecord = {
@@ -240,6 +253,7 @@ function newRecord(
     machine: toPersisted(initialSnapshot()),
     tasks: [],
     ...budgetOf(change.budget, ctx.defaultBudget),
+    ...(gates.length > 0 ? { gates } : {}),
     history: [{ stage: 'idle', at: ctx.now }],
     createdAt: ctx.now,
     updatedAt: ctx.now,
@@ -252,4 +266,15 @@ function notNow(record: RequestRecord, what: string): RouteResult {
   const stage = stageOf(record);
   const reason = isFinalStage(stage) ? 'final_stage' : 'not_accepted_in_stage';
   return reject(reason, `${what} is not accepted in stage ${stage}`, stage);
+}
+
+/** The gates of a new request: the defaults and its own, or why its own name no stage that can wait. */
+function gatesOf(own: readonly string[], defaults: readonly Stage[] = []): Stage[] | string {
+  const unknown = own.filter((s) => !REDRIVABLE.includes(s as Stage));
+  if (unknown.length > 0) {
+    return `ChangeRequest.approval_stages names ${unknown.join(', ')}: a gate can only be one of ${REDRIVABLE.join(', ')}`;
+  }
+  return [...new Set([...defaults, ...(own as Stage[])])].sort(
+    (a, b) => REDRIVABLE.indexOf(a) - REDRIVABLE.indexOf(b),
+  );
 }

@@ -14,6 +14,8 @@ export interface SweepPolicy {
    * After a long downtime thousands are due at once, and one sweep holds the partition's queue.
    */
   maxPerSweep: number;
+  /** ORCH_APPROVAL_TIMEOUT: how long a request may wait for an approval before it is rejected. */
+  approvalTimeoutMs?: number;
   /** ORCH_RETRY: a missed deadline is retried like any failure. */
   retryPolicy?: Partial<Record<Stage, number>>;
   /** Fresh random bits for a retried request's new build ids. */
@@ -39,9 +41,12 @@ export function decideSweep(
     if (isFinished(record)) {
       if (now - record.updatedAt > policy.retentionMs) step.forgotten.push(record.requestId);
     } else {
-      const limits = policy.deadlineFor(stageOf(record));
+      const limits = {
+        ...policy.deadlineFor(stageOf(record)),
+        ...(policy.approvalTimeoutMs === undefined ? {} : { approvalMs: policy.approvalTimeoutMs }),
+      };
       const result =
-        limits === undefined || readHorizon === undefined
+        readHorizon === undefined
           ? undefined
           : expire(record, limits, {
               now,

@@ -26,15 +26,18 @@ export function fail(
  */
 export function stop(
   draft: RequestRecord,
-  reason: Extract<RegressionReason, 'cancelled' | 'budget_exceeded'>,
+  reason: Extract<RegressionReason, 'cancelled' | 'budget_exceeded' | 'rejected'>,
   detail: string,
   requestedBy: string,
   ctx: RouteContext,
 ): RouteResult {
   const stage = stageOf(draft);
   draft.failureDetail = detail;
+  // Waiting for an approval, no agent is at work: nobody to tell.
+  const agentAtWork = draft.awaiting === undefined;
+  delete draft.awaiting;
   const result = transition(draft, { type: 'cancel', reason }, ctx);
-  if (result.kind !== 'applied') return result;
+  if (result.kind !== 'applied' || !agentAtWork) return result;
   const message = create(AgentCancelSchema, { requestId: draft.requestId, stage, reason, requestedBy });
   result.commands.push({ topic: CANCEL, message });
   return result;
@@ -57,6 +60,11 @@ export function transition(draft: RequestRecord, event: StageEvent, ctx: RouteCo
   draft.updatedAt = ctx.now;
   // A record from before nonces existed gets one the first time it moves (before any build id).
   if (!draft.nonce && ctx.nonce) draft.nonce = ctx.nonce;
+  // A gated stage waits for an operator: its commands are held back until it is approved.
+  if (draft.gates?.includes(result.to)) {
+    draft.awaiting = { stage: result.to, since: ctx.now, actions: result.actions };
+    return { kind: 'applied', record: draft, commands: [], change };
+  }
   const commands = commandsFor(result.actions, draft);
   return { kind: 'applied', record: draft, commands, change };
 }

@@ -48,6 +48,13 @@ export function toRequestView(record: RequestRecord): RequestView {
   const usage = usageOf(record);
   if (usage) view.usage = usage;
   if (record.budget) view.budget = { ...record.budget };
+  if (record.gates?.length) view.gates = [...record.gates];
+  if (record.awaiting) {
+    view.awaitingApproval = {
+      stage: record.awaiting.stage,
+      since: new Date(record.awaiting.since).toISOString(),
+    };
+  }
   if (record.decisions?.length) {
     view.decisions = record.decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() }));
   }

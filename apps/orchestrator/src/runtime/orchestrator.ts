@@ -189,6 +189,7 @@ export class Orchestrator {
           numPartitions: this.numPartitions,
           defaultBudget: config.defaultBudget,
           retryPolicy: config.retryPolicy,
+          defaultGates: config.approvalStages,
           maxTransactionBytes: this.maxTransactionBytes,
           clock: deps.clock ?? Date.now,
           stateReads: {
@@ -214,6 +215,7 @@ export class Orchestrator {
         retentionMs: config.retentionMs,
         maxPerSweep: MAX_PER_SWEEP,
         retryPolicy: config.retryPolicy,
+        approvalTimeoutMs: config.approvalTimeoutMs,
         nonce: () => randomBytes(8).toString('hex'),
       },
       intervalMs: config.sweepIntervalMs,

@@ -22,6 +22,8 @@ export interface BatchDeps {
   defaultBudget: BudgetLimits;
   /** ORCH_RETRY (config). */
   retryPolicy: Partial<Record<Stage, number>>;
+  /** ORCH_APPROVAL (config). */
+  defaultGates: readonly Stage[];
   /** The requests an alias belongs to, from every partition this instance knows. */
   lookupAlias: (alias: string) => readonly string[];
   /** The state directory, as far as keyless misses need it (see keylessMiss below). */
@@ -97,6 +99,7 @@ export async function processBatch(batch: Batch, worker: PartitionWorker, deps: 
         maxTransactionBytes: deps.maxTransactionBytes,
         defaultBudget: deps.defaultBudget,
         retryPolicy: deps.retryPolicy,
+        defaultGates: deps.defaultGates,
         // 64 random bits, the nonce a request created by this message keeps (its build ids carry it).
         nonce: () => randomBytes(8).toString('hex'),
         getRecord: (id) => worker.get(id),

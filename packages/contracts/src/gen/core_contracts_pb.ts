@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file core_contracts.proto.
  */
 export const file_core_contracts: GenFile = /*@__PURE__*/
-  fileDesc("ChRjb3JlX2NvbnRyYWN0cy5wcm90bxIEY29yZSKQAQoNQ2hhbmdlUmVxdWVzdBIKCgJpZBgBIAEoCRIRCglyZXF1ZXN0ZXIYAiABKAkSDAoEcmVwbxgDIAEoCRIOCgZicmFuY2gYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSHAoGYnVkZ2V0GAYgASgLMgwuY29yZS5CdWRnZXQSDwoHYXR0ZW1wdBgHIAEoDSJsCgRQbGFuEgoKAmlkGAEgASgJEhkKEXBhcmVudF9yZXF1ZXN0X2lkGAIgASgJEhAKCHRhc2tfaWRzGAMgAygJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZRIPCgdhdHRlbXB0GAUgASgNIkAKClRhc2tCdW5kbGUSDwoHcGxhbl9pZBgBIAEoCRIQCgh0YXNrX2lkcxgCIAMoCRIPCgdhdHRlbXB0GAMgASgNInAKDENvbW1pdFJlc3VsdBIPCgd0YXNrX2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSDgoGc3RhdHVzGAMgASgJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZRIPCgdhdHRlbXB0GAUgASgNInAKC0J1aWxkUmVwb3J0EhIKCmNvbW1pdF9zaGEYASABKAkSDgoGc3RhdHVzGAIgASgJEhAKCGJ1aWxkX2lkGAMgASgJEhoKBXVzYWdlGAQgASgLMgsuY29yZS5Vc2FnZRIPCgdhdHRlbXB0GAUgASgNIl4KCFRlc3RTcGVjEgoKAmlkGAEgASgJEhkKEXBhcmVudF9jb21taXRfc2hhGAIgASgJEhoKBXVzYWdlGAMgASgLMgsuY29yZS5Vc2FnZRIPCgdhdHRlbXB0GAQgASgNInQKDkdlbmVyYXRlZFRlc3RzEg8KB3NwZWNfaWQYASABKAkSEgoKY29tbWl0X3NoYRgCIAEoCRIQCghwcmVjaGVjaxgDIAEoCRIaCgV1c2FnZRgEIAEoCzILLmNvcmUuVXNhZ2USDwoHYXR0ZW1wdBgFIAEoDSJpChBSZWdyZXNzaW9uVGlja2V0EgoKAmlkGAEgASgJEg8KB3N1bW1hcnkYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRIUCgxmYWlsZWRfc3RhZ2UYBCABKAkSDgoGcmVhc29uGAUgASgJIjMKCERlZXBQbGFuEgoKAmlkGAEgASgJEhsKBnBoYXNlcxgCIAMoCzILLmNvcmUuUGhhc2UiIQoFUGhhc2USCgoCaWQYASABKAkSDAoEZ29hbBgCIAEoCSKGAQoMQnVpbGRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIYnVpbGRfaWQYAiABKAkSEgoKY29tbWl0X3NoYRgDIAEoCRIMCgRyZXBvGAQgASgJEg4KBmJyYW5jaBgFIAEoCRINCgVyb3VuZBgGIAEoDRIPCgdhdHRlbXB0GAcgASgNIn0KD1Rlc3RQbGFuUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSDAoEcmVwbxgDIAEoCRIOCgZicmFuY2gYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSDwoHYXR0ZW1wdBgGIAEoDSJ4Cg5UZXN0R2VuUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB3NwZWNfaWQYAiABKAkSEgoKY29tbWl0X3NoYRgDIAEoCRIMCgRyZXBvGAQgASgJEg4KBmJyYW5jaBgFIAEoCRIPCgdhdHRlbXB0GAYgASgNIkYKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoBBIVCg1vdXRwdXRfdG9rZW5zGAIgASgEEhAKCGNvc3RfdXNkGAMgASgBIn4KDUFnZW50UHJvZ3Jlc3MSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVzdGFnZRgCIAEoCRIMCgRub3RlGAMgASgJEhQKB3BlcmNlbnQYBCABKA1IAIgBARIaCgV1c2FnZRgFIAEoCzILLmNvcmUuVXNhZ2VCCgoIX3BlcmNlbnQiVgoLQWdlbnRDYW5jZWwSEgoKcmVxdWVzdF9pZBgBIAEoCRINCgVzdGFnZRgCIAEoCRIOCgZyZWFzb24YAyABKAkSFAoMcmVxdWVzdGVkX2J5GAQgASgJIjIKBkJ1ZGdldBISCgptYXhfdG9rZW5zGAEgASgEEhQKDG1heF9jb3N0X3VzZBgCIAEoASKeAQoOQ29udHJvbENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZXF1ZXN0ZWRfYnkYAiABKAkSDgoGcmVhc29uGAMgASgJEiQKBmNhbmNlbBgEIAEoCzISLmNvcmUuQ2FuY2VsQWN0aW9uSAASIgoFcmV0cnkYBSABKAsyES5jb3JlLlJldHJ5QWN0aW9uSABCCAoGYWN0aW9uIg4KDENhbmNlbEFjdGlvbiIhCgtSZXRyeUFjdGlvbhISCgpmcm9tX3N0YWdlGAEgASgJYgZwcm90bzM");
+  fileDesc("ChRjb3JlX2NvbnRyYWN0cy5wcm90bxIEY29yZSKpAQoNQ2hhbmdlUmVxdWVzdBIKCgJpZBgBIAEoCRIRCglyZXF1ZXN0ZXIYAiABKAkSDAoEcmVwbxgDIAEoCRIOCgZicmFuY2gYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSHAoGYnVkZ2V0GAYgASgLMgwuY29yZS5CdWRnZXQSDwoHYXR0ZW1wdBgHIAEoDRIXCg9hcHByb3ZhbF9zdGFnZXMYCCADKAkibAoEUGxhbhIKCgJpZBgBIAEoCRIZChFwYXJlbnRfcmVxdWVzdF9pZBgCIAEoCRIQCgh0YXNrX2lkcxgDIAMoCRIaCgV1c2FnZRgEIAEoCzILLmNvcmUuVXNhZ2USDwoHYXR0ZW1wdBgFIAEoDSJACgpUYXNrQnVuZGxlEg8KB3BsYW5faWQYASABKAkSEAoIdGFza19pZHMYAiADKAkSDwoHYXR0ZW1wdBgDIAEoDSJwCgxDb21taXRSZXN1bHQSDwoHdGFza19pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEg4KBnN0YXR1cxgDIAEoCRIaCgV1c2FnZRgEIAEoCzILLmNvcmUuVXNhZ2USDwoHYXR0ZW1wdBgFIAEoDSJwCgtCdWlsZFJlcG9ydBISCgpjb21taXRfc2hhGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIQCghidWlsZF9pZBgDIAEoCRIaCgV1c2FnZRgEIAEoCzILLmNvcmUuVXNhZ2USDwoHYXR0ZW1wdBgFIAEoDSJeCghUZXN0U3BlYxIKCgJpZBgBIAEoCRIZChFwYXJlbnRfY29tbWl0X3NoYRgCIAEoCRIaCgV1c2FnZRgDIAEoCzILLmNvcmUuVXNhZ2USDwoHYXR0ZW1wdBgEIAEoDSJ0Cg5HZW5lcmF0ZWRUZXN0cxIPCgdzcGVjX2lkGAEgASgJEhIKCmNvbW1pdF9zaGEYAiABKAkSEAoIcHJlY2hlY2sYAyABKAkSGgoFdXNhZ2UYBCABKAsyCy5jb3JlLlVzYWdlEg8KB2F0dGVtcHQYBSABKA0iaQoQUmVncmVzc2lvblRpY2tldBIKCgJpZBgBIAEoCRIPCgdzdW1tYXJ5GAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFAoMZmFpbGVkX3N0YWdlGAQgASgJEg4KBnJlYXNvbhgFIAEoCSIzCghEZWVwUGxhbhIKCgJpZBgBIAEoCRIbCgZwaGFzZXMYAiADKAsyCy5jb3JlLlBoYXNlIiEKBVBoYXNlEgoKAmlkGAEgASgJEgwKBGdvYWwYAiABKAkihgEKDEJ1aWxkUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhAKCGJ1aWxkX2lkGAIgASgJEhIKCmNvbW1pdF9zaGEYAyABKAkSDAoEcmVwbxgEIAEoCRIOCgZicmFuY2gYBSABKAkSDQoFcm91bmQYBiABKA0SDwoHYXR0ZW1wdBgHIAEoDSJ9Cg9UZXN0UGxhblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRISCgpjb21taXRfc2hhGAIgASgJEgwKBHJlcG8YAyABKAkSDgoGYnJhbmNoGAQgASgJEhMKC2Rlc2NyaXB0aW9uGAUgASgJEg8KB2F0dGVtcHQYBiABKA0ieAoOVGVzdEdlblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdzcGVjX2lkGAIgASgJEhIKCmNvbW1pdF9zaGEYAyABKAkSDAoEcmVwbxgEIAEoCRIOCgZicmFuY2gYBSABKAkSDwoHYXR0ZW1wdBgGIAEoDSJGCgVVc2FnZRIUCgxpbnB1dF90b2tlbnMYASABKAQSFQoNb3V0cHV0X3Rva2VucxgCIAEoBBIQCghjb3N0X3VzZBgDIAEoASJ+Cg1BZ2VudFByb2dyZXNzEhIKCnJlcXVlc3RfaWQYASABKAkSDQoFc3RhZ2UYAiABKAkSDAoEbm90ZRgDIAEoCRIUCgdwZXJjZW50GAQgASgNSACIAQESGgoFdXNhZ2UYBSABKAsyCy5jb3JlLlVzYWdlQgoKCF9wZXJjZW50IlYKC0FnZW50Q2FuY2VsEhIKCnJlcXVlc3RfaWQYASABKAkSDQoFc3RhZ2UYAiABKAkSDgoGcmVhc29uGAMgASgJEhQKDHJlcXVlc3RlZF9ieRgEIAEoCSIyCgZCdWRnZXQSEgoKbWF4X3Rva2VucxgBIAEoBBIUCgxtYXhfY29zdF91c2QYAiABKAEi7AEKDkNvbnRyb2xDb21tYW5kEhIKCnJlcXVlc3RfaWQYASABKAkSFAoMcmVxdWVzdGVkX2J5GAIgASgJEg4KBnJlYXNvbhgDIAEoCRIkCgZjYW5jZWwYBCABKAsyEi5jb3JlLkNhbmNlbEFjdGlvbkgAEiIKBXJldHJ5GAUgASgLMhEuY29yZS5SZXRyeUFjdGlvbkgAEiYKB2FwcHJvdmUYBiABKAsyEy5jb3JlLkFwcHJvdmVBY3Rpb25IABIkCgZyZWplY3QYByABKAsyEi5jb3JlLlJlamVjdEFjdGlvbkgAQggKBmFjdGlvbiIOCgxDYW5jZWxBY3Rpb24iIQoLUmV0cnlBY3Rpb24SEgoKZnJvbV9zdGFnZRgBIAEoCSIPCg1BcHByb3ZlQWN0aW9uIg4KDFJlamVjdEFjdGlvbmIGcHJvdG8z");
 
 /**
  * A request to change a repository, submitted on `change.request.in`.
@@ -66,6 +66,14 @@ export type ChangeRequest = Message<"core.ChangeRequest"> & {
    * @generated from field: uint32 attempt = 7;
    */
   attempt: number;
+
+  /**
+   * Added: stages that wait for an operator's approval before they start (besides ORCH_APPROVAL),
+   * e.g. "code_phase".
+   *
+   * @generated from field: repeated string approval_stages = 8;
+   */
+  approvalStages: string[];
 };
 
 /**
@@ -746,6 +754,18 @@ export type ControlCommand = Message<"core.ControlCommand"> & {
      */
     value: RetryAction;
     case: "retry";
+  } | {
+    /**
+     * @generated from field: core.ApproveAction approve = 6;
+     */
+    value: ApproveAction;
+    case: "approve";
+  } | {
+    /**
+     * @generated from field: core.RejectAction reject = 7;
+     */
+    value: RejectAction;
+    case: "reject";
   } | { case: undefined; value?: undefined };
 };
 
@@ -789,4 +809,34 @@ export type RetryAction = Message<"core.RetryAction"> & {
  */
 export const RetryActionSchema: GenMessage<RetryAction> = /*@__PURE__*/
   messageDesc(file_core_contracts, 19);
+
+/**
+ * Let a request waiting for approval start its stage.
+ *
+ * @generated from message core.ApproveAction
+ */
+export type ApproveAction = Message<"core.ApproveAction"> & {
+};
+
+/**
+ * Describes the message core.ApproveAction.
+ * Use `create(ApproveActionSchema)` to create a new message.
+ */
+export const ApproveActionSchema: GenMessage<ApproveAction> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 20);
+
+/**
+ * Refuse a request waiting for approval: it regresses with reason "rejected".
+ *
+ * @generated from message core.RejectAction
+ */
+export type RejectAction = Message<"core.RejectAction"> & {
+};
+
+/**
+ * Describes the message core.RejectAction.
+ * Use `create(RejectActionSchema)` to create a new message.
+ */
+export const RejectActionSchema: GenMessage<RejectAction> = /*@__PURE__*/
+  messageDesc(file_core_contracts, 21);
 

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ChangeRequest(_message.Message):
-    __slots__ = ("id", "requester", "repo", "branch", "description", "budget", "attempt")
+    __slots__ = ("id", "requester", "repo", "branch", "description", "budget", "attempt", "approval_stages")
     ID_FIELD_NUMBER: _ClassVar[int]
     REQUESTER_FIELD_NUMBER: _ClassVar[int]
     REPO_FIELD_NUMBER: _ClassVar[int]
@@ -15,6 +15,7 @@ class ChangeRequest(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     BUDGET_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_STAGES_FIELD_NUMBER: _ClassVar[int]
     id: str
     requester: str
     repo: str
@@ -22,7 +23,8 @@ class ChangeRequest(_message.Message):
     description: str
     budget: Budget
     attempt: int
-    def __init__(self, id: _Optional[str] = ..., requester: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ..., attempt: _Optional[int] = ...) -> None: ...
+    approval_stages: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., requester: _Optional[str] = ..., repo: _Optional[str] = ..., branch: _Optional[str] = ..., description: _Optional[str] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ..., attempt: _Optional[int] = ..., approval_stages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Plan(_message.Message):
     __slots__ = ("id", "parent_request_id", "task_ids", "usage", "attempt")
@@ -227,18 +229,22 @@ class Budget(_message.Message):
     def __init__(self, max_tokens: _Optional[int] = ..., max_cost_usd: _Optional[float] = ...) -> None: ...
 
 class ControlCommand(_message.Message):
-    __slots__ = ("request_id", "requested_by", "reason", "cancel", "retry")
+    __slots__ = ("request_id", "requested_by", "reason", "cancel", "retry", "approve", "reject")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     CANCEL_FIELD_NUMBER: _ClassVar[int]
     RETRY_FIELD_NUMBER: _ClassVar[int]
+    APPROVE_FIELD_NUMBER: _ClassVar[int]
+    REJECT_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     requested_by: str
     reason: str
     cancel: CancelAction
     retry: RetryAction
-    def __init__(self, request_id: _Optional[str] = ..., requested_by: _Optional[str] = ..., reason: _Optional[str] = ..., cancel: _Optional[_Union[CancelAction, _Mapping]] = ..., retry: _Optional[_Union[RetryAction, _Mapping]] = ...) -> None: ...
+    approve: ApproveAction
+    reject: RejectAction
+    def __init__(self, request_id: _Optional[str] = ..., requested_by: _Optional[str] = ..., reason: _Optional[str] = ..., cancel: _Optional[_Union[CancelAction, _Mapping]] = ..., retry: _Optional[_Union[RetryAction, _Mapping]] = ..., approve: _Optional[_Union[ApproveAction, _Mapping]] = ..., reject: _Optional[_Union[RejectAction, _Mapping]] = ...) -> None: ...
 
 class CancelAction(_message.Message):
     __slots__ = ()
@@ -249,3 +255,11 @@ class RetryAction(_message.Message):
     FROM_STAGE_FIELD_NUMBER: _ClassVar[int]
     from_stage: str
     def __init__(self, from_stage: _Optional[str] = ...) -> None: ...
+
+class ApproveAction(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RejectAction(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
