@@ -1,6 +1,5 @@
 import { create } from '@bufbuild/protobuf';
 import { ChangeRequestSchema, CommitResultSchema, PlanSchema } from '@pipeline/contracts';
-import type { Stage } from '@pipeline/state-machine';
 import { CRES, CRQ, PLAN } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
 import type { Inbound } from '../src/domain/correlate.js';
