@@ -1,5 +1,6 @@
 import { type Command, CommandLine, EXIT, type Io } from '@pipeline/cli-kit';
 import { approveCommand, cancelCommand, rejectCommand, retryCommand } from './commands/control.js';
+import { replayCommand } from './commands/replay.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { topicsCommand } from './commands/topics.js';
@@ -14,6 +15,7 @@ export const COMMANDS = [
   retryCommand,
   approveCommand,
   rejectCommand,
+  replayCommand,
   topicsCommand,
 ] as const;
 

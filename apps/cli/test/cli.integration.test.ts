@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { freePort } from '@pipeline/common';
 import { schemas } from '@pipeline/contracts';
 import {
   createConsumer,
   createKafkaClient,
+  createProducer,
   decodeRecord,
   HEADERS,
+  type OutboundRecord,
   provisionTopics,
   readHeaders,
 } from '@pipeline/kafka';
@@ -189,6 +192,38 @@ describe('pipeline (built) against a real broker', () => {
       expect(run.stderr).toContain(`${other}orchestrator.state has cleanup.policy=delete`);
       expect(run.stderr).toContain('--add-config cleanup.policy=compact');
       expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('issue 13: replay reads the state topic to its end and names the requests the machine cannot carry', async () => {
+    const client = createKafkaClient(testBrokerConfig('cli-test-replay'));
+    const names = TopicNames.prefixed(prefix);
+    const producer = createProducer(client, { names });
+    await producer.connect();
+    try {
+      const lines = readFileSync(new URL('./fixtures/state-in-flight.jsonl', import.meta.url), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{"v":1'));
+      const record = (line: string): OutboundRecord => ({
+        topic: STATE,
+        key: (JSON.parse(line) as { requestId: string }).requestId,
+        value: Buffer.from(line),
+        headers: {},
+      });
+      await producer.sendRecords(lines.map(record));
+      const fine = await runBuiltCli(['replay'], env);
+      expect(fine.code, fine.stderr).toBe(0);
+      expect(fine.stdout).toMatch(/^8 requests, 6 in flight/);
+
+      const stranded = lines[0]?.replace('"value":"plan_phase"', '"value":"review_phase"') ?? '';
+      await producer.sendRecords([record(stranded)]);
+      const refused = await runBuiltCli(['replay'], env);
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stdout).toMatch(
+        /cr-fixture-plan_phase \(review_phase\): .*unknown stage "review_phase"/,
+      );
+    } finally {
+      await producer.disconnect();
     }
   });
 });

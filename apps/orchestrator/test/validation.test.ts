@@ -99,7 +99,9 @@ describe('garbage starts change requests (validation at the door)', () => {
   it('ChangeRequest bytes on plan.out are not applied as the Plan of a request in plan_phase', () => {
     const id = idOn(6);
     const record = inPlanPhase(id);
-    const value = bytes(ChangeRequestSchema, { id, requester: 'kil', repo: 'demo', branch: 'main' });
+    // No branch: field 4 of a ChangeRequest (branch) is Plan.usage since issue 13, and a branch name
+    // is no Usage: those bytes are undecodable as a Plan, refused for that reason instead.
+    const value = bytes(ChangeRequestSchema, { id, requester: 'kil', repo: 'demo' });
     const typed = decide(
       [
         raw({
@@ -119,6 +121,9 @@ describe('garbage starts change requests (validation at the door)', () => {
     const letter = deadLetterOf(untyped);
     expect(letter.reason).toBe('invalid');
     expect(letter.error).toMatch(/Plan\.parent_request_id/);
+    const withBranch = bytes(ChangeRequestSchema, { id, requester: 'kil', repo: 'demo', branch: 'main' });
+    const undecodable = decide([raw({ topic: PLAN, partition: 6, key: id, value: withBranch })], 6, [record]);
+    expect(deadLetterOf(undecodable).reason).toBe('undecodable');
   });
 
   it('a status outside the known set is invalid, not a failure', () => {

@@ -80,6 +80,8 @@ export interface RequestView {
   final: boolean;
   /** 1, then 2… after each retry. */
   attempt: number;
+  /** The version of the stage machine the request started on (absent for requests from before versions). */
+  machineVersion?: string;
   change: RequestChange;
   ids: {
     plan?: string;

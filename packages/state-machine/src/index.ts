@@ -32,3 +32,4 @@ export {
   stageOf,
   step,
 } from './step.js';
+export { carryProblem, MACHINE_VERSION } from './version.js';

@@ -197,3 +197,15 @@ describe('persistence', () => {
     });
   });
 });
+
+describe('carryProblem and MACHINE_VERSION', () => {
+  it('says why the machine cannot carry a snapshot, and nothing for one it can', async () => {
+    const { carryProblem, MACHINE_VERSION, toPersisted, initialSnapshot } = await import('../src/index.js');
+    expect(MACHINE_VERSION).toMatch(/^[0-9a-f]{12}$/);
+    expect(carryProblem(toPersisted(initialSnapshot()))).toBeUndefined();
+    expect(carryProblem({ value: 'review_phase', context: {} })).toMatch(/unknown stage "review_phase"/);
+    expect(carryProblem({ value: 'build1', context: { approvals: 1 } })).toMatch(
+      /unexpected key\(s\) in context: approvals/,
+    );
+  });
+});

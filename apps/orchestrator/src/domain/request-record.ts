@@ -62,6 +62,8 @@ export interface RequestRecord {
   change: { requester: string; repo: string; branch: string; description: string };
   /** The stage machine's own snapshot. */
   machine: PersistedStageSnapshot;
+  /** MACHINE_VERSION of the machine the request started on (absent: before versions were recorded). */
+  machineVersion?: string;
   planId?: string;
   tasks: TaskRecord[];
   /** The commit that build 1 builds: the last successful commit of the coding stage. */

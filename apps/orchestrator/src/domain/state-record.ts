@@ -1,4 +1,4 @@
-import { isStage, type Stage } from '@pipeline/state-machine';
+import { carryProblem, isFinalStage, isStage, MACHINE_VERSION, type Stage } from '@pipeline/state-machine';
 import { failureOf, type RequestRecord, stageOf } from './request-record.js';
 
 /**
@@ -68,6 +68,12 @@ export function decodeState(value: Buffer): DecodedState {
     return { ok: false, why: 'version 1 without a request id or a known stage' };
   }
   const { stage: _stage, failure, ...record } = parsed as StateJsonV1;
+  // An unfinished request must be resumable by this machine; a finished one is never stepped again.
+  const stranded = isFinalStage(record.machine.value) ? undefined : carryProblem(record.machine);
+  if (stranded) {
+    const started = record.machineVersion ? `started on machine ${record.machineVersion}, ` : '';
+    return { ok: false, why: `${started}machine ${MACHINE_VERSION} cannot carry it: ${stranded}` };
+  }
   return {
     ok: true,
     record: failure?.detail === undefined ? record : { ...record, failureDetail: failure.detail },

@@ -29,6 +29,7 @@ export function toRequestView(record: RequestRecord): RequestView {
     stage: stageOf(record),
     final,
     attempt: attemptOf(record),
+    ...(record.machineVersion ? { machineVersion: record.machineVersion } : {}),
     change: record.change,
     ids,
     history: record.history.map((h) => ({
