@@ -2,6 +2,7 @@ import type { RegressionReason } from '@pipeline/contracts';
 import type { ExpectedOutcome, PlannedRequest } from '@pipeline/failure-markers';
 import { historySpanMs, type RequestView } from '@pipeline/orchestrator-api';
 import { isFinalStage, isStage, type Stage } from '@pipeline/state-machine';
+import type { DemoOperations } from './operate.js';
 import { percentile } from './stats.js';
 
 /** How one request of the run ended, next to how it was planned to. */
@@ -40,6 +41,8 @@ export interface DemoResult {
   interrupted: boolean;
   /** 0 ok, 1 an unexpected or unfinished request, 130 interrupted before the summary. */
   exitCode: number;
+  /** The operator's redrive and cancel after the summary (operate.ts). */
+  operations?: DemoOperations;
 }
 
 /** Compares what happened to a request with what its failure marker promised. */

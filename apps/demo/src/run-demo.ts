@@ -2,6 +2,7 @@ import { packageBin, type ServiceProcess } from '@pipeline/cli-kit';
 import { errorMessage } from '@pipeline/common';
 import { createContext, type DemoContext, Interrupted } from './context.js';
 import { followProgress } from './follow-progress.js';
+import { operate } from './operate.js';
 import { type DemoOptions, type DemoSettings, demoSettings } from './options.js';
 import { buildResult, type DemoResult, outcomeOf } from './outcomes.js';
 import { provisionTopics } from './provision-topics.js';
@@ -93,6 +94,17 @@ async function runSteps(
   const logFiles = run.services.map((s) => ctx.rel(s.logFile));
   const summaryContext = { timeoutMs: settings.timeoutMs, interactive: !settings.nonInteractive, logFiles };
   ctx.write(`\n${renderSummary(result, summaryContext)}`);
+  ctx.write('\noperator controls (orchestrator.control.in):\n');
+  result.operations = await operate(ctx, kafka, {
+    orchestratorUrl: run.orchestratorUrl,
+    outcomes,
+    runTag: settings.runTag,
+  });
+  const operated = (result.operations.redrive?.ok ?? true) && result.operations.cancel.ok;
+  if (!operated) {
+    result.ok = false;
+    result.exitCode = 1;
+  }
   run.result = result;
   if (!settings.nonInteractive) result.exitCode = await waitForCtrlC(ctx, run.services);
   return result;

@@ -65,6 +65,17 @@ describe('the demo, end to end', () => {
     expect(result.exitCode).toBe(0);
     expect(output).toContain('every request ended as planned.');
     expect(output).toContain(`prefix ${result.prefix}`);
+    // Issue 13: the operator redrives the request that failed its first build, and cancels one that
+    // waits at an approval gate.
+    const redriven = failing.find((o) => o.expected.failedStage === 'build1');
+    expect(result.operations, context).toEqual({
+      redrive: { id: redriven?.id, ok: true, attempt: 2 },
+      cancel: { id: expect.stringMatching(/-wait-then-cancel$/), ok: true },
+    });
+    expect(output).toMatch(/▶ retry +\S+: regressed at build1, retried: done at attempt 2/);
+    expect(output).toMatch(
+      /▶ cancel +\S+: waited for an approval of code_phase, cancelled: regress \(cancelled\)/,
+    );
 
     // The tickets on <prefix>regression.out, as a read_committed reader sees them. The demo has
     // stopped the orchestrator, so the topic is complete: an end marker written now to every
@@ -118,6 +129,9 @@ describe('the demo, end to end', () => {
       await Promise.all([consumer.close(), producer.disconnect(), admin.close()]);
     }
 
+    // The cancelled request has its ticket too; the redriven one keeps the one of its failed attempt.
+    const cancelled = result.operations?.cancel.id ?? '';
+    expect(tickets.filter((t) => t.requestId === cancelled)).toMatchObject([{ reason: 'cancelled' }]);
     for (const o of failing) {
       const mine = tickets.filter((t) => t.requestId === o.id);
       expect(mine, o.id).toEqual([
@@ -126,6 +140,6 @@ describe('the demo, end to end', () => {
     }
     const done = new Set(result.outcomes.filter((o) => o.expected.stage === 'done').map((o) => o.id));
     expect(tickets.filter((t) => done.has(t.requestId))).toEqual([]);
-    expect(tickets).toHaveLength(failing.length);
+    expect(tickets).toHaveLength(failing.length + 1);
   });
 });

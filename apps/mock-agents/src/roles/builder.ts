@@ -9,7 +9,8 @@ import { type CommandOf, type DecideOptions, failsAtRandom, type ReplyOf, type R
  * and 2 (with the generated tests).
  *
  * A real builder would check out the commit, compile it and run the tests. This one fails the
- * round named by the marker (`fail-build1`, `fail-build2`) or at the random rate.
+ * round named by the marker (`fail-build1`, `fail-build2`) on the request's first attempt (a retried
+ * request builds, as after a flaky failure), or at the random rate.
  */
 export function decide(
   command: CommandOf<'builder'>,
@@ -19,7 +20,8 @@ export function decide(
 ): ReplyOf<'builder'>[] {
   if (hasFailureMarker(requestId, 'silent-builder')) return [];
   const round = command.round === 2 ? 'build2' : 'build1';
-  const fails = hasFailureMarker(requestId, round) || failsAtRandom(rng, options.failureRate);
+  const marked = hasFailureMarker(requestId, round) && command.attempt <= 1;
+  const fails = marked || failsAtRandom(rng, options.failureRate);
   return [
     create(BuildReportSchema, {
       commitSha: command.commitSha,
