@@ -59,6 +59,17 @@ describe('status and watch against an HTTP API', () => {
           detail: 'build 1 of commit abc reported FAILED',
         });
       if (id === 'cr-busy') body = busy(n);
+      if (id === 'cr-cancelled')
+        body = {
+          ...view(id, ['plan_phase', 'code_phase', 'regress'], {
+            stage: 'code_phase',
+            reason: 'cancelled',
+            detail: 'cancelled by ann in code_phase: wrong repo',
+          }),
+          decisions: [
+            { action: 'cancel', by: 'ann', reason: 'wrong repo', at: at(200), stage: 'code_phase' },
+          ],
+        };
       if (id === 'cr-500') {
         res.writeHead(500, { 'content-type': 'application/json' });
         return res.end('{"error":"boom"}');
@@ -135,6 +146,15 @@ describe('status and watch against an HTTP API', () => {
     expect(reports).toEqual([
       `${clockTime(at(120))}    code_phase: 100%  task 2 of 2  (2,400 in + 300 out tokens, $0.0400 so far)`,
     ]);
+  });
+
+  it('status and watch show the decisions operators made: who, why, when', async () => {
+    const status = captureIo();
+    expect(await runCli(['status', 'cr-cancelled', '--url', url], status)).toBe(0);
+    expect(status.output()).toMatch(/decision +cancel by ann in code_phase at \S+: wrong repo/);
+    const io = captureIo();
+    expect(await runCli(['watch', 'cr-cancelled', '--url', url], io)).toBe(1);
+    expect(io.output()).toContain(`${clockTime(at(200))}    cancel by ann: wrong repo\n`);
   });
 
   it('watch of a request that regresses prints the failure: exit 1', async () => {

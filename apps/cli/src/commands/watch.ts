@@ -56,6 +56,7 @@ async function watch(
   let printed = 0;
   let reported = '';
   let waitingFor = '';
+  let decided = 0;
   let waitingSaid = false;
   for (;;) {
     const view = await readRequest(orchestrator.url, id, orchestrator.token);
@@ -89,6 +90,10 @@ async function watch(
         io.out(`${clockTime(since)}    waiting for an approval of ${stage} (pipeline approve / reject)\n`);
       }
       waitingFor = gate;
+      for (const d of (view.decisions ?? []).slice(decided)) {
+        io.out(`${clockTime(d.at)}    ${d.action} by ${d.by}${d.reason ? `: ${d.reason}` : ''}\n`);
+      }
+      decided = view.decisions?.length ?? 0;
       if (view.final) {
         const took = historySpanMs(view);
         const after = took === undefined ? '' : ` after ${formatDuration(took)}`;
