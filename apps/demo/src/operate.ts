@@ -8,14 +8,8 @@ import { createProducer, encodeRecord, type OutboundRecord } from '@pipeline/kaf
 import { fetchRequest, orchestratorToken, type RequestView } from '@pipeline/orchestrator-api';
 import { CONTROL, CRQ } from '@pipeline/topics';
 import type { DemoContext } from './context.js';
-import type { DemoOutcome } from './outcomes.js';
+import type { DemoOperations, DemoOutcome } from './outcomes.js';
 import type { DemoKafka } from './provision-topics.js';
-
-/** What the operator did, and whether it came out as it should. */
-export interface DemoOperations {
-  redrive?: { id: string; ok: boolean; attempt?: number };
-  cancel: { id: string; ok: boolean };
-}
 
 const WAIT_MS = 60_000;
 

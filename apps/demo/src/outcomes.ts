@@ -2,7 +2,6 @@ import type { RegressionReason } from '@pipeline/contracts';
 import type { ExpectedOutcome, PlannedRequest } from '@pipeline/failure-markers';
 import { historySpanMs, type RequestView } from '@pipeline/orchestrator-api';
 import { isFinalStage, isStage, type Stage } from '@pipeline/state-machine';
-import type { DemoOperations } from './operate.js';
 import { percentile } from './stats.js';
 
 /** How one request of the run ended, next to how it was planned to. */
@@ -15,6 +14,12 @@ export interface DemoOutcome {
   latencyMs: number | undefined;
   /** Final, and as expected. */
   ok: boolean;
+}
+
+/** What the operator did after the summary (operate.ts), and whether it came out as it should. */
+export interface DemoOperations {
+  redrive?: { id: string; ok: boolean; attempt?: number };
+  cancel: { id: string; ok: boolean };
 }
 
 export interface DemoTotals {
