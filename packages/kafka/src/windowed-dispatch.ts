@@ -67,6 +67,15 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
     return committing;
   };
 
+  // One listener for the whole life of the dispatch (one per wait would pile up on the signal).
+  options.stopping.addEventListener(
+    'abort',
+    () => {
+      for (const wake of waiters.splice(0)) wake();
+    },
+    { once: true },
+  );
+
   const remember = (id: string): void => {
     finished.add(id);
     if (finished.size > REMEMBERED) finished.delete(finished.values().next().value as string);
@@ -81,10 +90,7 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
     }, options.heartbeatEveryMs);
     try {
       while (running.size >= options.limit && !options.stopping.aborted && batch.isActive()) {
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          options.stopping.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await new Promise<void>((resolve) => waiters.push(resolve));
       }
     } finally {
       clearInterval(timer);

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { noopLogger } from '@pipeline/common';
 import type { Topic } from '@pipeline/topics';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +104,29 @@ describe('windowed dispatch', () => {
     expect(work.started).toEqual(['0', '1', '2']);
   });
 
+  it('waits many times without piling listeners on the stop signal', async () => {
+    const { consumer } = fakeConsumer();
+    const work = controlled();
+    const stopping = new AbortController();
+    const dispatch = createWindowedDispatch({
+      consumer,
+      limit: 1,
+      run: work.run,
+      stopping: stopping.signal,
+      heartbeatEveryMs: 1000,
+      logger: noopLogger,
+    });
+    const offsets = Array.from({ length: 30 }, (_, i) => i);
+    const handed = dispatch.onBatch(batchOf(0, offsets));
+    for (const offset of offsets) {
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      await work.end(String(offset));
+    }
+    await handed;
+    expect(work.started).toHaveLength(30);
+    expect(getEventListeners(stopping.signal, 'abort').length).toBeLessThanOrEqual(1);
+  });
+
   it('after a rebalance, does not handle again a record still running or lately finished', async () => {
     const { consumer, commits } = fakeConsumer();
     const work = controlled();
@@ -124,5 +148,28 @@ describe('windowed dispatch', () => {
     expect(commits.at(-1)).toEqual({ partition: 0, offset: 1n });
     await work.end('1');
     expect(commits.at(-1)).toEqual({ partition: 0, offset: 2n });
+  });
+});
+
+describe('windowed dispatch, stopping', () => {
+  it('a batch waiting for a slot returns when the consumer stops, leaving the rest unread', async () => {
+    const { consumer } = fakeConsumer();
+    const work = controlled();
+    const stopping = new AbortController();
+    const dispatch = createWindowedDispatch({
+      consumer,
+      limit: 1,
+      run: work.run,
+      stopping: stopping.signal,
+      heartbeatEveryMs: 1000,
+      logger: noopLogger,
+    });
+    const batch = batchOf(0, [0, 1]);
+    const handed = dispatch.onBatch(batch);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    stopping.abort();
+    await handed;
+    expect(work.started).toEqual(['0']);
+    expect(batch.resolved).toEqual(['0']);
   });
 });
