@@ -122,7 +122,7 @@ describe('the pipeline command', () => {
     [['topics', '--partitions', '0'], '--partitions 0 is not a whole number from 1 to 10000'],
     [['cancel', 'cr-1'], 'missing --reason: say why, it is recorded on the request'],
     [['cancel', 'cr-1', '--reason', '  '], 'missing --reason: say why, it is recorded on the request'],
-    [['retry', 'cr-1', '--from', 'build1'], 'missing --reason: say why, it is recorded on the request'],
+    [['reject', 'cr-1'], 'missing --reason: say why, it is recorded on the request'],
     [
       ['topics', '--replication-factor', '101'],
       '--replication-factor 101 is not a whole number from 1 to 100',

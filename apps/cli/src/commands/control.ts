@@ -96,15 +96,17 @@ function controlAction(
   action: (options: Record<string, unknown>) => Action,
   notes: string[],
 ): Command {
+  // Ending a request needs a why; approving or retrying one may go without.
+  const reasonRequired = ['cancel', 'reject'].includes(command.name());
   command
-    .option('--reason <text>', 'why, in words (recorded on the request; required)')
+    .option('--reason <text>', `why, in words (recorded on the request${reasonRequired ? '; required' : ''})`)
     .option('--by <name>', 'who asks (default: $USER)')
     .option('--wait', 'wait until the orchestrator has decided, and print the outcome');
   withUrlOption(command);
   helpAfterOptions(command, { environment: [...KAFKA_ENV, URL_ENV, TOKEN_ENV], notes });
   return line.action(command, async ([id = ''], options) => {
     const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
-    if (reason === '')
+    if (reason === '' && reasonRequired)
       throw line.usageError(command, 'missing --reason: say why, it is recorded on the request');
     if (id.trim() === '') throw line.usageError(command, 'the request id must not be empty');
     const env = line.io.env;
