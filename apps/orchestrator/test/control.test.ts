@@ -132,6 +132,31 @@ describe('budgets', () => {
     });
   });
 
+  it("holds only an accepted reply's usage against the budget: a refused reply changes nothing", () => {
+    const record = coding({ maxTokens: 100n });
+    const unknownTask: Inbound = {
+      topic: CRES,
+      message: create(CommitResultSchema, {
+        taskId: 'nope',
+        commitSha: 'c9',
+        status: 'SUCCESS',
+        usage: usage(5000n),
+      }),
+    };
+    expect(route(record, ID, unknownTask, ctx())).toMatchObject({ kind: 'rejected', reason: 'unknown_task' });
+    const accepted: Inbound = {
+      topic: CRES,
+      message: create(CommitResultSchema, {
+        taskId: 't1',
+        commitSha: 'c1',
+        status: 'SUCCESS',
+        usage: usage(40n),
+      }),
+    };
+    const result = applied(route(record, ID, accepted, ctx()));
+    expect(result.record.history.at(-1)?.usage).toEqual({ inputTokens: 40, outputTokens: 0, costUsd: 0 });
+  });
+
   it('refuses a reply whose usage has a cost below 0', () => {
     const bad: Inbound = {
       topic: CRES,

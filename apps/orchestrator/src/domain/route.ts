@@ -33,7 +33,7 @@ import {
 } from './request-record.js';
 import type { RouteContext, RouteResult } from './route-result.js';
 import { fail, reject, stop, transition } from './transition.js';
-import { budgetOf, noteUsage, overBudget, usageProblem } from './usage.js';
+import { budgetOf, noteUsage, overBudget, usageProblem, usageRecord } from './usage.js';
 
 export type { RouteContext, RouteResult, StageChange } from './route-result.js';
 
@@ -78,23 +78,38 @@ export function route(
   if (inbound.topic === CONTROL) return control(record, requestId, inbound.message, ctx);
   if (!record) return reject('unknown_request', `no change request ${requestId}`);
   const event = acceptedEvents(stageOf(record)).find((e) => REPLY_EVENTS[inbound.topic].includes(e));
+  const type = inbound.message.$typeName.replace(/^core\./, '');
   // A reply that names an attempt names the one it answers: an earlier attempt's is stale (0: unknown).
   const echoed = inbound.message.attempt;
   if (echoed !== 0 && echoed !== attemptOf(record) && !isFinished(record)) {
-    const detail = `${inbound.message.$typeName.replace(/^core\./, '')} for attempt ${echoed}, the request is on attempt ${attemptOf(record)}`;
+    const detail = `${type} for attempt ${echoed}, the request is on attempt ${attemptOf(record)}`;
     return reject('stale_attempt', detail, stageOf(record));
   }
-  if (!event) return notNow(record, inbound.message.$typeName.replace(/^core\./, ''));
-  const draft = structuredClone(record);
-  // What the command cost, as the reply says; over the request's budget, nothing more is started.
-  const badUsage = usageProblem(inbound.message.usage, inbound.message.$typeName.replace(/^core\./, ''));
+  if (!event) return notNow(record, type);
+  const badUsage = usageProblem(inbound.message.usage, type);
   if (badUsage) return reject('invalid', badUsage, stageOf(record));
-  if (inbound.message.usage) {
-    noteUsage(draft, inbound.message.usage);
-    const over = overBudget(draft);
-    if (over) return stop(draft, 'budget_exceeded', over, 'orchestrator', ctx);
-  }
+  const result = applyReply(structuredClone(record), requestId, inbound, event, ctx);
+  const usage = inbound.message.usage;
+  if (result.kind !== 'applied' || !usage) return result;
+  // What the command cost, as the accepted reply says. Over the request's budget, nothing more
+  // starts: the request regresses in the stage the reply answered, the reply's effect left out.
+  const spent = structuredClone(record);
+  noteUsage(spent, usage);
+  const over = overBudget(spent);
+  if (over) return stop(spent, 'budget_exceeded', over, 'orchestrator', ctx);
+  const answered = result.record.history[record.history.length - 1];
+  if (answered) answered.usage = usageRecord(usage);
+  return result;
+}
 
+/** A reply the request's stage accepts (`event`), checked against what the request awaits and applied. */
+function applyReply(
+  draft: RequestRecord,
+  requestId: string,
+  inbound: Exclude<Inbound, { topic: typeof CRQ | typeof PROGRESS | typeof CONTROL }>,
+  event: StageEventType,
+  ctx: RouteContext,
+): RouteResult {
   switch (inbound.topic) {
     case PLAN: {
       const plan = inbound.message;
