@@ -1,3 +1,4 @@
+import type { Stage } from '@pipeline/state-machine';
 import type { CONTROL, TopicMessage } from '@pipeline/topics';
 import { commandsFor } from './commands.js';
 import { redrive } from './redrive.js';
@@ -30,12 +31,7 @@ export function control(
       return redrive(record, command.action.value.fromStage, { by, reason: command.reason }, ctx);
     case 'approve': {
       const awaiting = record.awaiting;
-      if (!awaiting)
-        return reject(
-          'not_accepted_in_stage',
-          `approve: the request is not waiting for an approval (${stage})`,
-          stage,
-        );
+      if (!awaiting) return notWaiting('approve', stage);
       const draft = structuredClone(record);
       decide(draft, { action: 'approve', by, reason: command.reason, at: ctx.now, stage });
       delete draft.awaiting;
@@ -46,20 +42,23 @@ export function control(
       return { kind: 'applied', record: draft, commands: commandsFor(awaiting.actions, draft) };
     }
     case 'reject': {
-      if (!record.awaiting)
-        return reject(
-          'not_accepted_in_stage',
-          `reject: the request is not waiting for an approval (${stage})`,
-          stage,
-        );
+      if (!record.awaiting) return notWaiting('reject', stage);
       const draft = structuredClone(record);
       decide(draft, { action: 'reject', by, reason: command.reason, at: ctx.now, stage });
       const why = command.reason ? `: ${command.reason}` : '';
       return stop(draft, 'rejected', `${stage} rejected by ${by}${why}`, by, ctx);
     }
     default:
-      return reject('invalid', 'ControlCommand names no action (cancel or retry)', stage);
+      return reject('invalid', 'ControlCommand names no action (cancel, retry, approve or reject)', stage);
   }
+}
+
+function notWaiting(action: 'approve' | 'reject', stage: Stage): RouteResult {
+  return reject(
+    'not_accepted_in_stage',
+    `${action}: the request is not waiting for an approval (${stage})`,
+    stage,
+  );
 }
 
 function decide(draft: RequestRecord, decision: Decision): void {

@@ -2,7 +2,7 @@ import { isStage } from '@pipeline/state-machine';
 import type { PROGRESS, TopicMessage } from '@pipeline/topics';
 import { isFinished, type RequestRecord, type StageProgress, stageOf } from './request-record.js';
 import type { RouteContext, RouteResult } from './route-result.js';
-import { stop } from './transition.js';
+import { reject, stop } from './transition.js';
 import { noteUsage, overBudget, usageProblem } from './usage.js';
 
 /**
@@ -20,20 +20,14 @@ export function recordProgress(
   progress: TopicMessage<typeof PROGRESS>,
   ctx: RouteContext,
 ): RouteResult {
-  if (!record)
-    return { kind: 'rejected', reason: 'unknown_request', detail: `no change request ${requestId}` };
+  if (!record) return reject('unknown_request', `no change request ${requestId}`);
   const stage = stageOf(record);
   if (progress.stage && !isStage(progress.stage)) {
-    return {
-      kind: 'rejected',
-      reason: 'invalid',
-      detail: `AgentProgress.stage "${progress.stage}" is not a stage`,
-      stage,
-    };
+    return reject('invalid', `AgentProgress.stage "${progress.stage}" is not a stage`, stage);
   }
   const usage = progress.usage;
   const badUsage = usageProblem(usage, 'AgentProgress');
-  if (badUsage) return { kind: 'rejected', reason: 'invalid', detail: badUsage, stage };
+  if (badUsage) return reject('invalid', badUsage, stage);
   if (isFinished(record) || (progress.stage && progress.stage !== stage)) {
     const about = progress.stage || stage;
     return { kind: 'ignored', detail: `progress for ${about}, but the request is in ${stage}`, stage };
