@@ -3,8 +3,8 @@
 // agent reports more tokens than its budget regresses with `budget_exceeded` and its coder is stopped
 // too. The coder is written with the agent SDK; the other roles are the scripted agents.
 import { create } from '@bufbuild/protobuf';
-import { type Agent, CancelledError, runAgent } from '@pipeline/agent';
-import { noopLogger, sleep } from '@pipeline/common';
+import { type Agent, CancelledError } from '@pipeline/agent';
+import { sleep } from '@pipeline/common';
 import { ChangeRequestSchema, CommitResultSchema, ControlCommandSchema } from '@pipeline/contracts';
 import type { RequestView } from '@pipeline/orchestrator-api';
 import {
@@ -21,6 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRequest, type InProcessOrchestrator, TestPipeline, waitFor } from './support/pipeline.js';
 import { ScriptedAgents } from './support/responder.js';
+import { startSdkCoder } from './support/sdk-coder.js';
 
 const pipeline = new TestPipeline(2);
 // The SDK coder below answers for every request; redrive-* fails its first build 1 only.
@@ -38,32 +39,23 @@ beforeAll(async () => {
   await pipeline.startAudit([...ORCHESTRATOR_OUTPUTS, DLQ]);
   orch = await pipeline.startInProcess({ ORCH_APPROVAL_TIMEOUT: '3s' });
   await agents.start();
-  coder = await runAgent({
-    role: 'coder',
-    client: pipeline.client,
-    logger: noopLogger,
-    topicPrefix: pipeline.prefix,
-    groupId: `${pipeline.groupId}-coder`,
-    shutdownGraceMs: 0,
-    progressIntervalMs: 0,
-    async handle(bundle, { requestId, progress, signal }) {
-      working.add(requestId);
-      if (requestId.startsWith('redrive') || requestId.startsWith('gate')) {
-        return bundle.taskIds.map((taskId) =>
-          create(CommitResultSchema, { taskId, commitSha: `${taskId}-sha`, status: 'SUCCESS' }),
-        );
+  coder = await startSdkCoder(pipeline, async (bundle, { requestId, progress, signal }) => {
+    working.add(requestId);
+    if (requestId.startsWith('redrive') || requestId.startsWith('gate')) {
+      return bundle.taskIds.map((taskId) =>
+        create(CommitResultSchema, { taskId, commitSha: `${taskId}-sha`, status: 'SUCCESS' }),
+      );
+    }
+    // Works for ever, reporting 400 more tokens a second, until it is told to stop.
+    try {
+      for (let s = 1; ; s++) {
+        await sleep(1000, signal);
+        progress({ note: `step ${s}`, usage: { inputTokens: 400 * s } });
       }
-      // Works for ever, reporting 400 more tokens a second, until it is told to stop.
-      try {
-        for (let s = 1; ; s++) {
-          await sleep(1000, signal);
-          progress({ note: `step ${s}`, usage: { inputTokens: 400 * s } });
-        }
-      } catch (error) {
-        stopped.set(requestId, signal.reason);
-        throw error;
-      }
-    },
+    } catch (error) {
+      stopped.set(requestId, signal.reason);
+      throw error;
+    }
   });
 }, 180_000);
 

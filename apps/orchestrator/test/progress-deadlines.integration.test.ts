@@ -3,8 +3,8 @@
 // other roles are the scripted agents. Idle limit 3 s, hard maximum 12 s for code_phase.
 
 import { create } from '@bufbuild/protobuf';
-import { type Agent, runAgent } from '@pipeline/agent';
-import { noopLogger, sleep } from '@pipeline/common';
+import type { Agent } from '@pipeline/agent';
+import { sleep } from '@pipeline/common';
 import { ChangeRequestSchema, CommitResultSchema, STATUS } from '@pipeline/contracts';
 import { partitionFor } from '@pipeline/kafka/records';
 import type { RequestView } from '@pipeline/orchestrator-api';
@@ -12,6 +12,7 @@ import { CRQ, DLQ, ORCHESTRATOR_OUTPUTS, PROGRESS, REG } from '@pipeline/topics'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRequest, type InProcessOrchestrator, TestPipeline, waitFor } from './support/pipeline.js';
 import { ScriptedAgents } from './support/responder.js';
+import { startSdkCoder } from './support/sdk-coder.js';
 
 const IDLE_MS = 3000;
 const MAX_MS = 12_000;
@@ -38,35 +39,26 @@ beforeAll(async () => {
     ORCH_STAGE_MAXES: `code_phase=${MAX_MS}ms`,
   });
   await agents.start();
-  coder = await runAgent({
-    role: 'coder',
-    client: pipeline.client,
-    logger: noopLogger,
-    topicPrefix: pipeline.prefix,
-    groupId: `${pipeline.groupId}-coder`,
-    shutdownGraceMs: 0,
-    progressIntervalMs: 0,
-    async handle(bundle, { requestId, progress, signal }) {
-      // Every request reports once a second; how long and whether it answers is what differs.
-      const seconds = requestId === busy ? 7 : requestId === silent ? 2 : Number.POSITIVE_INFINITY;
-      for (let s = 1; s <= seconds; s++) {
-        await sleep(1000, signal);
-        progress({
-          note: `step ${s}`,
-          percent: Math.min(99, s * 10),
-          usage: { inputTokens: s * 100, costUsd: s / 100 },
-        });
-      }
-      // The silent coder stops reporting and never answers (until the test stops it).
-      if (requestId === silent) await sleep(10 * 60_000, signal);
-      return bundle.taskIds.map((taskId) =>
-        create(CommitResultSchema, {
-          taskId,
-          commitSha: `${taskId}-sha`.padEnd(40, '0'),
-          status: STATUS.success,
-        }),
-      );
-    },
+  coder = await startSdkCoder(pipeline, async (bundle, { requestId, progress, signal }) => {
+    // Every request reports once a second; how long and whether it answers is what differs.
+    const seconds = requestId === busy ? 7 : requestId === silent ? 2 : Number.POSITIVE_INFINITY;
+    for (let s = 1; s <= seconds; s++) {
+      await sleep(1000, signal);
+      progress({
+        note: `step ${s}`,
+        percent: Math.min(99, s * 10),
+        usage: { inputTokens: s * 100, costUsd: s / 100 },
+      });
+    }
+    // The silent coder stops reporting and never answers (until the test stops it).
+    if (requestId === silent) await sleep(10 * 60_000, signal);
+    return bundle.taskIds.map((taskId) =>
+      create(CommitResultSchema, {
+        taskId,
+        commitSha: `${taskId}-sha`.padEnd(40, '0'),
+        status: STATUS.success,
+      }),
+    );
   });
 }, 180_000);
 
