@@ -1,0 +1,88 @@
+// `pipeline-bench [--burst 1000] [--small-burst 100] [--sequential 100] [--only SYSTEM,…] [--dir .bench]`.
+
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { plotPng } from './plot.js';
+import { figuresTable, verdictLines, verdicts } from './report.js';
+import { runBench } from './run-bench.js';
+import { SYSTEMS, type SystemName } from './systems.js';
+
+export const USAGE = `usage: pipeline-bench [--burst N] [--small-burst N] [--sequential N] [--warmup N] [--only SYSTEM,…] [--dir DIR] [--profile]
+       (in the repository: pnpm bench …)
+
+Runs the orchestrator, a transactional relay and a plain relay (the same Kafka hops, no state), one
+after another on fresh topics of one broker (KAFKA_BOOTSTRAP, or one started in DIR/kafka), with the
+same stub agents (think time 0): N requests at once (default 1000), then 100 at once, then 100 one at
+a time. Prints the figures and the ratios against the targets; writes DIR/bench.json and DIR/bench.png
+(default DIR .bench); --profile also a CPU profile of each system's process in
+DIR/profiles/<system>/ (open it in Chrome DevTools). Systems: ${SYSTEMS.join(', ')}.
+Exit code 0 when the run completed (targets met or not), 1 when it failed, 2 for a usage error.`;
+
+const count = (raw: string | undefined, fallback: number, flag: string): number => {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new Error(`--${flag} ${raw}: a whole number from 1 to 100000`);
+  return n;
+};
+
+/** Runs the command; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: Parameters<typeof runBench>[0];
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        burst: { type: 'string' },
+        'small-burst': { type: 'string' },
+        sequential: { type: 'string' },
+        warmup: { type: 'string' },
+        only: { type: 'string' },
+        dir: { type: 'string' },
+        profile: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const systems = (values.only?.split(',').map((s) => s.trim()) ?? [...SYSTEMS]) as SystemName[];
+    const unknown = systems.filter((s) => !SYSTEMS.includes(s));
+    if (unknown.length > 0)
+      throw new Error(`unknown system ${unknown.join(', ')}; known: ${SYSTEMS.join(', ')}`);
+    options = {
+      dir: resolve(values.dir ?? '.bench'),
+      systems,
+      burst: count(values.burst, 1000, 'burst'),
+      smallBurst: count(values['small-burst'], 100, 'small-burst'),
+      sequential: count(values.sequential, 100, 'sequential'),
+      warmup: count(values.warmup, 50, 'warmup'),
+      partitions: 12,
+      tasks: 3,
+      profile: values.profile === true,
+      say: (line) => console.log(line),
+    };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const figures = await runBench(options);
+    const table = figuresTable(figures);
+    const lines = verdictLines(verdicts(figures));
+    console.log(`\n${table}\n\n${lines.join('\n')}`);
+    const when = new Date().toISOString();
+    writeFileSync(join(options.dir, 'bench.json'), `${JSON.stringify({ when, figures }, null, 2)}\n`);
+    writeFileSync(
+      join(options.dir, 'bench.png'),
+      await plotPng(figures, `pnpm bench, ${when.slice(0, 16)}Z`),
+    );
+    console.log(`\nwrote ${join(options.dir, 'bench.json')} and bench.png`);
+    return 0;
+  } catch (error) {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  }
+}

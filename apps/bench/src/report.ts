@@ -1,0 +1,91 @@
+// The figures of one run and what they say against the targets of issue 14 (pure: no I/O).
+
+import type { SystemName } from './systems.js';
+
+/**
+ * The hops a request makes through the system under test: the change request, the plan, the last
+ * commit result, the first build report, the test spec, the generated tests, the last build report.
+ */
+export const SYSTEM_HOPS = 7;
+
+export interface BurstFigures {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  /** CPU time of the system's process (not the agents') per request, ms. */
+  cpuMsPerRequest: number;
+  /** CPU time of the stub agents' process per request, ms: the same work whatever the system. */
+  agentsCpuMsPerRequest: number;
+}
+
+export interface SystemFigures {
+  system: SystemName;
+  /** The big burst (1,000 at once) and the small one (100 at once). */
+  burst: BurstFigures;
+  smallBurst: BurstFigures;
+  /** End-to-end latency of requests run one at a time, ms. */
+  latency: { p50: number; p99: number };
+  peakRssMb: number;
+}
+
+export interface Verdict {
+  what: string;
+  value: string;
+  target: string;
+  met: boolean;
+}
+
+/** Per-stage latency: a request's p50 latency spread over its hops, ms. */
+export function perStageMs(figures: SystemFigures): number {
+  return figures.latency.p50 / SYSTEM_HOPS;
+}
+
+/** The orchestrator against the transactional relay, as issue 14 sets the bar. */
+export function verdicts(all: readonly SystemFigures[]): Verdict[] {
+  const orchestrator = all.find((f) => f.system === 'orchestrator');
+  const relay = all.find((f) => f.system === 'transactional relay');
+  if (!orchestrator || !relay) return [];
+  const ratio = (a: number, b: number) => a / b;
+  const big = ratio(orchestrator.burst.perSecond, relay.burst.perSecond);
+  const small = ratio(orchestrator.smallBurst.perSecond, relay.smallBurst.perSecond);
+  const overhead = perStageMs(orchestrator) - perStageMs(relay);
+  return [
+    {
+      what: `throughput, ${orchestrator.burst.requests} at once, orchestrator / transactional relay`,
+      value: `${(big * 100).toFixed(0)} %`,
+      target: '≥ 90 %',
+      met: big >= 0.9,
+    },
+    {
+      what: `throughput, ${orchestrator.smallBurst.requests} at once, orchestrator / transactional relay`,
+      value: `${(small * 100).toFixed(0)} %`,
+      target: '≥ 90 %',
+      met: small >= 0.9,
+    },
+    {
+      what: 'per-stage latency over the transactional relay (p50, one at a time)',
+      value: `${overhead.toFixed(1)} ms`,
+      target: '≤ 2 ms',
+      met: overhead <= 2,
+    },
+  ];
+}
+
+const fixed = (n: number, digits = 0) => n.toFixed(digits);
+
+/** The figures as a Markdown table (printed, and pasted into docs/performance.md). */
+export function figuresTable(all: readonly SystemFigures[]): string {
+  const head = [
+    '| system | 1,000 at once (req/s) | 100 at once (req/s) | p50 (ms) | p99 (ms) | per stage (ms) | CPU per request (ms) | agents’ CPU per request (ms) | peak RSS (MB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const rows = all.map(
+    (f) =>
+      `| ${f.system} | ${fixed(f.burst.perSecond)} | ${fixed(f.smallBurst.perSecond)} | ${fixed(f.latency.p50)} | ${fixed(f.latency.p99)} | ${fixed(perStageMs(f), 1)} | ${fixed(f.burst.cpuMsPerRequest, 2)} | ${fixed(f.burst.agentsCpuMsPerRequest, 2)} | ${fixed(f.peakRssMb)} |`,
+  );
+  return [...head, ...rows].join('\n');
+}
+
+export function verdictLines(list: readonly Verdict[]): string[] {
+  return list.map((v) => `${v.met ? 'met    ' : 'NOT MET'}  ${v.what}: ${v.value} (target ${v.target})`);
+}

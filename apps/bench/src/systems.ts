@@ -1,0 +1,115 @@
+// The systems under test, each a process of its own beside one process of stub agents (think time
+// 0): the orchestrator, the transactional relay and the plain relay. Each run gets its own topic
+// prefix, so nothing of one run is read by the next.
+
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageBin, type ServiceProcess, startService } from '@pipeline/cli-kit';
+import { freePort, pollUntil } from '@pipeline/common';
+
+export const SYSTEMS = ['orchestrator', 'transactional relay', 'plain relay'] as const;
+export type SystemName = (typeof SYSTEMS)[number];
+
+/** How long a process may take to start on a busy 2-core machine. */
+const READY_TIMEOUT_MS = 120_000;
+
+const rel = (path: string) => path;
+const binOf = (name: string, bin: string) => packageBin(name, bin, { from: import.meta.url, rel });
+
+export interface RunningSystem {
+  name: SystemName;
+  process: ServiceProcess;
+  agents: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+/** Waits for a line of the log (or /readyz); fails at once if the process exits. */
+async function waitFor(service: ServiceProcess, ready: () => boolean | Promise<boolean>): Promise<void> {
+  await pollUntil(
+    async () => {
+      if (service.hasExited())
+        throw new Error(`${service.name} exited while starting:\n${service.logTail(15)}`);
+      return ready();
+    },
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100, what: `${service.name} running` },
+  );
+}
+
+const logged = (service: ServiceProcess, line: string) => () => service.logTail(200).includes(line);
+
+/** The stub agents, every role in one process, answering at once (think time 0). */
+export function startAgents(env: NodeJS.ProcessEnv, logFile: string, tasks: number): ServiceProcess {
+  return startService({
+    name: 'stub agents',
+    script: binOf('@pipeline/mock-agents', 'pipeline-mock-agents'),
+    cwd: process.cwd(),
+    env: { ...env, LOG_LEVEL: 'info', MOCK_THINK_MS: '0', MOCK_PLANNER_TASKS: String(tasks) },
+    logFile,
+  });
+}
+
+/** Resolves once every role of the agents consumes. */
+export function agentsRunning(agents: ServiceProcess): Promise<void> {
+  return waitFor(agents, logged(agents, '"msg":"mock agents running"'));
+}
+
+/**
+ * Starts `name` and the stub agents on the topics of `prefix` (created beforehand), and resolves once
+ * both consume. `env` carries KAFKA_BOOTSTRAP.
+ */
+export async function startSystem(
+  name: SystemName,
+  options: { prefix: string; env: NodeJS.ProcessEnv; logDir: string; tasks: number; profile: boolean },
+): Promise<RunningSystem> {
+  const env = { ...options.env, PIPELINE_TOPIC_PREFIX: options.prefix };
+  const slug = name.replaceAll(' ', '-');
+  // A CPU profile of the system's process (not the agents'), written when it exits.
+  const profiled = options.profile
+    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(options.logDir, 'profiles', slug)}` }
+    : {};
+  const agents = startAgents(env, join(options.logDir, `agents-${slug}.log`), options.tasks);
+  let system: ServiceProcess;
+  if (name === 'orchestrator') {
+    const port = await freePort();
+    system = startService({
+      name,
+      script: binOf('@pipeline/orchestrator', 'pipeline-orchestrator'),
+      cwd: process.cwd(),
+      env: {
+        ...env,
+        ...profiled,
+        LOG_LEVEL: 'warn',
+        ORCH_HTTP_PORT: String(port),
+        ORCH_HTTP_HOST: '127.0.0.1',
+      },
+      logFile: join(options.logDir, `${slug}.log`),
+    });
+    const ready = async () =>
+      (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true;
+    await waitFor(system, ready);
+  } else {
+    system = startService({
+      name,
+      script: fileURLToPath(new URL('./relay-main.js', import.meta.url)),
+      cwd: process.cwd(),
+      env: {
+        ...env,
+        ...profiled,
+        LOG_LEVEL: 'info',
+        RELAY_MODE: name === 'plain relay' ? 'plain' : 'transactional',
+        RELAY_TASKS: String(options.tasks),
+      },
+      logFile: join(options.logDir, `${slug}.log`),
+    });
+    await waitFor(system, logged(system, '"msg":"relay running"'));
+  }
+  await agentsRunning(agents);
+  return {
+    name,
+    process: system,
+    agents,
+    async stop() {
+      await Promise.all([system.stop(), agents.stop()]);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The benchmark (`pnpm bench`): makes the checkout ready (the pinned pnpm, the dependencies, a build:
+// scripts/ensure-toolchain.mjs), then runs apps/bench (`@pipeline/bench`, a devDependency of the
+// root): the orchestrator, a transactional relay and a plain relay with the same stub agents on one
+// broker; figures and ratios printed, .bench/bench.json and .bench/bench.png written.
+//
+//   pnpm bench [--burst N] [--small-burst N] [--sequential N] [--only SYSTEM,…] [--dir DIR] [--help]
+//
+// Plain Node with no dependencies until the toolchain is ready.
+import { ensureToolchain } from './ensure-toolchain.mjs';
+
+try {
+  await ensureToolchain({ log: (line) => process.stderr.write(`[setup] ${line}\n`) });
+} catch (error) {
+  process.stderr.write(`[setup] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+const { main } = await import('@pipeline/bench');
+process.exit(await main(process.argv.slice(2)));
