@@ -64,9 +64,7 @@ export async function startSystem(
   const env = { ...options.env, PIPELINE_TOPIC_PREFIX: options.prefix };
   const slug = name.replaceAll(' ', '-');
   // A CPU profile of the system's process (not the agents'), written when it exits.
-  const profiled = options.profile
-    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(options.logDir, 'profiles', slug)}` }
-    : {};
+  const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(options.logDir, 'profiles', slug)}`] : [];
   const agents = startAgents(env, join(options.logDir, `agents-${slug}.log`), options.tasks);
   let system: ServiceProcess;
   if (name === 'orchestrator') {
@@ -77,12 +75,12 @@ export async function startSystem(
       cwd: process.cwd(),
       env: {
         ...env,
-        ...profiled,
         LOG_LEVEL: 'warn',
         ORCH_HTTP_PORT: String(port),
         ORCH_HTTP_HOST: '127.0.0.1',
       },
       logFile: join(options.logDir, `${slug}.log`),
+      nodeArgs,
     });
     const ready = async () =>
       (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true;
@@ -94,12 +92,12 @@ export async function startSystem(
       cwd: process.cwd(),
       env: {
         ...env,
-        ...profiled,
         LOG_LEVEL: 'info',
         RELAY_MODE: name === 'plain relay' ? 'plain' : 'transactional',
         RELAY_TASKS: String(options.tasks),
       },
       logFile: join(options.logDir, `${slug}.log`),
+      nodeArgs,
     });
     await waitFor(system, logged(system, '"msg":"relay running"'));
   }

@@ -1,5 +1,5 @@
 import { EnvReader, env, LOG_LEVEL_ENV, type LogLevel, parseDuration } from '@pipeline/common';
-import { type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
+import { COMPRESSIONS, type Compression, type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
 import { isFinalStage, STAGES, type Stage } from '@pipeline/state-machine';
 import {
   KAFKA_NAME,
@@ -39,6 +39,8 @@ export interface OrchestratorConfig {
   sweepIntervalMs: number;
   shutdownGraceMs: number;
   restoreTimeoutMs: number;
+  /** Codec of what it writes (commands, state, dead letters). */
+  compression: Compression;
   partitionStuckAfterMs: number;
   partitionsConsumedConcurrently: number;
   maxInFlightPerPartition: number;
@@ -204,6 +206,13 @@ export const ORCHESTRATOR_ENV = {
     min: 1,
     max: 1_000_000,
   }),
+  // None by default: agents then need no codec to read commands, and neither side spends CPU on it
+  // (gzip cost the orchestrator ~25 % of its CPU per request in pnpm bench, docs/performance.md).
+  // Transactions are bounded by their uncompressed size anyway (domain/chunk.ts).
+  ORCH_COMPRESSION: env.oneOf(COMPRESSIONS, {
+    description: `codec of the records it writes: ${COMPRESSIONS.join(', ')} (agents must read it)`,
+    default: 'none',
+  }),
   ORCH_CONCURRENCY: env.int({
     description: 'input partitions processed at once',
     default: 12,
@@ -269,6 +278,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
     sweepIntervalMs: v.ORCH_SWEEP_INTERVAL,
     shutdownGraceMs: v.ORCH_SHUTDOWN_GRACE,
     restoreTimeoutMs: v.ORCH_RESTORE_TIMEOUT,
+    compression: v.ORCH_COMPRESSION,
     partitionStuckAfterMs: v.ORCH_PARTITION_STUCK_AFTER,
     partitionsConsumedConcurrently: v.ORCH_CONCURRENCY,
     maxInFlightPerPartition: v.ORCH_MAX_IN_FLIGHT,

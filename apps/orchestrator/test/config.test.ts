@@ -20,6 +20,14 @@ describe('loadConfig', () => {
     expect(config.deadlines).not.toHaveProperty('done');
     expect(config.retentionMs).toBe(7 * 86_400_000);
     expect(config.kafka.brokers).toEqual(['localhost:9092']);
+    expect(config.compression).toBe('none');
+  });
+
+  it('writes with the codec ORCH_COMPRESSION names, and refuses one it does not know', () => {
+    expect(loadConfig({ ...base, ORCH_COMPRESSION: 'zstd' }).compression).toBe('zstd');
+    expect(() => loadConfig({ ...base, ORCH_COMPRESSION: 'brotli' })).toThrow(
+      /ORCH_COMPRESSION=brotli is not one of none, gzip, snappy, lz4, zstd/,
+    );
   });
 
   it('reads per-stage deadlines and turns them off', () => {

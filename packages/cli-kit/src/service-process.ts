@@ -28,11 +28,13 @@ export function startService(options: {
   cwd: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
+  /** Options for node before the script (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs?: readonly string[];
 }): ServiceProcess {
   const fd = openSync(options.logFile, 'w');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [options.script], {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', fd, fd],

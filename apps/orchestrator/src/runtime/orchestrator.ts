@@ -178,6 +178,7 @@ export class Orchestrator {
           groupId: config.groupId,
           inputTopics: ORCHESTRATOR_INPUTS,
           restoreTimeoutMs: config.restoreTimeoutMs,
+          compression: config.compression,
           maxInFlight: config.maxInFlightPerPartition,
           clock: deps.clock ?? Date.now,
           offsets: new OffsetLookups(() => lookUpOffsets(admin, config.groupId, ORCHESTRATOR_INPUTS)),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@pipeline/common';
 import {
+  type Compression,
   createTransactionalProducer,
   type KafkaAdmin,
   type KafkaClient,
@@ -21,6 +22,8 @@ export interface RestoreDeps {
   groupId: string;
   inputTopics: readonly OrchestratorInput[];
   restoreTimeoutMs: number;
+  /** Codec of the partition's transactions (ORCH_COMPRESSION); default none. */
+  compression?: Compression;
   logger: Logger;
   /** The orchestrator's clock (epoch ms), against which deadlines are judged. */
   clock: () => number;
@@ -56,9 +59,7 @@ export async function restorePartition(
   const producer = createTransactionalProducer(deps.client, {
     transactionalId: `${groupId}-${partition}`,
     names,
-    // gzip: every Kafka client reads it (kafkajs without extra codecs too); sizes are bounded
-    // uncompressed anyway (see domain/chunk.ts), so compression is only a saving.
-    compression: 'gzip',
+    compression: deps.compression ?? 'none',
     logger: deps.logger,
   });
   try {
