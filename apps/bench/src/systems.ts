@@ -64,7 +64,9 @@ export async function startSystem(
   const env = { ...options.env, PIPELINE_TOPIC_PREFIX: options.prefix };
   const slug = name.replaceAll(' ', '-');
   // A CPU profile of the system's process (not the agents'), written when it exits.
-  const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(options.logDir, 'profiles', slug)}`] : [];
+  const nodeArgs = options.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(options.logDir, 'profiles', slug)}`]
+    : [];
   const agents = startAgents(env, join(options.logDir, `agents-${slug}.log`), options.tasks);
   let system: ServiceProcess;
   if (name === 'orchestrator') {
