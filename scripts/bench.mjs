@@ -7,14 +7,6 @@
 //   pnpm bench [--burst N] [--small-burst N] [--sequential N] [--only SYSTEM,…] [--dir DIR] [--help]
 //
 // Plain Node with no dependencies until the toolchain is ready.
-import { ensureToolchain } from './ensure-toolchain.mjs';
+import { runWhenReady } from './ensure-toolchain.mjs';
 
-try {
-  await ensureToolchain({ log: (line) => process.stderr.write(`[setup] ${line}\n`) });
-} catch (error) {
-  process.stderr.write(`[setup] ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
-
-const { main } = await import('@pipeline/bench');
-process.exit(await main(process.argv.slice(2)));
+await runWhenReady('@pipeline/bench');

@@ -7,14 +7,6 @@
 //   pnpm chaos [--only NAME,…] [--size full|ci] [--keep-cluster] [--list] [--help]
 //
 // Plain Node with no dependencies until the toolchain is ready.
-import { ensureToolchain } from './ensure-toolchain.mjs';
+import { runWhenReady } from './ensure-toolchain.mjs';
 
-try {
-  await ensureToolchain({ log: (line) => process.stderr.write(`[setup] ${line}\n`) });
-} catch (error) {
-  process.stderr.write(`[setup] ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
-
-const { main } = await import('@pipeline/chaos');
-process.exit(await main(process.argv.slice(2)));
+await runWhenReady('@pipeline/chaos');

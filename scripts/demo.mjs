@@ -9,15 +9,6 @@
 //
 // Plain Node with no dependencies until the toolchain is ready: it runs before anything is
 // installed, so the demo is imported (by its package name) only after that.
-import { ensureToolchain } from './ensure-toolchain.mjs';
+import { runWhenReady } from './ensure-toolchain.mjs';
 
-try {
-  await ensureToolchain({ log: (line) => process.stderr.write(`[setup] ${line}\n`) });
-} catch (error) {
-  process.stderr.write(`[setup] ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
-
-const { main } = await import('@pipeline/demo');
-const code = await main(process.argv.slice(2));
-process.exit(code);
+await runWhenReady('@pipeline/demo');

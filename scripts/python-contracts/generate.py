@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The Python contracts package's generated code, from proto/core_contracts.proto.
+"""The Python contracts package's generated code, from proto/core_contracts.proto and proto/state_record.proto.
 
 Runs the protoc bundled with grpcio-tools (the same pinned one as the golden vectors,
 scripts/golden/requirements.txt) with ``--python_out`` and ``--pyi_out`` into
 ``python/pipeline_contracts/src/pipeline_contracts/``. The import line protoc writes is kept as it
-is: the proto has no imports.
+is: the protos have no imports.
 
 Usage:
     python3 scripts/python-contracts/generate.py          # (re)write the committed files
@@ -21,16 +21,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTO_DIR = ROOT / "proto"
-PROTO_FILE = "core_contracts.proto"
+PROTO_FILES = ["core_contracts.proto", "state_record.proto"]
 PACKAGE_DIR = ROOT / "python" / "pipeline_contracts" / "src" / "pipeline_contracts"
-GENERATED = ["core_contracts_pb2.py", "core_contracts_pb2.pyi"]
+GENERATED = [f"{Path(p).stem}_pb2.{ext}" for p in PROTO_FILES for ext in ("py", "pyi")]
 
 
 def generate(out_dir: Path) -> None:
     from grpc_tools import protoc  # noqa: PLC0415 (keeps --help import-free)
 
     code = protoc.main(
-        ["protoc", f"-I{PROTO_DIR}", f"--python_out={out_dir}", f"--pyi_out={out_dir}", str(PROTO_DIR / PROTO_FILE)]
+        ["protoc", f"-I{PROTO_DIR}", f"--python_out={out_dir}", f"--pyi_out={out_dir}", *(str(PROTO_DIR / p) for p in PROTO_FILES)]
     )
     if code != 0:
         raise SystemExit(f"protoc failed with exit code {code}")
@@ -51,7 +51,7 @@ def check() -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"python contracts: {', '.join(GENERATED)} match proto/{PROTO_FILE}")
+    print(f"python contracts: {', '.join(GENERATED)} match {', '.join(f'proto/{p}' for p in PROTO_FILES)}")
     return 0
 
 

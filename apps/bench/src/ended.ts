@@ -1,6 +1,9 @@
-// How the benchmark sees that a request ended: the orchestrator's state record says `stage` done
-// (or regress); a relay writes the same field in a record of its own on its state topic. Read from
-// the state topic of the run's prefix, read_committed, so a request counts once it is committed.
+// How the benchmark sees that a request ended: the orchestrator's state record says stage done (or
+// regress); a relay writes a state record of its own that says done. Read from the state topic of
+// the run's prefix, read_committed, so a request counts once it is committed.
+
+import { create, toBinary } from '@bufbuild/protobuf';
+import { readStateValue, STATE_RECORD_VERSION, StateRecordSchema } from '@pipeline/contracts';
 
 export type Ended = 'done' | 'regress';
 

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { RegressionTicketSchema } from '@pipeline/contracts';
+import { RegressionTicketSchema, readStateValue } from '@pipeline/contracts';
 import {
   type Consumer,
   createConsumer,
@@ -184,12 +184,8 @@ export class Audit {
   }
 }
 
-/** The `stage` of a state record's JSON, or undefined when it is not one. */
+/** The stage a state record (either version) says, or undefined when it is not one. */
 function stageOf(value: Buffer): string | undefined {
-  try {
-    const parsed = JSON.parse(value.toString('utf8')) as { stage?: unknown };
-    return typeof parsed.stage === 'string' ? parsed.stage : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = readStateValue(value);
+  return read.ok ? read.summary.stage : undefined;
 }

@@ -2,6 +2,7 @@
 // stage machine. On the recorded fixture (requests in every stage, written by the orchestrator's own
 // code) it must pass: a machine change that strands one of them fails this test, and so the build.
 import { fileURLToPath } from 'node:url';
+import { create, encode, StateRecordSchema } from '@pipeline/contracts';
 import { MACHINE_VERSION } from '@pipeline/state-machine';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
@@ -35,12 +36,32 @@ describe('pipeline replay --file', () => {
   });
 
   it('keeps the latest value per request; a null value forgets it', () => {
+    const json = (value: object) => Buffer.from(JSON.stringify(value));
     const report = checkStates([
-      { key: 'a', value: JSON.stringify({ v: 1, machine: { value: 'review_phase', context: {} } }) },
+      { key: 'a', value: json({ v: 1, requestId: 'a', machine: { value: 'review_phase', context: {} } }) },
       { key: 'a', value: null },
-      { key: 'b', value: JSON.stringify({ v: 2, machine: { value: 'build1', context: {} } }) },
+      { key: 'b', value: json({ v: 2, requestId: 'b', machine: { value: 'build1', context: {} } }) },
     ]);
     expect(report.read).toBe(1);
-    expect(report.stranded).toEqual([{ requestId: 'b', stage: 'build1', why: 'state record version 2' }]);
+    expect(report.stranded).toEqual([
+      { requestId: 'b', stage: '?', why: 'JSON state record version 2 (this code reads 1)' },
+    ]);
+  });
+
+  it('reads StateRecord messages (version 2) too', () => {
+    const message = (requestId: string, stage: string) =>
+      encode(
+        StateRecordSchema,
+        create(StateRecordSchema, { version: 2, requestId, stage, machineVersion: 'm1' }),
+      );
+    const report = checkStates([
+      { key: 'a', value: message('a', 'build1') },
+      { key: 'b', value: message('b', 'done') },
+      { key: 'c', value: message('c', 'review_phase') },
+    ]);
+    expect(report).toMatchObject({ read: 3, inFlight: 2, versions: new Map([['m1', 2]]) });
+    expect(report.stranded).toEqual([
+      { requestId: 'c', stage: 'review_phase', why: expect.stringMatching(/^started on m1: .*review_phase/) },
+    ]);
   });
 });

@@ -13,6 +13,18 @@ const step = (offset: string, bytes: number): Step => {
 };
 
 // Issue 10, finding 2: one transaction per fetched batch outgrew the broker's limit after an outage.
+/** A record with only what every record has. */
+const minimalRecord = (requestId: string, stage: 'idle' | 'plan_phase'): RequestRecord => ({
+  v: 1,
+  requestId,
+  change: { requester: '', repo: 'r', branch: '', description: '' },
+  machine: { value: stage, context: {} },
+  tasks: [],
+  history: [],
+  createdAt: 0,
+  updatedAt: 0,
+});
+
 describe('transactions bounded by bytes', () => {
   it('groups whole steps, in order, into chunks under the limit, each ending at its last input', () => {
     const steps = ['1', '2', '3', '4', '5'].map((offset) => step(offset, 300));
@@ -27,17 +39,9 @@ describe('transactions bounded by bytes', () => {
 
   it('writes each request once per chunk, its last version, and the tombstones of forgotten ones', () => {
     const a = newStep('1');
-    a.updated.set('cr-1', {
-      requestId: 'cr-1',
-      v: 1,
-      machine: { value: 'idle', context: {} },
-    } as unknown as RequestRecord);
+    a.updated.set('cr-1', minimalRecord('cr-1', 'idle'));
     const b = newStep('2');
-    const later = {
-      requestId: 'cr-1',
-      v: 1,
-      machine: { value: 'plan_phase', context: {} },
-    } as unknown as RequestRecord;
+    const later = minimalRecord('cr-1', 'plan_phase');
     b.updated.set('cr-1', later);
     b.forgotten.push('cr-0');
     const [chunk] = chunkSteps([a, b], 3, 1_000_000);

@@ -21,8 +21,9 @@ import { describe, expect, it } from 'vitest';
 import type { Inbound } from '../src/domain/correlate.js';
 import type { RequestRecord } from '../src/domain/request-record.js';
 import { expire, route } from '../src/domain/route.js';
-import { encodeState } from '../src/domain/state-record.js';
+import { stateJson } from '../src/domain/state-record.js';
 import { toRequestView } from '../src/http/request-view.js';
+import { sampleRecords } from './support/sample-records.js';
 
 type Schema = Record<string, unknown>;
 const load = (name: string): Schema =>
@@ -31,116 +32,6 @@ const viewSchema = load('request-view.v1.schema.json');
 const stateSchema = load('state-record.v1.schema.json');
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats.default(ajv);
-
-const ID = 'cr-schema';
-let now = 1_767_225_600_000;
-function run(record: RequestRecord | undefined, ...messages: Inbound[]): RequestRecord {
-  let current = record;
-  for (const inbound of messages) {
-    now += 1000;
-    const result = route(current, ID, inbound, {
-      now,
-      nonce: '0123456789abcdef',
-      traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
-    });
-    if (result.kind !== 'applied') throw new Error(`${result.kind}: ${result.detail}`);
-    current = result.record;
-  }
-  if (!current) throw new Error('no record');
-  return current;
-}
-
-const progress = (stage: string, percent?: number): Inbound => ({
-  topic: PROGRESS,
-  message: create(AgentProgressSchema, {
-    requestId: ID,
-    stage,
-    note: `working on ${stage}`,
-    ...(percent === undefined ? {} : { percent }),
-    usage: { inputTokens: 1000n, outputTokens: 200n, costUsd: 0.0125 },
-  }),
-});
-
-/** A request in plan_phase, one that finished, one that regressed: every field the record can have. */
-function samples(): Record<string, RequestRecord> {
-  const crq: Inbound = {
-    topic: CRQ,
-    message: create(ChangeRequestSchema, {
-      id: ID,
-      requester: 'ann',
-      repo: 'acme/shop',
-      branch: 'main',
-      description: 'add a badge',
-    }),
-  };
-  const planning = run(undefined, crq);
-  const coding = run(
-    planning,
-    progress('plan_phase', 0),
-    { topic: PLAN, message: create(PlanSchema, { id: 'p', parentRequestId: ID, taskIds: ['t1'] }) },
-    progress('code_phase', 50),
-  );
-  const built = run(coding, {
-    topic: CRES,
-    message: create(CommitResultSchema, { taskId: 't1', commitSha: 'c1', status: 'SUCCESS' }),
-  });
-  const buildId = built.build?.id ?? '';
-  const done = run(
-    built,
-    { topic: BREPORT, message: create(BuildReportSchema, { commitSha: 'c1', buildId, status: 'PASSED' }) },
-    { topic: TSPEC, message: create(TestSpecSchema, { id: 's1', parentCommitSha: 'c1' }) },
-    progress('test_build'),
-    {
-      topic: GTRES,
-      message: create(GeneratedTestsSchema, { specId: 's1', commitSha: 'c2', precheck: 'PASSED' }),
-    },
-  );
-  const finished = run(done, {
-    topic: BREPORT,
-    message: create(BuildReportSchema, { commitSha: 'c2', buildId: done.build?.id ?? '', status: 'PASSED' }),
-  });
-  const regressed = expire(coding, { idleMs: 1000 }, { now: now + 10_000 });
-  if (regressed?.kind !== 'applied') throw new Error('expected a regression');
-  const budgeted = run(undefined, {
-    topic: CRQ,
-    message: create(ChangeRequestSchema, {
-      id: ID,
-      repo: 'r',
-      budget: { maxTokens: 5000n, maxCostUsd: 2.5 },
-    }),
-  });
-  const cancelled = run(budgeted, {
-    topic: CONTROL,
-    message: create(ControlCommandSchema, {
-      requestId: ID,
-      requestedBy: 'ann',
-      reason: 'not needed',
-      action: { case: 'cancel', value: {} },
-    }),
-  });
-  const retried = run(regressed.record, {
-    topic: CONTROL,
-    message: create(ControlCommandSchema, {
-      requestId: ID,
-      requestedBy: 'ann',
-      reason: 'try again',
-      action: { case: 'retry', value: { fromStage: 'code_phase' } },
-    }),
-  });
-  const gated = run(undefined, {
-    topic: CRQ,
-    message: create(ChangeRequestSchema, { id: ID, repo: 'r', approvalStages: ['plan_phase'] }),
-  });
-  const approved = run(gated, {
-    topic: CONTROL,
-    message: create(ControlCommandSchema, {
-      requestId: ID,
-      requestedBy: 'ann',
-      action: { case: 'approve', value: {} },
-    }),
-  });
-  return { planning, coding, finished, regressed: regressed.record, cancelled, retried, gated, approved };
-}
 
 /** Paths of fields the data has and the schema does not declare (object `properties` only). */
 function undeclared(schema: Schema, data: unknown, root: Schema, path = '$'): string[] {
@@ -165,7 +56,7 @@ function resolve(root: Schema, ref: string): Schema {
 }
 
 describe('the JSON Schemas of docs/schemas', () => {
-  const records = samples();
+  const records = sampleRecords();
 
   it.each(Object.keys(records))('GET /requests/{id} of a %s request matches request-view.v1', (name) => {
     const view = JSON.parse(JSON.stringify(toRequestView(records[name] as RequestRecord)));
@@ -175,7 +66,7 @@ describe('the JSON Schemas of docs/schemas', () => {
   });
 
   it.each(Object.keys(records))('the state record of a %s request matches state-record.v1', (name) => {
-    const value = JSON.parse(encodeState(records[name] as RequestRecord).toString('utf8'));
+    const value = JSON.parse(stateJson(records[name] as RequestRecord).toString('utf8'));
     const validate = ajv.compile(stateSchema);
     expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
     expect(undeclared(stateSchema, value, stateSchema)).toEqual([]);

@@ -1,5 +1,5 @@
-import { create } from '@bufbuild/protobuf';
-import { ChangeRequestSchema, PlanSchema } from '@pipeline/contracts';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { ChangeRequestSchema, PlanSchema, StateRecordSchema } from '@pipeline/contracts';
 import { encodeRecord, partitionFor } from '@pipeline/kafka';
 import { CRQ, DLQ, PLAN, STATE } from '@pipeline/topics';
 import { afterAll, expect, it } from 'vitest';
@@ -20,10 +20,16 @@ it('a state record this version cannot read blocks readiness, naming the version
   await orch.stop();
   await pipeline.startAudit([DLQ]);
   const id = `future-${Date.now().toString(36)}`;
-  // What a newer version might write: another `v`, fields this version does not know.
-  const future = { v: 2, requestId: id, stage: 'plan_phase', machine: { value: 'plan_phase', context: {} } };
+  // What a newer version might write: a StateRecord of a version this one does not know.
+  const future = create(StateRecordSchema, { version: 3, requestId: id, stage: 'plan_phase' });
   await pipeline.sendRecords([
-    { topic: STATE, key: id, value: Buffer.from(JSON.stringify(future)), headers: {}, partition: 0 },
+    {
+      topic: STATE,
+      key: id,
+      value: Buffer.from(toBinary(StateRecordSchema, future)),
+      headers: {},
+      partition: 0,
+    },
   ]);
   const plan = create(PlanSchema, { id: `${id}/plan`, parentRequestId: id, taskIds: ['t1'] });
   await pipeline.sendRecords([encodeRecord(PLAN, plan, { key: id, partition: partitionFor(id, 1) })]);
@@ -40,7 +46,7 @@ it('a state record this version cannot read blocks readiness, naming the version
     async () => {
       const res = await fetch(`${url}/readyz`);
       detail = await res.text();
-      return res.status === 503 && /version 2/.test(detail);
+      return res.status === 503 && /version 3/.test(detail);
     },
     60_000,
     'readiness to name the unreadable version',

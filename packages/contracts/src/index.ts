@@ -2,6 +2,7 @@ export { create, fromJson, type MessageInitShape, type MessageShape, toJson } fr
 export { decode, encode, schemaByTypeName } from './codec.js';
 export { DecodeError, UnknownMessageTypeError } from './errors.js';
 export * from './gen/core_contracts_pb.js';
+export * from './gen/state_record_pb.js';
 export {
   DEAD_LETTER_REASONS,
   type DeadLetterReason,
@@ -23,3 +24,12 @@ export {
   type RuleViolation,
   ruleViolation,
 } from './rules.js';
+export {
+  isJsonStateValue,
+  type ReadStateValue,
+  readStateValue,
+  STATE_RECORD_VERSION,
+  STATE_RECORD_VERSIONS,
+  type StateRecordVersion,
+  type StateSummary,
+} from './state-value.js';

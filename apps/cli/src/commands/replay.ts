@@ -21,7 +21,7 @@ export function replayCommand(line: CommandLine): Command {
     .command('replay')
     .summary('Check that the current machine can carry every request in flight')
     .description(
-      'Read the state topic (or a file exported from it: one state value, JSON, per line, or {"key","value"} lines) and check every request in flight against the current stage machine. Run it before an upgrade that changes the machine.',
+      'Read the state topic (or a file exported from it: per line a JSON state value (version 1), or {"key","value"} with value a JSON state value or null, or {"key","base64"} with any state value as base64) and check every request in flight against the current stage machine. Run it before an upgrade that changes the machine.',
     )
     .option('--file <path>', 'read this file instead of the state topic');
   helpAfterOptions(command, {
@@ -42,8 +42,11 @@ export function replayCommand(line: CommandLine): Command {
   });
 }
 
-/** An exported state topic: per line, a state value, or `{"key": …, "value": …}` (value null: forgotten). */
-function readExport(path: string): Array<{ key: string; value: string | null }> {
+/**
+ * An exported state topic: per line, a JSON state value, or `{"key": …, "value": …}` (value null:
+ * forgotten), or `{"key": …, "base64": …}` (the value's bytes, e.g. a StateRecord message).
+ */
+function readExport(path: string): Array<{ key: string; value: Uint8Array | null }> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -54,17 +57,30 @@ function readExport(path: string): Array<{ key: string; value: string | null }> 
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l, i) => {
-      const parsed = JSON.parse(l) as { key?: unknown; value?: unknown; requestId?: unknown };
+      const parsed = JSON.parse(l) as {
+        key?: unknown;
+        value?: unknown;
+        base64?: unknown;
+        requestId?: unknown;
+      };
+      if (typeof parsed.key === 'string' && typeof parsed.base64 === 'string') {
+        return { key: parsed.key, value: Buffer.from(parsed.base64, 'base64') };
+      }
       if (typeof parsed.key === 'string' && 'value' in parsed) {
-        return { key: parsed.key, value: parsed.value === null ? null : JSON.stringify(parsed.value) };
+        return {
+          key: parsed.key,
+          value: parsed.value === null ? null : Buffer.from(JSON.stringify(parsed.value)),
+        };
       }
       if (typeof parsed.requestId !== 'string') throw new CliError(`${path}:${i + 1}: no request id`);
-      return { key: parsed.requestId, value: l };
+      return { key: parsed.requestId, value: Buffer.from(l) };
     });
 }
 
 /** Every record of the state topic up to its end offsets as of now (barriers left out). */
-async function readStateTopic(env: NodeJS.ProcessEnv): Promise<Array<{ key: string; value: string | null }>> {
+async function readStateTopic(
+  env: NodeJS.ProcessEnv,
+): Promise<Array<{ key: string; value: Uint8Array | null }>> {
   const { config, names } = kafkaSettings(env, 'pipeline-cli');
   const client = cliClient(config, env);
   return withBroker(config, () => readToEnd(client, names));
@@ -73,7 +89,7 @@ async function readStateTopic(env: NodeJS.ProcessEnv): Promise<Array<{ key: stri
 async function readToEnd(
   client: ReturnType<typeof cliClient>,
   names: TopicNames,
-): Promise<Array<{ key: string; value: string | null }>> {
+): Promise<Array<{ key: string; value: Uint8Array | null }>> {
   const admin = await KafkaAdmin.open(client, names);
   let ends: Map<number, bigint>;
   try {
@@ -82,7 +98,7 @@ async function readToEnd(
     await admin.close();
   }
   const pending = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
-  const values: Array<{ key: string; value: string | null }> = [];
+  const values: Array<{ key: string; value: Uint8Array | null }> = [];
   if (pending.size === 0) return values;
   const groupId = `${names.physical(STATE)}-replay-${process.pid}-${Date.now()}`;
   const consumer = createConsumer(client, {
@@ -108,7 +124,7 @@ async function readToEnd(
       if (readHeaders(record.headers)['x-barrier'] === undefined && record.key) {
         values.push({
           key: record.key.toString('utf8'),
-          value: record.value ? record.value.toString('utf8') : null,
+          value: record.value,
         });
       }
       batch.resolve(record.offset);

@@ -1,3 +1,4 @@
+import { readStateValue } from '@pipeline/contracts';
 import { carryProblem, isFinalStage, isStage, MACHINE_VERSION } from '@pipeline/state-machine';
 
 /** What a replay found: the requests read, and those the current machine cannot carry, with why. */
@@ -10,39 +11,29 @@ export interface ReplayReport {
 }
 
 /**
- * Checks the latest state of every request (values of orchestrator.state, JSON, in offset order; a
- * null value forgets the request) against the current stage machine: an unfinished request it cannot
- * resume is stranded. Pure: the caller reads the topic or the file.
+ * Checks the latest state of every request (values of orchestrator.state, either version, in offset
+ * order; a null value forgets the request) against the current stage machine: an unfinished request
+ * it cannot resume is stranded. Pure: the caller reads the topic or the file.
  */
-export function checkStates(values: Iterable<{ key: string; value: string | null }>): ReplayReport {
-  const latest = new Map<string, string>();
+export function checkStates(values: Iterable<{ key: string; value: Uint8Array | null }>): ReplayReport {
+  const latest = new Map<string, Uint8Array>();
   for (const { key, value } of values) {
     if (value === null) latest.delete(key);
     else latest.set(key, value);
   }
   const report: ReplayReport = { read: latest.size, inFlight: 0, versions: new Map(), stranded: [] };
   for (const [requestId, value] of latest) {
-    let record: { v?: unknown; machine?: { value?: unknown }; machineVersion?: unknown };
-    try {
-      record = JSON.parse(value);
-    } catch {
-      report.stranded.push({ requestId, stage: '?', why: 'not JSON' });
+    const read = readStateValue(value);
+    if (!read.ok) {
+      report.stranded.push({ requestId, stage: '?', why: read.why });
       continue;
     }
-    const stage = record.machine?.value;
-    if (record.v !== 1) {
-      report.stranded.push({
-        requestId,
-        stage: String(stage),
-        why: `state record version ${JSON.stringify(record.v)}`,
-      });
-      continue;
-    }
+    const { stage, machine, machineVersion } = read.summary;
     if (isStage(stage) && isFinalStage(stage)) continue;
     report.inFlight++;
-    const version = typeof record.machineVersion === 'string' ? record.machineVersion : 'unrecorded';
+    const version = machineVersion ?? 'unrecorded';
     report.versions.set(version, (report.versions.get(version) ?? 0) + 1);
-    const why = carryProblem(record.machine);
+    const why = carryProblem(machine);
     if (why) report.stranded.push({ requestId, stage: String(stage), why: `started on ${version}: ${why}` });
   }
   return report;

@@ -1,14 +1,18 @@
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { isJsonStateValue, STATE_RECORD_VERSIONS, StateRecordSchema } from '@pipeline/contracts';
 import { carryProblem, isFinalStage, isStage, MACHINE_VERSION, type Stage } from '@pipeline/state-machine';
 import { failureOf, type RequestRecord, stageOf } from './request-record.js';
+import { fromStateMessage, toStateMessage } from './state-message.js';
 
 /**
  * The state topic holds two kinds of records:
- * - key = request id, value = the request as JSON (a null value = forgotten);
+ * - key = request id, value = the request (a null value = forgotten): a StateRecord message
+ *   (version 2, proto/state_record.proto), or JSON (version 1, still read: see decodeState);
  * - restore barriers: header `x-barrier`, written by an instance that takes a partition over, so it
  *   knows it has read everything committed before it (see runtime/restore.ts).
  *
- * The JSON spells out `stage` and `failure` (stage, reason, detail) next to the machine snapshot, for
- * tools and older readers; this version reads the stage and failure from the snapshot alone.
+ * Version 1's JSON spells out `stage` and `failure` (stage, reason, detail) next to the machine
+ * snapshot, for tools and older readers; this version reads the stage and failure from the snapshot.
  */
 export const BARRIER_HEADER = 'x-barrier';
 
@@ -25,15 +29,18 @@ interface StateJsonV1 extends Omit<RequestRecord, 'failureDetail'> {
 /** Records are never changed once made (a change makes a new one), so each is encoded once. */
 const encoded = new WeakMap<RequestRecord, Buffer>();
 
+/** The state value of a record: a StateRecord message (version 2). */
 export function encodeState(record: RequestRecord): Buffer {
   const cached = encoded.get(record);
   if (cached) return cached;
-  const value = encodeJson(record);
+  const bytes = toBinary(StateRecordSchema, toStateMessage(record));
+  const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   encoded.set(record, value);
   return value;
 }
 
-function encodeJson(record: RequestRecord): Buffer {
+/** The JSON form of a record (version 1): what docs/schemas/state-record.v1.schema.json describes. */
+export function stateJson(record: RequestRecord): Buffer {
   const { failureDetail: _detail, ...rest } = record;
   const json: StateJsonV1 = { ...rest, stage: stageOf(record) };
   const failure = failureOf(record);
@@ -44,40 +51,65 @@ function encodeJson(record: RequestRecord): Buffer {
 /** A state value read back: the record, or why this version cannot read it. */
 export type DecodedState = { ok: true; record: RequestRecord } | { ok: false; why: string };
 
-/** The versions of the state record this version reads. */
-export const STATE_VERSIONS = [1] as const;
-
 /**
- * Parses a state value. One this version cannot read (another version wrote it, or it is damaged)
- * is reported with why, never taken for a forgotten request.
+ * Reads a state value of either version. One this version cannot read (another version wrote it,
+ * or it is damaged) is reported with why, never taken for a forgotten request.
  */
 export function decodeState(value: Buffer): DecodedState {
+  const decoded = isJsonStateValue(value) ? decodeJson(value) : decodeMessage(value);
+  return decoded.ok ? resumable(decoded.record) : decoded;
+}
+
+function decodeMessage(value: Buffer): DecodedState {
+  let message: ReturnType<typeof fromBinary<typeof StateRecordSchema>>;
+  try {
+    message = fromBinary(StateRecordSchema, value);
+  } catch {
+    return { ok: false, why: 'neither JSON nor a StateRecord message' };
+  }
+  if (message.version !== 2) {
+    return {
+      ok: false,
+      why: `version ${message.version} (this version reads ${STATE_RECORD_VERSIONS.join(', ')})`,
+    };
+  }
+  if (message.requestId === '' || !isStage(message.stage)) {
+    return { ok: false, why: 'version 2 without a request id or a known stage' };
+  }
+  return { ok: true, record: fromStateMessage(message) };
+}
+
+function decodeJson(value: Buffer): DecodedState {
   let parsed: Partial<StateJsonV1>;
   try {
     parsed = JSON.parse(value.toString('utf8')) as Partial<StateJsonV1>;
   } catch {
     return { ok: false, why: 'not JSON' };
   }
-  if (!(STATE_VERSIONS as readonly unknown[]).includes(parsed?.v)) {
+  if (parsed?.v !== 1) {
     return {
       ok: false,
-      why: `version ${JSON.stringify(parsed?.v)} (this version reads ${STATE_VERSIONS.join(', ')})`,
+      why: `JSON version ${JSON.stringify(parsed?.v)} (this version reads ${STATE_RECORD_VERSIONS.join(', ')})`,
     };
   }
   if (typeof parsed.requestId !== 'string' || !isStage(parsed.machine?.value)) {
     return { ok: false, why: 'version 1 without a request id or a known stage' };
   }
   const { stage: _stage, failure, ...record } = parsed as StateJsonV1;
-  // An unfinished request must be resumable by this machine; a finished one is never stepped again.
+  return {
+    ok: true,
+    record: failure?.detail === undefined ? record : { ...record, failureDetail: failure.detail },
+  };
+}
+
+/** An unfinished request must be resumable by this machine; a finished one is never stepped again. */
+function resumable(record: RequestRecord): DecodedState {
   const stranded = isFinalStage(record.machine.value) ? undefined : carryProblem(record.machine);
   if (stranded) {
     const started = record.machineVersion ? `started on machine ${record.machineVersion}, ` : '';
     return { ok: false, why: `${started}machine ${MACHINE_VERSION} cannot carry it: ${stranded}` };
   }
-  return {
-    ok: true,
-    record: failure?.detail === undefined ? record : { ...record, failureDetail: failure.detail },
-  };
+  return { ok: true, record };
 }
 
 export function isBarrier(headers: Readonly<Record<string, string>>): boolean {
