@@ -7,20 +7,16 @@ import { readStateValue, STATE_RECORD_VERSION, StateRecordSchema } from '@pipeli
 
 export type Ended = 'done' | 'regress';
 
-/** The state-topic value a relay writes when a request is through. */
+/** The state-topic value a relay writes when a request is through: a StateRecord that says done. */
 export function doneRecordValue(requestId: string): Buffer {
-  return Buffer.from(JSON.stringify({ requestId, stage: 'done' }));
+  const message = create(StateRecordSchema, { version: STATE_RECORD_VERSION, requestId, stage: 'done' });
+  return Buffer.from(toBinary(StateRecordSchema, message));
 }
 
-/** The final stage a state record reports, or undefined while the request is under way. */
+/** The final stage a state record (either version) reports, or undefined while the request is under way. */
 export function endedStage(value: Buffer | null): Ended | undefined {
-  // Most records are of requests under way: parse only those that can be final.
-  if (value === null || !(value.includes('"stage":"done"') || value.includes('"stage":"regress"')))
-    return undefined;
-  try {
-    const stage = (JSON.parse(value.toString('utf8')) as { stage?: unknown }).stage;
-    return stage === 'done' || stage === 'regress' ? stage : undefined;
-  } catch {
-    return undefined;
-  }
+  if (value === null) return undefined;
+  const read = readStateValue(value);
+  const stage = read.ok ? read.summary.stage : undefined;
+  return stage === 'done' || stage === 'regress' ? stage : undefined;
 }

@@ -1,26 +1,12 @@
 // docs/protocol.md promises versioned JSON Schemas of GET /requests/{id} and of a state record
 // (docs/schemas/): what the code writes must match them, and every field it writes must be declared.
 import { readFileSync } from 'node:fs';
-import { create } from '@bufbuild/protobuf';
-import {
-  AgentProgressSchema,
-  BuildReportSchema,
-  ChangeRequestSchema,
-  CommitResultSchema,
-  ControlCommandSchema,
-  GeneratedTestsSchema,
-  PlanSchema,
-  REGRESSION_REASONS,
-  TestSpecSchema,
-} from '@pipeline/contracts';
+import { REGRESSION_REASONS } from '@pipeline/contracts';
 import { STAGES } from '@pipeline/state-machine';
-import { BREPORT, CONTROL, CRES, CRQ, GTRES, PLAN, PROGRESS, TSPEC } from '@pipeline/topics';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type { Inbound } from '../src/domain/correlate.js';
 import type { RequestRecord } from '../src/domain/request-record.js';
-import { expire, route } from '../src/domain/route.js';
 import { stateJson } from '../src/domain/state-record.js';
 import { toRequestView } from '../src/http/request-view.js';
 import { sampleRecords } from './support/sample-records.js';
