@@ -1,5 +1,6 @@
 import { type Command, CommandLine, EXIT, type Io } from '@pipeline/cli-kit';
 import { approveCommand, cancelCommand, rejectCommand, retryCommand } from './commands/control.js';
+import { listCommand } from './commands/list.js';
 import { replayCommand } from './commands/replay.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
@@ -10,6 +11,7 @@ import { watchCommand } from './commands/watch.js';
 export const COMMANDS = [
   submitCommand,
   statusCommand,
+  listCommand,
   watchCommand,
   cancelCommand,
   retryCommand,

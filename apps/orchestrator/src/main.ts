@@ -32,6 +32,7 @@ await runService({
         live: () => orchestrator.isLive(),
         ready: () => orchestrator.readiness(),
         getRequest: (id) => orchestrator.getRequest(id),
+        allRequests: () => orchestrator.allRequests(),
         token: config.http.token,
         logger,
       },

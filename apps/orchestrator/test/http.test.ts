@@ -33,6 +33,7 @@ async function start(options: { token?: string } = {}): Promise<Running> {
       live: () => true,
       ready: () => ({ ready: true, detail: { state: 'running' } }),
       getRequest: (id) => (id === 'cr-1' ? RECORD : undefined),
+      allRequests: () => [RECORD],
       ...options,
     },
     { host: '127.0.0.1', port: 0 },
@@ -89,6 +90,22 @@ describe('finding 13: the HTTP surface', () => {
     expect((await get(`${url}/requests/cr-2`, { authorization: `bearer ${TOKEN}` })).status).toBe(404);
     for (const path of ['/metrics', '/healthz', '/readyz'])
       expect((await get(`${url}${path}`)).status).toBe(200);
+  });
+
+  it('lists requests on GET /requests, behind the token too, and refuses a bad query with why', async () => {
+    const { url } = await start({ token: TOKEN });
+    expect((await get(`${url}/requests`)).status).toBe(401);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const list = await get(`${url}/requests?stage=plan_phase&repo=demo`, auth);
+    expect(list.status).toBe(200);
+    expect(await list.json()).toMatchObject({
+      v: 1,
+      items: [{ id: 'cr-1', stage: 'plan_phase', repo: 'demo' }],
+    });
+    expect(await (await get(`${url}/requests?repo=other`, auth)).json()).toEqual({ v: 1, items: [] });
+    const bad = await get(`${url}/requests?limit=0`, auth);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'limit=0: a whole number from 1 to 500' });
   });
 
   it('answers /healthz and /readyz while the main thread is busy', async () => {

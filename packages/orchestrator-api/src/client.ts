@@ -4,6 +4,7 @@ import {
   OrchestratorUnauthorizedError,
   OrchestratorUnreachableError,
 } from './errors.js';
+import { type ListQuery, listPath, type RequestList } from './request-list.js';
 import { type RequestView, requestPath } from './request-view.js';
 
 /** Where the orchestrator's HTTP server listens by default (ORCH_HTTP_PORT 9300). */
@@ -88,6 +89,34 @@ export async function fetchRequest(
     throw new OrchestratorHttpError(baseUrl, response.status, text);
   }
   return (await response.json()) as RequestView;
+}
+
+/** One page of `GET /requests`; a query the orchestrator refuses (400) throws with its reason. */
+export async function fetchRequestList(
+  baseUrl: string,
+  query: ListQuery,
+  options: { timeoutMs?: number; token?: string | undefined } = {},
+): Promise<RequestList> {
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}${listPath(query)}`, {
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new OrchestratorUnreachableError(baseUrl, fetchFailureReason(error, timeoutMs), { cause: error });
+  }
+  if (response.status === 401) {
+    await response.body?.cancel();
+    throw new OrchestratorUnauthorizedError(baseUrl, Boolean(options.token));
+  }
+  if (!response.ok) {
+    const text = (await response.text().catch(() => '')).trim();
+    throw new OrchestratorHttpError(baseUrl, response.status, text);
+  }
+  return (await response.json()) as RequestList;
 }
 
 /** True when `/readyz` answers 200; false for any other answer or no answer. */

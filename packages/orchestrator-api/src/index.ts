@@ -1,6 +1,7 @@
 export {
   DEFAULT_ORCHESTRATOR_URL,
   fetchRequest,
+  fetchRequestList,
   isReady,
   ORCHESTRATOR_TOKEN_ENV,
   ORCHESTRATOR_URL_ENV,
@@ -17,6 +18,14 @@ export {
   OrchestratorUnauthorizedError,
   OrchestratorUnreachableError,
 } from './errors.js';
+export {
+  DEFAULT_LIST_LIMIT,
+  type ListQuery,
+  listPath,
+  MAX_LIST_LIMIT,
+  type RequestList,
+  type RequestListItem,
+} from './request-list.js';
 export {
   type DecisionView,
   historySpanMs,

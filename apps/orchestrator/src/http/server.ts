@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '@pipeline/common';
 import type { Registry } from 'prom-client';
 import type { RequestRecord } from '../domain/request-record.js';
+import { listRequests, parseListQuery } from './request-list.js';
 import { toRequestView } from './request-view.js';
 
 export interface HttpDeps {
@@ -11,6 +12,8 @@ export interface HttpDeps {
   /** Readiness: connected, in the group, every owned partition restored. */
   ready: () => { ready: boolean; detail: Record<string, unknown> };
   getRequest: (id: string) => RequestRecord | undefined;
+  /** Every request the instance knows (GET /requests filters and pages them). */
+  allRequests: () => Iterable<RequestRecord>;
   /** When set, GET /requests/{id} needs `Authorization: Bearer <token>` (the other routes stay open). */
   token?: string | undefined;
   /** Where the HTTP thread's own failures are told (default: nowhere). */
@@ -39,10 +42,12 @@ type FromThread =
   | { type: 'failed'; message: string; code?: string }
   | { type: 'closed' }
   | { type: 'ask'; id: number; what: 'metrics' }
-  | { type: 'ask'; id: number; what: 'request'; requestId: string };
+  | { type: 'ask'; id: number; what: 'request'; requestId: string }
+  | { type: 'ask'; id: number; what: 'list'; search: string };
 
 /**
- * The orchestrator's HTTP surface: /metrics (Prometheus), /healthz, /readyz and GET /requests/{id},
+ * The orchestrator's HTTP surface: /metrics (Prometheus), /healthz, /readyz, GET /requests/{id} and
+ * GET /requests (a list),
  * served from a worker thread (http/thread.js), so that health answers stay fast however busy the
  * main thread is with batches. The main thread publishes its liveness (a heartbeat in shared memory,
  * every 100 ms) and its readiness; it is asked only for the metrics and for a request's view.
@@ -88,6 +93,12 @@ export async function startHttpServer(
         .metrics()
         .then((text) => answer(message.id, 200, text, deps.registry.contentType))
         .catch((error: unknown) => answer(message.id, 500, { error: String(error) }));
+      return;
+    }
+    if (message.what === 'list') {
+      const parsed = parseListQuery(message.search);
+      if (!parsed.ok) answer(message.id, 400, { error: parsed.problem });
+      else answer(message.id, 200, listRequests(deps.allRequests(), parsed.query));
       return;
     }
     const record = deps.getRequest(message.requestId);

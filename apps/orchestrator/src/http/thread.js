@@ -6,7 +6,7 @@
  * Whatever the main thread is doing (a batch of ten thousand poison messages, a rebalance), this
  * thread parses every request, answers /healthz and /readyz from what the main thread last published
  * (shared memory and a message), checks the bearer token and the path, and only then asks the main
- * thread, for /metrics and GET /requests/{id}.
+ * thread, for /metrics, GET /requests/{id} and GET /requests.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -25,7 +25,7 @@ const port = parentPort;
 const options = /** @type {ThreadOptions} */ (workerData);
 // [0]: when the main thread last turned (epoch ms); [1]: 1 when it says it is live.
 const shared = new Float64Array(options.shared);
-const ROUTES = ['/metrics', '/healthz', '/readyz', '/requests/{id}'];
+const ROUTES = ['/metrics', '/healthz', '/readyz', '/requests', '/requests/{id}'];
 
 /** The main thread's last readiness; not ready until it has said otherwise. */
 /** @type {Record<string, unknown>} */
@@ -60,7 +60,7 @@ function live() {
 
 /**
  * Asks the main thread; an answer that does not come in time is a 503.
- * @param {{ what: 'metrics' } | { what: 'request', requestId: string }} question
+ * @param {{ what: 'metrics' } | { what: 'request', requestId: string } | { what: 'list', search: string }} question
  * @returns {Promise<Answer>}
  */
 function ask(question) {
@@ -126,10 +126,15 @@ async function handle(req, res) {
     }
   }
   const match = /^\/requests\/([^/]+)$/.exec(url.pathname);
-  if (!match?.[1]) return send(res, 404, { error: 'not found', routes: ROUTES });
+  const list = url.pathname === '/requests';
+  if (!match?.[1] && !list) return send(res, 404, { error: 'not found', routes: ROUTES });
   // Before anything else about the request: without the token, not even whether the id is known.
   if (!authorized(req.headers.authorization)) {
     return send(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+  }
+  if (list || !match?.[1]) {
+    const answer = await ask({ what: 'list', search: url.search });
+    return send(res, answer.status, answer.body);
   }
   /** @type {string} */
   let requestId;

@@ -136,6 +136,11 @@ export class Orchestrator {
     return { ready, detail: { state: this.state, inGroup, directory, partitions } };
   }
 
+  /** Every request this instance knows, each in its latest state (see getRequest). */
+  *allRequests(): Iterable<RequestRecord> {
+    for (const record of this.directory.records()) yield this.getRequest(record.requestId) ?? record;
+  }
+
   /** A request's state: from the instance that owns it if that is us, else from the directory. */
   getRequest(requestId: string): RequestRecord | undefined {
     const owner = this.group?.worker(partitionFor(requestId, this.numPartitions || 1));

@@ -79,6 +79,11 @@ export class StateDirectory {
     return this.index.lookupAlias(alias);
   }
 
+  /** The latest record of every request (every partition). */
+  records(): Iterable<RequestRecord> {
+    return this.index.values();
+  }
+
   /** Requests of state partition p whose latest state this version cannot read, with why. */
   unreadableIn(partition: number): Array<{ requestId: string; why: string }> {
     return [...this.unreadable]
