@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '@pipeline/common';
-import { createKafkaClient, type KafkaClient, provisionPipelineTopics } from '@pipeline/kafka';
+import { createKafkaClient, KafkaAdmin, type KafkaClient, provisionPipelineTopics } from '@pipeline/kafka';
 import { down, up } from '@pipeline/kafka-launcher';
-import { TopicNames } from '@pipeline/topics';
+import { ALL_TOPICS, TopicNames } from '@pipeline/topics';
 import { Driver } from './driver.js';
 import { cpuMs, peakRssMb } from './measure.js';
 import type { BurstFigures, SystemFigures } from './report.js';
@@ -134,6 +134,19 @@ async function measureSystem(
   } finally {
     await driver.stop().catch(() => {});
     await system.stop();
+    // A broker that keeps every run's topics gets slower run after run (hundreds of partitions each).
+    await deleteTopics(client, names).catch((error: unknown) =>
+      say(`${name}: topics ${prefix}* left: ${String(error)}`),
+    );
+  }
+}
+
+async function deleteTopics(client: KafkaClient, names: TopicNames): Promise<void> {
+  const admin = await KafkaAdmin.open(client, names);
+  try {
+    await admin.deleteTopics(ALL_TOPICS);
+  } finally {
+    await admin.close();
   }
 }
 

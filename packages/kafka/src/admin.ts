@@ -200,4 +200,9 @@ export class KafkaAdmin {
   async deleteGroups(groupIds: readonly string[]): Promise<void> {
     await this.admin.deleteGroups([...groupIds]);
   }
+
+  /** Deletes these topics (their physical names under `names`) and everything in them. */
+  async deleteTopics(topics: readonly Topic[]): Promise<void> {
+    await this.admin.deleteTopics({ topics: topics.map((t) => this.names.physical(t)) });
+  }
 }

@@ -61,6 +61,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     names,
     fromBeginning: true,
     coPartitioned: true,
+    // The orchestrator's (runtime/group.ts): a read_committed fetch may wait this long for a
+    // transaction to end, so it bears on latency and must be the same for both.
+    maxWaitTimeMs: 500,
     concurrency: options.concurrency,
     logger,
   });

@@ -1,8 +1,7 @@
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { isJsonStateValue, STATE_RECORD_VERSIONS, StateRecordSchema } from '@pipeline/contracts';
+import { isJsonStateValue, STATE_RECORD_VERSIONS } from '@pipeline/contracts';
 import { carryProblem, isFinalStage, isStage, MACHINE_VERSION, type Stage } from '@pipeline/state-machine';
 import { failureOf, type RequestRecord, stageOf } from './request-record.js';
-import { fromStateMessage, toStateMessage } from './state-message.js';
+import { decodeStateRecord, encodeStateRecord } from './state-wire.js';
 
 /**
  * The state topic holds two kinds of records:
@@ -33,7 +32,7 @@ const encoded = new WeakMap<RequestRecord, Buffer>();
 export function encodeState(record: RequestRecord): Buffer {
   const cached = encoded.get(record);
   if (cached) return cached;
-  const bytes = toBinary(StateRecordSchema, toStateMessage(record));
+  const bytes = encodeStateRecord(record);
   const value = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   encoded.set(record, value);
   return value;
@@ -61,22 +60,22 @@ export function decodeState(value: Buffer): DecodedState {
 }
 
 function decodeMessage(value: Buffer): DecodedState {
-  let message: ReturnType<typeof fromBinary<typeof StateRecordSchema>>;
+  let decoded: ReturnType<typeof decodeStateRecord>;
   try {
-    message = fromBinary(StateRecordSchema, value);
+    decoded = decodeStateRecord(value);
   } catch {
     return { ok: false, why: 'neither JSON nor a StateRecord message' };
   }
-  if (message.version !== 2) {
+  if (decoded.version !== 2) {
     return {
       ok: false,
-      why: `version ${message.version} (this version reads ${STATE_RECORD_VERSIONS.join(', ')})`,
+      why: `version ${decoded.version} (this version reads ${STATE_RECORD_VERSIONS.join(', ')})`,
     };
   }
-  if (message.requestId === '' || !isStage(message.stage)) {
+  if (decoded.record.requestId === '' || !isStage(decoded.record.machine.value)) {
     return { ok: false, why: 'version 2 without a request id or a known stage' };
   }
-  return { ok: true, record: fromStateMessage(message) };
+  return { ok: true, record: decoded.record };
 }
 
 function decodeJson(value: Buffer): DecodedState {

@@ -1,12 +1,12 @@
-// A request record ↔ the StateRecord message (proto/state_record.proto), field for field. Absent
-// stays absent both ways (the message's optional fields), so a record read back equals the record
-// written: restores, replays and the HTTP view see exactly what was decided. Times and token counts
-// are int64 on the wire (bigint in protobuf-es) and numbers in the record.
+// The reference mapping of a request record ↔ the StateRecord message, through protobuf-es'
+// reflection (create, the generated schema): what src/domain/state-wire.ts, the fast codec the
+// orchestrator uses, is held to by test/state-wire.test.ts. Absent stays absent both ways (the
+// message's optional fields). Times and token counts are int64 (bigint here) on the wire.
 
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { type StateRecord, StateRecordSchema } from '@pipeline/contracts';
 import type { FailureEventType, Stage, StageAction } from '@pipeline/state-machine';
-import type { Decision, RequestRecord, StageEntry } from './request-record.js';
+import type { Decision, RequestRecord, StageEntry } from '../../src/domain/request-record.js';
 
 type Init = MessageInitShape<typeof StateRecordSchema>;
 type Defined<U> = { [K in keyof U]?: Exclude<U[K], undefined> };
