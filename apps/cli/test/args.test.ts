@@ -4,7 +4,18 @@ import { captureIo } from './support/io.js';
 
 // The CLI's command line on commander (through @pipeline/cli-kit's CommandLine, whose own tests cover
 // the parser on a made-up command): the behaviours a user relies on, on the real commands.
-const NAMES = ['submit', 'status', 'list', 'watch', 'cancel', 'retry', 'approve', 'reject', 'replay', 'topics'];
+const NAMES = [
+  'submit',
+  'status',
+  'list',
+  'watch',
+  'cancel',
+  'retry',
+  'approve',
+  'reject',
+  'replay',
+  'topics',
+];
 
 describe('the pipeline command', () => {
   it('lists every command in its top-level help', async () => {

@@ -274,7 +274,7 @@ export function decodeStateRecord(bytes: Uint8Array): WireState {
         record.history.push(readEntry(r));
         return true;
       case 14:
-        (record.gates ??= []).push(r.string() as Stage);
+        record.gates = [...(record.gates ?? []), r.string() as Stage];
         return true;
       case 15: {
         const awaiting = { stage: '' as Stage, since: 0, actions: [] as StageAction[] };
@@ -303,7 +303,7 @@ export function decodeStateRecord(bytes: Uint8Array): WireState {
         return true;
       }
       case 18:
-        (record.decisions ??= []).push(readDecision(r));
+        record.decisions = [...(record.decisions ?? []), readDecision(r)];
         return true;
       case 19:
         record.traceparent = r.string();
