@@ -95,17 +95,17 @@ export async function ensureToolchain({ log = defaultLog, build = true, quiet = 
 /** `pnpm@10.34.9` in the root package.json → `10.34.9`. */
 /**
  * What `pnpm demo`, `pnpm chaos` and `pnpm bench` do: make the checkout ready, then run `main(argv)`
- * of a workspace package (a devDependency of the root, imported by name only once it is built) and
+ * (or the export named `entry`) of a workspace package (a devDependency of the root, imported by name only once it is built) and
  * exit with its code. A toolchain that cannot be made ready exits 1 with why.
  */
-export async function runWhenReady(packageName) {
+export async function runWhenReady(packageName, entry = 'main') {
   try {
     await ensureToolchain({ log: defaultLog });
   } catch (error) {
     process.stderr.write(`[setup] ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  const { main } = await import(packageName);
+  const main = (await import(packageName))[entry];
   process.exit(await main(process.argv.slice(2)));
 }
 

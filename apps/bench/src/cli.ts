@@ -8,13 +8,14 @@ import { figuresTable, verdictLines, verdicts } from './report.js';
 import { runBench } from './run-bench.js';
 import { SYSTEMS, type SystemName } from './systems.js';
 
-export const USAGE = `usage: pipeline-bench [--burst N] [--small-burst N] [--sequential N] [--warmup N] [--only SYSTEM,…] [--dir DIR] [--profile]
+export const USAGE = `usage: pipeline-bench [--burst N] [--small-burst N] [--sequential N] [--warmup N] [--rounds N] [--only SYSTEM,…] [--dir DIR] [--profile]
        (in the repository: pnpm bench …)
 
 Runs the orchestrator, a transactional relay and a plain relay (the same Kafka hops, no state), one
 after another on fresh topics of one broker (KAFKA_BOOTSTRAP, or one started in DIR/kafka), with the
 same stub agents (think time 0): N requests at once (default 1000), then 100 at once, then 100 one at
-a time. Prints the figures and the ratios against the targets; writes DIR/bench.json and DIR/bench.png
+a time; --rounds N (default 3) measures each system N times, the order rotated, and takes the
+medians. Prints the figures and the ratios against the targets; writes DIR/bench.json and DIR/bench.png
 (default DIR .bench); --profile also a CPU profile of each system's process in
 DIR/profiles/<system>/ (open it in Chrome DevTools). Systems: ${SYSTEMS.join(', ')}.
 Exit code 0 when the run completed (targets met or not), 1 when it failed, 2 for a usage error.`;
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         'small-burst': { type: 'string' },
         sequential: { type: 'string' },
         warmup: { type: 'string' },
+        rounds: { type: 'string' },
         only: { type: 'string' },
         dir: { type: 'string' },
         profile: { type: 'boolean' },
@@ -59,6 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       smallBurst: count(values['small-burst'], 100, 'small-burst'),
       sequential: count(values.sequential, 100, 'sequential'),
       warmup: count(values.warmup, 50, 'warmup'),
+      rounds: count(values.rounds, 3, 'rounds'),
       partitions: 12,
       tasks: 3,
       profile: values.profile === true,

@@ -1,5 +1,6 @@
 // The figures of one run and what they say against the targets of issue 14 (pure: no I/O).
 
+import { median } from './stats.js';
 import type { SystemName } from './systems.js';
 
 /**
@@ -88,4 +89,25 @@ export function figuresTable(all: readonly SystemFigures[]): string {
 
 export function verdictLines(list: readonly Verdict[]): string[] {
   return list.map((v) => `${v.met ? 'met    ' : 'NOT MET'}  ${v.what}: ${v.value} (target ${v.target})`);
+}
+
+/** The median of each figure over several runs of one system (the runs of a `--rounds` bench). */
+export function medianFigures(runs: readonly SystemFigures[]): SystemFigures {
+  const first = runs[0];
+  if (!first) throw new Error('no run to take the median of');
+  const m = (pick: (f: SystemFigures) => number) => median(runs.map(pick));
+  const burst = (pick: (f: SystemFigures) => BurstFigures): BurstFigures => ({
+    requests: pick(first).requests,
+    seconds: m((f) => pick(f).seconds),
+    perSecond: m((f) => pick(f).perSecond),
+    cpuMsPerRequest: m((f) => pick(f).cpuMsPerRequest),
+    agentsCpuMsPerRequest: m((f) => pick(f).agentsCpuMsPerRequest),
+  });
+  return {
+    system: first.system,
+    burst: burst((f) => f.burst),
+    smallBurst: burst((f) => f.smallBurst),
+    latency: { p50: m((f) => f.latency.p50), p99: m((f) => f.latency.p99) },
+    peakRssMb: m((f) => f.peakRssMb),
+  };
 }

@@ -11,7 +11,7 @@ import { down, up } from '@pipeline/kafka-launcher';
 import { ALL_TOPICS, TopicNames } from '@pipeline/topics';
 import { Driver } from './driver.js';
 import { cpuMs, peakRssMb } from './measure.js';
-import type { BurstFigures, SystemFigures } from './report.js';
+import { type BurstFigures, medianFigures, type SystemFigures } from './report.js';
 import { median, quantile } from './stats.js';
 import { type RunningSystem, type SystemName, startSystem } from './systems.js';
 
@@ -26,6 +26,11 @@ export interface BenchOptions {
   sequential: number;
   /** Requests run before measuring: connections made, code compiled. */
   warmup: number;
+  /**
+   * Times each system is measured, the order rotated each round (so no system is always first on
+   * a cold broker); the figures are the medians.
+   */
+  rounds: number;
   /** Partitions of every topic (the orchestrator's default, 12). */
   partitions: number;
   /** Tasks per plan (the stub planner's default, 3). */
@@ -62,16 +67,24 @@ export async function runBench(options: BenchOptions): Promise<SystemFigures[]> 
     { logger },
   );
   const run = randomUUID().slice(0, 8);
-  const figures: SystemFigures[] = [];
+  const runs = new Map<SystemName, SystemFigures[]>(options.systems.map((s) => [s, []]));
   try {
-    for (const system of options.systems) {
-      const prefix = `bench-${run}-${system.replaceAll(' ', '-')}-`;
-      figures.push(await measureSystem(system, prefix, client, { ...options, bootstrap, logger }));
+    for (let round = 0; round < options.rounds; round++) {
+      const order = options.systems.map(
+        (_, i) => options.systems[(i + round) % options.systems.length] as SystemName,
+      );
+      if (options.rounds > 1) say(`round ${round + 1} of ${options.rounds}: ${order.join(', ')}`);
+      for (const system of order) {
+        const prefix = `bench-${run}-${round}-${system.replaceAll(' ', '-')}-`;
+        runs
+          .get(system)
+          ?.push(await measureSystem(system, prefix, client, { ...options, bootstrap, logger }));
+      }
     }
   } finally {
     if (startedHere) await down({ home, log: false });
   }
-  return figures;
+  return options.systems.map((system) => medianFigures(runs.get(system) ?? []));
 }
 
 async function measureSystem(

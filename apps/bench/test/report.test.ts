@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { doneRecordValue, endedStage } from '../src/ended.js';
-import { figuresTable, type SystemFigures, verdicts } from '../src/report.js';
+import { figuresTable, medianFigures, type SystemFigures, verdicts } from '../src/report.js';
 import { quantile } from '../src/stats.js';
 import type { SystemName } from '../src/systems.js';
 
@@ -44,6 +44,22 @@ describe('verdicts', () => {
     const table = figuresTable([figures('orchestrator', 90, 84), figures('plain relay', 120, 21)]);
     expect(table.split('\n')).toHaveLength(4);
     expect(table).toContain('| plain relay | 120 | 120 | 21 | 42 | 3.0 |');
+  });
+});
+
+describe('medianFigures', () => {
+  it('takes the median of every figure over the rounds, so one slow round does not decide', () => {
+    const runs = [
+      figures('orchestrator', 100, 80),
+      figures('orchestrator', 10, 900),
+      figures('orchestrator', 90, 70),
+    ];
+    const m = medianFigures(runs);
+    expect(m.burst.perSecond).toBe(90);
+    expect(m.latency.p50).toBe(80);
+    expect(m.latency.p99).toBe(160);
+    expect(m.system).toBe('orchestrator');
+    expect(m.burst.requests).toBe(1000);
   });
 });
 

@@ -1,0 +1,91 @@
+// `pipeline-bench-scale [--records N] [--real N] [--instances N] [--lookups N] [--dir DIR]`.
+
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runScale, type ScaleFigures } from './run-scale.js';
+
+export const SCALE_USAGE = `usage: pipeline-bench-scale [--records N] [--real N] [--instances N] [--lookups N] [--dir DIR]
+       (in the repository: pnpm bench:scale …)
+
+Writes N finished requests to the state topic of one broker (KAFKA_BOOTSTRAP, or one started in
+DIR/kafka; default 1,000,000), runs --real requests through the pipeline (default 10,000), then
+starts --instances orchestrators (default 4) and prints: memory and time to ready per instance, a warm
+restart, the p50/p99 of --lookups GET /requests/{id} asked of instances that do not own the id
+(default 1,000), and the takeover after one instance is SIGKILLed. Writes DIR/scale.json (default
+DIR .bench). Every instance of this version holds every request in memory (~55 MB per 10,000): size
+--records to the machine.
+Exit code 0 when the run completed (targets met or not), 1 when it failed, 2 for a usage error.`;
+
+const count = (raw: string | undefined, fallback: number, flag: string, min = 1, max = 10_000_000) => {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${flag} ${raw}: a whole number from ${min} to ${max}`);
+  return n;
+};
+
+/** The targets of issue 14, against the figures. */
+export function scaleVerdicts(f: ScaleFigures): string[] {
+  const line = (met: boolean, text: string) => `${met ? 'met    ' : 'NOT MET'}  ${text}`;
+  const rss = Math.max(...f.cold.map((c) => c.rssMb));
+  return [
+    line(rss <= 300, `RSS per instance: at most ${rss.toFixed(0)} MB (target ≤ 300 MB)`),
+    line(f.warmRestartSeconds <= 5, `warm restart: ${f.warmRestartSeconds.toFixed(1)} s (target ≤ 5 s)`),
+    line(
+      f.takeoverAfterSessionSeconds <= 10,
+      `takeover: ${f.takeoverAfterSessionSeconds.toFixed(1)} s after the session timeout (target ≤ 10 s)`,
+    ),
+    line(
+      f.lookupMs.p99 <= 20,
+      `lookup p99 from a non-owner: ${f.lookupMs.p99.toFixed(1)} ms (target ≤ 20 ms)`,
+    ),
+  ];
+}
+
+export async function scaleMain(argv: readonly string[]): Promise<number> {
+  let options: Parameters<typeof runScale>[0];
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        records: { type: 'string' },
+        real: { type: 'string' },
+        instances: { type: 'string' },
+        lookups: { type: 'string' },
+        dir: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      console.log(SCALE_USAGE);
+      return 0;
+    }
+    options = {
+      dir: resolve(values.dir ?? '.bench'),
+      records: count(values.records, 1_000_000, 'records'),
+      real: count(values.real, 10_000, 'real', 0),
+      instances: count(values.instances, 4, 'instances', 2, 12),
+      lookups: count(values.lookups, 1000, 'lookups'),
+      partitions: 12,
+      sessionTimeoutMs: 10_000,
+      say: (line) => console.log(line),
+    };
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${SCALE_USAGE}`);
+    return 2;
+  }
+  try {
+    const figures = await runScale(options);
+    console.log(`\n${scaleVerdicts(figures).join('\n')}`);
+    const when = new Date().toISOString();
+    writeFileSync(join(options.dir, 'scale.json'), `${JSON.stringify({ when, figures }, null, 2)}\n`);
+    console.log(`\nwrote ${join(options.dir, 'scale.json')}`);
+    return 0;
+  } catch (error) {
+    console.error(
+      `bench:scale failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return 1;
+  }
+}
