@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { wholeNumber } from './args.js';
 import { plotPng } from './plot.js';
 import { figuresTable, verdictLines, verdicts } from './report.js';
 import { runBench } from './run-bench.js';
@@ -19,14 +20,6 @@ medians. Prints the figures and the ratios against the targets; writes DIR/bench
 (default DIR .bench); --profile also a CPU profile of each system's process in
 DIR/profiles/<system>/ (open it in Chrome DevTools). Systems: ${SYSTEMS.join(', ')}.
 Exit code 0 when the run completed (targets met or not), 1 when it failed, 2 for a usage error.`;
-
-const count = (raw: string | undefined, fallback: number, flag: string): number => {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000)
-    throw new Error(`--${flag} ${raw}: a whole number from 1 to 100000`);
-  return n;
-};
 
 /** Runs the command; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -57,11 +50,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     options = {
       dir: resolve(values.dir ?? '.bench'),
       systems,
-      burst: count(values.burst, 1000, 'burst'),
-      smallBurst: count(values['small-burst'], 100, 'small-burst'),
-      sequential: count(values.sequential, 100, 'sequential'),
-      warmup: count(values.warmup, 50, 'warmup'),
-      rounds: count(values.rounds, 3, 'rounds'),
+      burst: wholeNumber(values.burst, 1000, 'burst', 1, 100_000),
+      smallBurst: wholeNumber(values['small-burst'], 100, 'small-burst', 1, 100_000),
+      sequential: wholeNumber(values.sequential, 100, 'sequential', 1, 100_000),
+      warmup: wholeNumber(values.warmup, 50, 'warmup', 1, 100_000),
+      rounds: wholeNumber(values.rounds, 3, 'rounds', 1, 100),
       partitions: 12,
       tasks: 3,
       profile: values.profile === true,

@@ -57,29 +57,28 @@ export function orchestratorToken(
   return token?.trim() || undefined;
 }
 
+type AskOptions = { timeoutMs?: number; token?: string | undefined };
+
 /**
- * The request's view (`GET /requests/{id}`), or undefined when the orchestrator does not know the id
- * (404). `token` is sent as `Authorization: Bearer`. Throws OrchestratorUnreachableError when it
- * does not answer, OrchestratorUnauthorizedError for a 401, OrchestratorHttpError for any other
- * status.
+ * GETs `path` as JSON, with the bearer token when there is one; `undefined` for a 404 when
+ * `notFound` allows it. Throws OrchestratorUnreachableError when it does not answer,
+ * OrchestratorUnauthorizedError for a 401, OrchestratorHttpError for any other failing status.
  */
-export async function fetchRequest(
+async function getJson<T>(
   baseUrl: string,
-  id: string,
-  options: { timeoutMs?: number; token?: string | undefined } = {},
-): Promise<RequestView | undefined> {
+  path: string,
+  options: AskOptions,
+  notFound: 'undefined' | 'error',
+): Promise<T | undefined> {
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   let response: Response;
   try {
-    response = await fetch(`${baseUrl}${requestPath(id)}`, {
-      headers,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    response = await fetch(`${baseUrl}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     throw new OrchestratorUnreachableError(baseUrl, fetchFailureReason(error, timeoutMs), { cause: error });
   }
-  if (response.status === 404 || response.status === 401) {
+  if (response.status === 401 || (response.status === 404 && notFound === 'undefined')) {
     await response.body?.cancel();
     if (response.status === 401) throw new OrchestratorUnauthorizedError(baseUrl, Boolean(options.token));
     return undefined;
@@ -88,35 +87,28 @@ export async function fetchRequest(
     const text = (await response.text().catch(() => '')).trim();
     throw new OrchestratorHttpError(baseUrl, response.status, text);
   }
-  return (await response.json()) as RequestView;
+  return (await response.json()) as T;
+}
+
+/**
+ * The request's view (`GET /requests/{id}`), or undefined when the orchestrator does not know the id
+ * (404). `token` is sent as `Authorization: Bearer`. Throws as getJson says.
+ */
+export function fetchRequest(
+  baseUrl: string,
+  id: string,
+  options: AskOptions = {},
+): Promise<RequestView | undefined> {
+  return getJson<RequestView>(baseUrl, requestPath(id), options, 'undefined');
 }
 
 /** One page of `GET /requests`; a query the orchestrator refuses (400) throws with its reason. */
 export async function fetchRequestList(
   baseUrl: string,
   query: ListQuery,
-  options: { timeoutMs?: number; token?: string | undefined } = {},
+  options: AskOptions = {},
 ): Promise<RequestList> {
-  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl}${listPath(query)}`, {
-      headers,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    throw new OrchestratorUnreachableError(baseUrl, fetchFailureReason(error, timeoutMs), { cause: error });
-  }
-  if (response.status === 401) {
-    await response.body?.cancel();
-    throw new OrchestratorUnauthorizedError(baseUrl, Boolean(options.token));
-  }
-  if (!response.ok) {
-    const text = (await response.text().catch(() => '')).trim();
-    throw new OrchestratorHttpError(baseUrl, response.status, text);
-  }
-  return (await response.json()) as RequestList;
+  return (await getJson<RequestList>(baseUrl, listPath(query), options, 'error')) as RequestList;
 }
 
 /** True when `/readyz` answers 200; false for any other answer or no answer. */

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { wholeNumber } from '../args.js';
 import { runScale, type ScaleFigures } from './run-scale.js';
 
 export const SCALE_USAGE = `usage: pipeline-bench-scale [--records N] [--real N] [--instances N] [--lookups N] [--dir DIR]
@@ -16,14 +17,6 @@ restart, the p50/p99 of --lookups GET /requests/{id} asked of instances that do 
 DIR .bench). Every instance of this version holds every request in memory (~55 MB per 10,000): size
 --records to the machine.
 Exit code 0 when the run completed (targets met or not), 1 when it failed, 2 for a usage error.`;
-
-const count = (raw: string | undefined, fallback: number, flag: string, min = 1, max = 10_000_000) => {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${flag} ${raw}: a whole number from ${min} to ${max}`);
-  return n;
-};
 
 /** The targets of issue 14, against the figures. */
 export function scaleVerdicts(f: ScaleFigures): string[] {
@@ -63,10 +56,10 @@ export async function scaleMain(argv: readonly string[]): Promise<number> {
     }
     options = {
       dir: resolve(values.dir ?? '.bench'),
-      records: count(values.records, 1_000_000, 'records'),
-      real: count(values.real, 10_000, 'real', 0),
-      instances: count(values.instances, 4, 'instances', 2, 12),
-      lookups: count(values.lookups, 1000, 'lookups'),
+      records: wholeNumber(values.records, 1_000_000, 'records'),
+      real: wholeNumber(values.real, 10_000, 'real', 0),
+      instances: wholeNumber(values.instances, 4, 'instances', 2, 12),
+      lookups: wholeNumber(values.lookups, 1000, 'lookups'),
       partitions: 12,
       sessionTimeoutMs: 10_000,
       say: (line) => console.log(line),
