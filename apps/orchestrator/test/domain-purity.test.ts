@@ -8,6 +8,8 @@ const dir = new URL('../src/domain/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
 const ALLOWED = new Set([
   '@bufbuild/protobuf',
+  // The wire layer only (BinaryWriter, BinaryReader): bytes in, bytes out (state-wire.ts).
+  '@bufbuild/protobuf/wire',
   '@pipeline/contracts',
   '@pipeline/kafka/records',
   '@pipeline/state-machine',

@@ -32,4 +32,5 @@ export {
   stageOf,
   step,
 } from './step.js';
+export { type PersistedStep, stepPersisted } from './table-step.js';
 export { carryProblem, MACHINE_VERSION } from './version.js';

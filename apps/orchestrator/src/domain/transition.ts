@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { AgentCancelSchema, type RegressionReason, type RejectReason } from '@pipeline/contracts';
-import { fromPersisted, type Stage, type StageEvent, step, toPersisted } from '@pipeline/state-machine';
+import { type Stage, type StageEvent, stepPersisted } from '@pipeline/state-machine';
 import { CANCEL } from '@pipeline/topics';
 import { commandsFor } from './commands.js';
 import { type RequestRecord, stageEnteredAt, stageOf } from './request-record.js';
@@ -43,9 +43,13 @@ export function stop(
   return result;
 }
 
-/** Moves the draft through the stage machine and collects the commands of the stage it enters. */
+/**
+ * Moves the draft through the stage machine and collects the commands of the stage it enters. The
+ * machine's table (stepPersisted) decides: records in memory were made by this machine or read
+ * through decodeState, which checks that this machine can resume them.
+ */
 export function transition(draft: RequestRecord, event: StageEvent, ctx: RouteContext): RouteResult {
-  const result = step(fromPersisted(draft.machine), event);
+  const result = stepPersisted(draft.machine, event);
   // The machine has the last word: an event it refuses changes nothing, whatever was checked before.
   if (!result.accepted)
     return reject(result.reason, `${event.type} is not accepted in stage ${result.stage}`, result.stage);
@@ -55,7 +59,7 @@ export function transition(draft: RequestRecord, event: StageEvent, ctx: RouteCo
     fromEnteredAt: stageEnteredAt(draft),
     at: ctx.now,
   };
-  draft.machine = toPersisted(result.snapshot);
+  draft.machine = result.machine;
   draft.history.push({ stage: result.to, at: ctx.now });
   draft.updatedAt = ctx.now;
   // A record from before nonces existed gets one the first time it moves (before any build id).
