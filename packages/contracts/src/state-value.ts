@@ -43,7 +43,7 @@ export function readStateValue(value: Uint8Array): ReadStateValue {
   } catch (error) {
     return { ok: false, why: `neither JSON nor a StateRecord: ${(error as Error).message}` };
   }
-  if (message.version !== 2)
+  if (message.version !== STATE_RECORD_VERSION)
     return { ok: false, why: `StateRecord version ${message.version} (this code reads 1, 2)` };
   const context: Record<string, unknown> = {};
   if (message.failure) {
@@ -51,7 +51,7 @@ export function readStateValue(value: Uint8Array): ReadStateValue {
     context.failure = reason === undefined ? { stage, event } : { stage, event, reason };
   }
   const summary: StateSummary = {
-    version: 2,
+    version: STATE_RECORD_VERSION,
     requestId: message.requestId,
     stage: message.stage,
     machine: { value: message.stage, context },

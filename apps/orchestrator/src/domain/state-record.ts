@@ -1,4 +1,4 @@
-import { isJsonStateValue, STATE_RECORD_VERSIONS } from '@pipeline/contracts';
+import { isJsonStateValue, STATE_RECORD_VERSION, STATE_RECORD_VERSIONS } from '@pipeline/contracts';
 import { carryProblem, isFinalStage, isStage, MACHINE_VERSION, type Stage } from '@pipeline/state-machine';
 import { failureOf, type RequestRecord, stageOf } from './request-record.js';
 import { decodeStateRecord, encodeStateRecord } from './state-wire.js';
@@ -66,7 +66,7 @@ function decodeMessage(value: Buffer): DecodedState {
   } catch {
     return { ok: false, why: 'neither JSON nor a StateRecord message' };
   }
-  if (decoded.version !== 2) {
+  if (decoded.version !== STATE_RECORD_VERSION) {
     return {
       ok: false,
       why: `version ${decoded.version} (this version reads ${STATE_RECORD_VERSIONS.join(', ')})`,

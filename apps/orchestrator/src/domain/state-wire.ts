@@ -10,6 +10,7 @@
 // record, the same record read back, unknown fields skipped.
 
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { STATE_RECORD_VERSION } from '@pipeline/contracts';
 import type { FailureEventType, Stage, StageAction } from '@pipeline/state-machine';
 import type { Decision, RequestRecord, StageEntry, TaskRecord } from './request-record.js';
 
@@ -66,7 +67,7 @@ function utf8(text: string): Uint8Array {
 
 export function encodeStateRecord(record: RequestRecord): Uint8Array {
   const w = new BinaryWriter(utf8);
-  u32(w, 1, 2);
+  u32(w, 1, STATE_RECORD_VERSION);
   str(w, 2, record.requestId);
   message(w, 3, () => {
     str(w, 1, record.change.requester);
