@@ -73,11 +73,13 @@ export function verdicts(all: readonly SystemFigures[]): Verdict[] {
 }
 
 const fixed = (n: number, digits = 0) => n.toFixed(digits);
+/** A burst's size as the header says it (1,000), from the figures of the run. */
+const at = (burst: BurstFigures | undefined) => (burst?.requests ?? 0).toLocaleString('en-US');
 
 /** The figures as a Markdown table (printed, and pasted into docs/performance.md). */
 export function figuresTable(all: readonly SystemFigures[]): string {
   const head = [
-    '| system | 1,000 at once (req/s) | 100 at once (req/s) | p50 (ms) | p99 (ms) | per stage (ms) | CPU per request (ms) | agents’ CPU per request (ms) | peak RSS (MB) |',
+    `| system | ${at(all[0]?.burst)} at once (req/s) | ${at(all[0]?.smallBurst)} at once (req/s) | p50 (ms) | p99 (ms) | per stage (ms) | CPU per request (ms) | agents’ CPU per request (ms) | peak RSS (MB) |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const rows = all.map(

@@ -13,7 +13,7 @@ import { Driver } from './driver.js';
 import { cpuMs, peakRssMb } from './measure.js';
 import { type BurstFigures, medianFigures, type SystemFigures } from './report.js';
 import { median, quantile } from './stats.js';
-import { type RunningSystem, type SystemName, startSystem } from './systems.js';
+import { runningPid, type SystemName, startSystem } from './systems.js';
 
 export interface BenchOptions {
   /** Logs, the report and the plot go here. */
@@ -112,14 +112,14 @@ async function measureSystem(
       Array.from({ length: count }, () => `${prefix}${phase}-${n++}`);
     const burst = async (count: number, phase: string): Promise<BurstFigures> => {
       const batch = ids(count, phase);
-      const cpu0 = cpuMs(pidOf(system));
-      const agents0 = cpuMs(agentsPid(system));
+      const cpu0 = cpuMs(runningPid(system.process));
+      const agents0 = cpuMs(runningPid(system.agents));
       const t0 = performance.now();
       await driver.submit(batch);
       const outcomes = await driver.ended(batch, BURST_TIMEOUT_MS, `${name} ${phase}`);
       const seconds = (performance.now() - t0) / 1000;
-      const cpu = cpuMs(pidOf(system)) - cpu0;
-      const agentsCpu = cpuMs(agentsPid(system)) - agents0;
+      const cpu = cpuMs(runningPid(system.process)) - cpu0;
+      const agentsCpu = cpuMs(runningPid(system.agents)) - agents0;
       const failed = outcomes.filter((o) => o.ended !== 'done').length;
       if (failed > 0) throw new Error(`${name}: ${failed} of ${count} requests of ${phase} did not end done`);
       return {
@@ -143,7 +143,13 @@ async function measureSystem(
     }
     const latency = { p50: median(latencies), p99: quantile(latencies, 0.99) };
     say(`${name}: one at a time: p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms`);
-    return { system: name, burst: big, smallBurst: small, latency, peakRssMb: peakRssMb(pidOf(system)) };
+    return {
+      system: name,
+      burst: big,
+      smallBurst: small,
+      latency,
+      peakRssMb: peakRssMb(runningPid(system.process)),
+    };
   } finally {
     await driver.stop().catch(() => {});
     await system.stop();
@@ -161,18 +167,4 @@ async function deleteTopics(client: KafkaClient, names: TopicNames): Promise<voi
   } finally {
     await admin.close();
   }
-}
-
-function agentsPid(system: RunningSystem): number {
-  const pid = system.agents.pid;
-  if (pid === undefined || system.agents.hasExited())
-    throw new Error(`the stub agents of ${system.name} are not running:\n${system.agents.logTail(15)}`);
-  return pid;
-}
-
-function pidOf(system: RunningSystem): number {
-  const pid = system.process.pid;
-  if (pid === undefined || system.process.hasExited())
-    throw new Error(`${system.name} is not running:\n${system.process.logTail(15)}`);
-  return pid;
 }

@@ -24,15 +24,26 @@ export interface RunningSystem {
 }
 
 /** Waits for a line of the log (or /readyz); fails at once if the process exits. */
-async function waitFor(service: ServiceProcess, ready: () => boolean | Promise<boolean>): Promise<void> {
+export async function waitFor(
+  service: ServiceProcess,
+  ready: () => boolean | Promise<boolean>,
+  timeoutMs = READY_TIMEOUT_MS,
+): Promise<void> {
   await pollUntil(
     async () => {
       if (service.hasExited())
         throw new Error(`${service.name} exited while starting:\n${service.logTail(15)}`);
       return ready();
     },
-    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100, what: `${service.name} running` },
+    { timeoutMs, intervalMs: 100, what: `${service.name} running` },
   );
+}
+
+/** The pid of a service that runs; throws with the end of its log when it does not. */
+export function runningPid(service: ServiceProcess): number {
+  if (service.pid === undefined || service.hasExited())
+    throw new Error(`${service.name} is not running:\n${service.logTail(15)}`);
+  return service.pid;
 }
 
 const logged = (service: ServiceProcess, line: string) => () => service.logTail(200).includes(line);

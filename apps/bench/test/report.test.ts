@@ -43,6 +43,7 @@ describe('verdicts', () => {
   it('puts one row per system in the table', () => {
     const table = figuresTable([figures('orchestrator', 90, 84), figures('plain relay', 120, 21)]);
     expect(table.split('\n')).toHaveLength(4);
+    expect(table).toMatch(/^\| system \| 1,000 at once \(req\/s\) \| 100 at once \(req\/s\) \|/);
     expect(table).toContain('| plain relay | 120 | 120 | 21 | 42 | 3.0 |');
   });
 });

@@ -20,7 +20,7 @@ import { ALL_TOPICS, TopicNames } from '@pipeline/topics';
 import { Driver } from '../driver.js';
 import { peakRssMb, rssMb } from '../measure.js';
 import { quantile } from '../stats.js';
-import { agentsRunning, startAgents } from '../systems.js';
+import { agentsRunning, runningPid, startAgents, waitFor } from '../systems.js';
 import { writeFinished } from './generate.js';
 
 export interface ScaleOptions {
@@ -81,9 +81,7 @@ class Instance {
     this.process = this.spawn();
   }
   get pid(): number {
-    if (this.process.pid === undefined || this.process.hasExited())
-      throw new Error(`${this.name} is not running:\n${this.process.logTail(15)}`);
-    return this.process.pid;
+    return runningPid(this.process);
   }
   /** The partitions it owns and has restored, or undefined when it does not answer. */
   async readyPartitions(): Promise<number[] | undefined> {
@@ -96,13 +94,8 @@ class Instance {
   }
   async waitReady(): Promise<number> {
     const t0 = performance.now();
-    await pollUntil(
-      async () => {
-        if (this.process.hasExited()) throw new Error(`${this.name} exited:\n${this.process.logTail(15)}`);
-        return (await fetch(`${this.url}/readyz`).catch(() => undefined))?.status === 200;
-      },
-      { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100, what: `${this.name} ready` },
-    );
+    const ready = async () => (await fetch(`${this.url}/readyz`).catch(() => undefined))?.status === 200;
+    await waitFor(this.process, ready, READY_TIMEOUT_MS);
     return (performance.now() - t0) / 1000;
   }
 }
