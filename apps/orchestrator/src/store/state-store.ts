@@ -199,9 +199,10 @@ export class StateStore {
   list(query: StoreListQuery): StoredValue[] {
     const [afterAt, afterId] = query.after ?? [null, null];
     // Plain `?` only (better-sqlite3 refuses numbered ones bound by position): each value as often as used.
-    const [stage, repo, requester, since] = [query.stage, query.repo, query.requester, query.since].map(
-      (v): string | number | null => v ?? null,
-    );
+    const stage = query.stage ?? null;
+    const repo = query.repo ?? null;
+    const requester = query.requester ?? null;
+    const since = query.since ?? null;
     return this.statements.list
       .all(
         stage,
