@@ -104,7 +104,7 @@ export class TestPipeline {
         live: () => orchestrator.isLive(),
         ready: () => orchestrator.readiness(),
         getRequest: (id) => orchestrator.getRequest(id),
-        allRequests: () => orchestrator.allRequests(),
+        listCandidates: (query) => orchestrator.listCandidates(query),
         token: config.http.token,
       },
       { host: '127.0.0.1', port: 0 },
