@@ -94,7 +94,8 @@ export class StateStore {
    * layout, cluster or topic is emptied first (it is only a cache).
    */
   static open(dir: string, source: StoreSource): StateStore {
-    mkdirSync(dir, { recursive: true });
+    // Only the instance's user: the store holds every request's change (descriptions, requesters).
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (let slot = 0; slot < MAX_SLOTS; slot++) {
       const file = join(dir, `slot-${slot}.sqlite`);
       const db = lockSlot(file);
