@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -149,6 +149,16 @@ describe('StateStore', () => {
     const third = open(dir);
     expect(third.file).toBe(first.file);
     expect(third.positions()).toEqual(new Map([[0, 5n]]));
+  });
+
+  it('replaces a damaged slot file with an empty store', () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'slot-0.sqlite'), Buffer.alloc(8192, 7));
+    const store = open(dir);
+    expect(store.file).toBe(join(dir, 'slot-0.sqlite'));
+    expect(store.size).toBe(0);
+    store.apply(0, [{ kind: 'put', request: request('r1') }], 1n);
+    expect(store.get('r1')).toBeDefined();
   });
 
   it('starts empty when the slot holds a copy of another cluster or topic', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, openDatabase, type Row } from './sqlite.js';
 
@@ -98,14 +98,21 @@ export class StateStore {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (let slot = 0; slot < MAX_SLOTS; slot++) {
       const file = join(dir, `slot-${slot}.sqlite`);
-      const db = lockSlot(file);
-      if (!db) continue;
+      let db: Database | undefined;
       try {
+        db = lockSlot(file);
+        if (!db) continue;
         prepareSchema(db, source);
         return new StateStore(db, file);
       } catch (error) {
-        db.close();
-        throw error;
+        db?.close();
+        if (!isDamaged(error)) throw error;
+        // A damaged file (a disk that filled up, a copy cut short): it is only a cache, start anew.
+        for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+        db = lockSlot(file);
+        if (!db) continue;
+        prepareSchema(db, source);
+        return new StateStore(db, file);
       }
     }
     throw new Error(
@@ -257,6 +264,11 @@ function lockSlot(file: string): Database | undefined {
     if (isBusy(error)) return undefined;
     throw error;
   }
+}
+
+function isDamaged(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
+  return /SQLITE_(CORRUPT|NOTADB)|file is not a database|malformed/i.test(text);
 }
 
 function isBusy(error: unknown): boolean {
