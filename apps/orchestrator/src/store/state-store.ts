@@ -73,6 +73,7 @@ CREATE INDEX IF NOT EXISTS requests_by_partition ON requests (partition, finishe
 CREATE INDEX IF NOT EXISTS requests_newest_first ON requests (created_at DESC, request_id);
 CREATE TABLE IF NOT EXISTS aliases (alias TEXT NOT NULL, request_id TEXT NOT NULL,
   PRIMARY KEY (alias, request_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aliases_by_request ON aliases (request_id);
 CREATE TABLE IF NOT EXISTS unreadable (request_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, why TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS positions (partition INTEGER PRIMARY KEY, next_offset TEXT NOT NULL);
 `;
@@ -157,7 +158,7 @@ export class StateStore {
           );
           // Most steps keep a request's aliases: rewrite them only when they changed.
           if (before !== aliases) {
-            s.aliasesForget.run(r.requestId);
+            if (before !== undefined) s.aliasesForget.run(r.requestId);
             for (const alias of r.aliases) s.aliasPut.run(alias, r.requestId);
           }
         } else {
