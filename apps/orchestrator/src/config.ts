@@ -188,7 +188,7 @@ export const ORCHESTRATOR_ENV = {
   // 30 min for its own barrier is better retried.
   ORCH_RESTORE_TIMEOUT: env.duration({
     description:
-      'how long one restore attempt waits to read back its barrier; a failed attempt is retried with backoff',
+      'how long one restore attempt waits to read back its barrier while the state partition reads nothing; a failed attempt is retried with backoff',
     default: '60s',
     min: 1000,
     max: 1_800_000,

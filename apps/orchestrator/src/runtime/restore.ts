@@ -66,7 +66,7 @@ export async function restorePartition(
     await producer.open();
     signal.throwIfAborted();
     const nonce = randomUUID();
-    const seen = directory.waitForBarrier(nonce, deps.restoreTimeoutMs, signal);
+    const seen = directory.waitForBarrier(nonce, partition, deps.restoreTimeoutMs, signal);
     seen.catch(() => {}); // awaited below; a failed commit must not leave it unhandled
     const barrier: OutboundRecord = {
       topic: STATE,

@@ -36,6 +36,8 @@ export class StateDirectory {
   private storedListener: StoredListener | undefined;
   /** Set by start. */
   private store: StateStore | undefined;
+  /** When the directory last read further in each state partition (Date.now). */
+  private readonly progressAt = new Map<number, number>();
   /** State records read since start (what a warm restart saves shows here). */
   recordsRead = 0;
 
@@ -152,23 +154,35 @@ export class StateDirectory {
   }
 
   /**
-   * Resolves once the barrier with this nonce has been read (and so everything before it). Rejects
-   * after `timeoutMs`, or at once when `signal` aborts (the worker was closed meanwhile).
+   * Resolves once the barrier with this nonce, written to state partition `partition`, has been read
+   * (and so everything before it). Rejects once the directory has read nothing of that partition for
+   * `timeoutMs` (however long a cold read of a long history takes), or at once when `signal` aborts
+   * (the worker was closed meanwhile).
    */
-  waitForBarrier(nonce: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  waitForBarrier(nonce: string, partition: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.seenBarriers.delete(nonce)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (error?: Error) => {
-        clearTimeout(timer);
+        clearInterval(timer);
         signal?.removeEventListener('abort', onAbort);
         this.barrierWaiters.delete(nonce);
         if (error) reject(error);
         else resolve();
       };
       const onAbort = () => done(new Error(`restore barrier ${nonce} no longer awaited: worker closed`));
-      const timer = setTimeout(
-        () => done(new Error(`state directory did not read restore barrier ${nonce} within ${timeoutMs} ms`)),
-        timeoutMs,
+      // A directory still reading a long history (a cold start) is not stuck: the time counts from
+      // the later of the wait's start and the directory's last progress.
+      const since = Date.now();
+      const timer = setInterval(
+        () => {
+          if (Date.now() - Math.max(since, this.progressAt.get(partition) ?? 0) < timeoutMs) return;
+          done(
+            new Error(
+              `state directory did not read restore barrier ${nonce}: it read nothing of state partition ${partition} for ${timeoutMs} ms`,
+            ),
+          );
+        },
+        Math.min(timeoutMs, 1000),
       );
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -219,7 +233,9 @@ export class StateDirectory {
   }
 
   private advance(partition: number, nextOffset: bigint): void {
-    if (nextOffset > (this.positions.get(partition) ?? 0n)) this.positions.set(partition, nextOffset);
+    if (nextOffset <= (this.positions.get(partition) ?? 0n)) return;
+    this.positions.set(partition, nextOffset);
+    this.progressAt.set(partition, Date.now());
   }
 
   private onBarrier(nonce: string): void {

@@ -73,7 +73,6 @@ CREATE INDEX IF NOT EXISTS requests_by_partition ON requests (partition, finishe
 CREATE INDEX IF NOT EXISTS requests_newest_first ON requests (created_at DESC, request_id);
 CREATE TABLE IF NOT EXISTS aliases (alias TEXT NOT NULL, request_id TEXT NOT NULL,
   PRIMARY KEY (alias, request_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS aliases_by_request ON aliases (request_id);
 CREATE TABLE IF NOT EXISTS unreadable (request_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, why TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS positions (partition INTEGER PRIMARY KEY, next_offset TEXT NOT NULL);
 `;
@@ -141,7 +140,7 @@ export class StateStore {
       for (const change of changes) {
         if (change.kind === 'put') {
           const r = change.request;
-          const before = s.aliasesOf.get(r.requestId)?.aliases;
+          const before = s.aliasesOf.get(r.requestId)?.aliases as string | undefined;
           const aliases = r.aliases.join('\n');
           s.unreadableForget.run(r.requestId);
           s.put.run(
@@ -158,12 +157,13 @@ export class StateStore {
           );
           // Most steps keep a request's aliases: rewrite them only when they changed.
           if (before !== aliases) {
-            if (before !== undefined) s.aliasesForget.run(r.requestId);
+            if (before) for (const alias of before.split('\n')) s.aliasForget.run(alias, r.requestId);
             for (const alias of r.aliases) s.aliasPut.run(alias, r.requestId);
           }
         } else {
+          const before = s.aliasesOf.get(change.requestId)?.aliases as string | undefined;
+          if (before) for (const alias of before.split('\n')) s.aliasForget.run(alias, change.requestId);
           s.requestForget.run(change.requestId);
-          s.aliasesForget.run(change.requestId);
           if (change.kind === 'forget') s.unreadableForget.run(change.requestId);
           else s.unreadablePut.run(change.requestId, change.partition, change.why);
         }
@@ -301,7 +301,9 @@ function prepare(db: Database) {
     ),
     aliasesOf: db.prepare('SELECT aliases FROM requests WHERE request_id = ?'),
     requestForget: db.prepare('DELETE FROM requests WHERE request_id = ?'),
-    aliasesForget: db.prepare('DELETE FROM aliases WHERE request_id = ?'),
+    // By the aliases the request's row lists (no second index on the aliases table: it would cost a
+    // third of the store's size).
+    aliasForget: db.prepare('DELETE FROM aliases WHERE alias = ? AND request_id = ?'),
     aliasPut: db.prepare('INSERT OR IGNORE INTO aliases (alias, request_id) VALUES (?, ?)'),
     unreadablePut: db.prepare(
       'INSERT OR REPLACE INTO unreadable (request_id, partition, why) VALUES (?, ?, ?)',
