@@ -2,15 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { BuildReportSchema, ChangeRequestSchema, CommitResultSchema, PlanSchema } from '@pipeline/contracts';
-import { partitionFor } from '@pipeline/kafka';
-import { BREPORT, CRES, CRQ, PLAN, STATE } from '@pipeline/topics';
+import { BuildReportSchema } from '@pipeline/contracts';
+import { encodeRecord } from '@pipeline/kafka';
+import { BREPORT } from '@pipeline/topics';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Inbound } from '../src/domain/correlate.js';
-import type { RequestRecord } from '../src/domain/request-record.js';
-import { route } from '../src/domain/route.js';
-import { encodeState } from '../src/domain/state-record.js';
 import { getRequest, type InProcessOrchestrator, TestPipeline, waitFor } from './support/pipeline.js';
+import { routedRecord, writeStates } from './support/routed-records.js';
 
 // Issue 14, deliverable 1: an instance keeps in memory only the unfinished requests of the partitions
 // it owns; everything else lives in the on-disk state store, checkpointed per state partition, so a
@@ -32,46 +29,6 @@ function stateDir(): string {
   return dir;
 }
 
-/** A record made by the router itself at `now`: regressed at build 1, or waiting for it. */
-function recordFor(id: string, finished: boolean, now = Date.now()): RequestRecord {
-  const steps: Inbound[] = [
-    {
-      topic: CRQ,
-      message: create(ChangeRequestSchema, { id, repo: 'demo', branch: 'main', description: 'd' }),
-    },
-    { topic: PLAN, message: create(PlanSchema, { id: `${id}/plan`, parentRequestId: id, taskIds: ['t1'] }) },
-    {
-      topic: CRES,
-      message: create(CommitResultSchema, { taskId: 't1', commitSha: `${id}-c1`, status: 'SUCCESS' }),
-    },
-  ];
-  if (finished)
-    steps.push({
-      topic: BREPORT,
-      message: create(BuildReportSchema, { commitSha: `${id}-c1`, status: 'FAILED' }),
-    });
-  let record: RequestRecord | undefined;
-  for (const step of steps) {
-    const result = route(record, id, step, { now });
-    if (result.kind !== 'applied') throw new Error(result.detail);
-    record = result.record;
-  }
-  return record as RequestRecord;
-}
-
-async function writeStates(pipeline: TestPipeline, records: readonly RequestRecord[]): Promise<void> {
-  for (let i = 0; i < records.length; i += 1000)
-    await pipeline.sendRecords(
-      records.slice(i, i + 1000).map((r) => ({
-        topic: STATE,
-        key: r.requestId,
-        value: encodeState(r),
-        headers: {},
-        partition: partitionFor(r.requestId, pipeline.partitions),
-      })),
-    );
-}
-
 async function start(pipeline: TestPipeline, extra: Record<string, string>, clock?: () => number) {
   const orch = await pipeline.startInProcess(extra, clock ? { clock } : {});
   running.push(orch);
@@ -84,8 +41,8 @@ describe('the on-disk state store', () => {
     pipelines.push(pipeline);
     const env = { ORCH_STATE_DIR: stateDir() };
     await (await start(pipeline, env)).stop(); // provisions the topics
-    const finished = Array.from({ length: 4500 }, (_, i) => recordFor(`store-done-${i}`, true));
-    const unfinished = Array.from({ length: 500 }, (_, i) => recordFor(`store-live-${i}`, false));
+    const finished = Array.from({ length: 4500 }, (_, i) => routedRecord(`store-done-${i}`, true));
+    const unfinished = Array.from({ length: 500 }, (_, i) => routedRecord(`store-live-${i}`, false));
     await writeStates(pipeline, [...finished, ...unfinished]);
 
     const cold = await start(pipeline, env);
@@ -97,9 +54,24 @@ describe('the on-disk state store', () => {
       final: true,
     });
     expect((await getRequest(cold.url, 'store-live-7')).body).toMatchObject({ stage: 'build1' });
+    // 100 of the unfinished ones fail their build: they finish, and leave memory once the store has them.
+    const failing = unfinished.slice(0, 100).map((r) => r.requestId);
+    await pipeline.sendRecords(
+      failing.map((id) =>
+        encodeRecord(BREPORT, create(BuildReportSchema, { commitSha: `${id}-c1`, status: 'FAILED' }), {
+          key: id,
+        }),
+      ),
+    );
+    const orchestrator = cold.orchestrator;
+    await waitFor(() => orchestrator.heldInMemory() === 400, 30_000, 'finished requests to leave memory');
+    expect((await getRequest(cold.url, failing[9] as string)).body).toMatchObject({
+      stage: 'regress',
+      final: true,
+    });
     await cold.stop();
 
-    const later = Array.from({ length: 100 }, (_, i) => recordFor(`store-later-${i}`, true));
+    const later = Array.from({ length: 100 }, (_, i) => routedRecord(`store-later-${i}`, true));
     await writeStates(pipeline, later);
     const warm = await start(pipeline, env);
     const warmRead = warm.orchestrator.storeStats().recordsRead;
@@ -107,7 +79,7 @@ describe('the on-disk state store', () => {
     // The 100 new records and the barriers of the restores: not the 5,000 before them.
     expect(warmRead).toBeGreaterThanOrEqual(100);
     expect(warmRead).toBeLessThan(500);
-    expect(warm.orchestrator.heldInMemory()).toBe(500);
+    expect(warm.orchestrator.heldInMemory()).toBe(400);
     expect((await getRequest(warm.url, 'store-later-42')).body).toMatchObject({ stage: 'regress' });
     expect((await getRequest(warm.url, 'store-done-4499')).body).toMatchObject({ stage: 'regress' });
     await warm.stop();
@@ -123,7 +95,7 @@ describe('the on-disk state store', () => {
     const ids = Array.from({ length: 20 }, (_, i) => `retained-${i}`);
     await writeStates(
       pipeline,
-      ids.map((id) => recordFor(id, true)),
+      ids.map((id) => routedRecord(id, true)),
     );
     const orch = await start(pipeline, env, clock);
     for (const id of ids) expect((await getRequest(orch.url, id)).status, id).toBe(200);

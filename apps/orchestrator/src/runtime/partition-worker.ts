@@ -166,10 +166,14 @@ export class PartitionWorker {
   }
 
   /**
-   * Finished requests still in memory whose version the store holds already (a store that read the
-   * record before the commit returned): they leave memory. Run by the sweeper.
+   * Finished requests still in memory whose version the store holds already, and forgotten ones the
+   * store no longer holds (the directory read them before the commit returned, so stored() came
+   * too early): they leave memory. Run by the sweeper.
    */
   settleFinished(): void {
+    // A tombstone the directory read before its commit returned: nothing left to wait for.
+    for (const requestId of [...this.forgetting])
+      if (!this.deps.directory.storedValue(requestId)) this.forgetting.delete(requestId);
     for (const record of [...this.store.values()]) {
       if (!isFinished(record)) continue;
       const stored = this.deps.directory.storedValue(record.requestId);
