@@ -38,6 +38,10 @@ export class StateDirectory {
   private store: StateStore | undefined;
   /** When the directory last read further in each state partition (Date.now). */
   private readonly progressAt = new Map<number, number>();
+  /** Set by start; false once the directory has read up to the end offsets of its start. */
+  private startedAt = 0;
+  private behind = false;
+  private reportedAt = 0;
   /** State records read since start (what a warm restart saves shows here). */
   recordsRead = 0;
 
@@ -85,6 +89,8 @@ export class StateDirectory {
       positions = new Map();
     }
     this.positions = positions;
+    this.startedAt = Date.now();
+    this.behind = true;
     logger.info(
       { requests: store.size, partitions: positions.size, file: store.file, driver: store.driver },
       'state store opened',
@@ -101,6 +107,7 @@ export class StateDirectory {
       store.apply(batch.partition, changes, batch.nextOffset);
       if (batch.records.length > 0) batch.resolve(batch.records.at(-1)?.offset as string);
       this.advance(batch.partition, batch.nextOffset);
+      this.reportCatchingUp(ends);
       for (const change of changes)
         if (change.kind === 'put')
           this.storedListener?.(batch.partition, change.request.requestId, change.request.value);
@@ -108,6 +115,31 @@ export class StateDirectory {
       await batch.heartbeat();
     });
     this.running = true;
+  }
+
+  /**
+   * A cold start reads the whole topic (minutes for a million requests): says how far it got every
+   * 10 s, and once when it has read up to the end offsets it started with.
+   */
+  private reportCatchingUp(ends: ReadonlyMap<number, bigint>): void {
+    if (!this.behind) return;
+    const now = Date.now();
+    let toGo = 0n;
+    for (const [partition, end] of ends) {
+      const position = this.positions.get(partition) ?? 0n;
+      if (end > position) toGo += end - position;
+    }
+    const seconds = Math.round((now - this.startedAt) / 1000);
+    if (toGo === 0n) {
+      this.behind = false;
+      this.options.logger.info({ recordsRead: this.recordsRead, seconds }, 'state store caught up');
+    } else if (now - this.reportedAt >= 10_000 && now - this.startedAt >= 10_000) {
+      this.reportedAt = now;
+      this.options.logger.info(
+        { recordsRead: this.recordsRead, offsetsToGo: Number(toGo), seconds },
+        'state store catching up',
+      );
+    }
   }
 
   /** Told of every request the store took (its value; null when forgotten or unreadable). */
