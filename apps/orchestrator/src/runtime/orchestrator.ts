@@ -152,7 +152,9 @@ export class Orchestrator {
   /**
    * The candidates of a page of GET /requests: the store's matches after the cursor (one more than
    * the limit), each in its latest state (an owned unfinished request is fresher in memory than in
-   * the store); http/request-list.ts judges and pages them.
+   * the store); http/request-list.ts judges and pages them. A request whose fresher state no longer
+   * matches the filter drops out of its page (the store lags the owner by milliseconds), which can
+   * make that page one short and, rarely, its last.
    */
   listCandidates(query: ListQuery): RequestRecord[] {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
