@@ -33,7 +33,10 @@ describe('the restore barrier wait', () => {
   it('waits past its timeout while the directory keeps reading the partition, and fails once it stops', async () => {
     const directory = idleDirectory();
     let offset = 0n;
-    const reading = setInterval(() => read(directory, 3, (offset += 100n)), 100);
+    const reading = setInterval(() => {
+      offset += 100n;
+      read(directory, 3, offset);
+    }, 100);
     const started = Date.now();
     let failedAt: number | undefined;
     const wait = directory.waitForBarrier('nonce-1', 3, 1000).catch((error: Error) => {
@@ -53,7 +56,10 @@ describe('the restore barrier wait', () => {
   it('fails after its timeout when only other partitions make progress', async () => {
     const directory = idleDirectory();
     let offset = 0n;
-    const reading = setInterval(() => read(directory, 4, (offset += 100n)), 100);
+    const reading = setInterval(() => {
+      offset += 100n;
+      read(directory, 4, offset);
+    }, 100);
     try {
       await expect(directory.waitForBarrier('nonce-2', 3, 1000)).rejects.toThrow(/state partition 3/);
     } finally {
