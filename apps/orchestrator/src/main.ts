@@ -32,7 +32,7 @@ await runService({
         live: () => orchestrator.isLive(),
         ready: () => orchestrator.readiness(),
         getRequest: (id) => orchestrator.getRequest(id),
-        listCandidates: (query) => orchestrator.listCandidates(query),
+        allRequests: () => orchestrator.allRequests(),
         token: config.http.token,
         logger,
       },
