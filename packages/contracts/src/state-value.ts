@@ -44,7 +44,10 @@ export function readStateValue(value: Uint8Array): ReadStateValue {
     return { ok: false, why: `neither JSON nor a StateRecord: ${(error as Error).message}` };
   }
   if (message.version !== STATE_RECORD_VERSION)
-    return { ok: false, why: `StateRecord version ${message.version} (this code reads 1, 2)` };
+    return {
+      ok: false,
+      why: `StateRecord version ${message.version} (this code reads ${STATE_RECORD_VERSIONS.join(', ')})`,
+    };
   const context: Record<string, unknown> = {};
   if (message.failure) {
     const { stage, event, reason } = message.failure;
