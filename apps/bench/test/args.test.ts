@@ -21,6 +21,7 @@ describe('scaleVerdicts', () => {
         { rssMb: 250, peakRssMb: 260, readySeconds: 1 },
         { rssMb: 301, peakRssMb: 310, readySeconds: 1 },
       ],
+      storeMb: 12,
       warmRestartSeconds: 5,
       lookupMs: { p50: 1, p99: 20.5, count: 10 },
       takeoverSeconds: 19,

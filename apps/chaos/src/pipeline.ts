@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 // One pipeline under test: its own topic prefix on the cluster, the audit, the stub agents and N
 // orchestrator instances as processes, a producer standing in for users, and the checks every
 // scenario ends with.
@@ -128,6 +129,8 @@ export class ChaosPipeline {
     return this.serviceEnv({
       ...CHAOS_ORCHESTRATOR_ENV,
       ORCH_TOPIC_PARTITIONS: String(this.options.partitions),
+      // The instances' state stores live with the run (one slot each; a restarted one finds its own).
+      ORCH_STATE_DIR: join(this.options.logDir, 'state'),
       ...this.options.orchestratorEnv,
     });
   }

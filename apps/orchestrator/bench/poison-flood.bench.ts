@@ -161,7 +161,8 @@ async function awaitOutcome(sent: Map<number, SentBad>, started: number) {
 /** What the orchestrator holds and wrote for ids other than the valid ones. */
 async function strangers(unknownIds: Set<string>) {
   const text = await metrics(orch.url);
-  const held = [...metricSamples(text, 'orch_requests_in_flight').values()];
+  // Every request it knows, finished or not (orch_requests_in_flight counts only unfinished ones).
+  const held = await countRequests(orch.url);
   const valid = new Set(validIds);
   const outputs = ORCHESTRATOR_OUTPUTS as readonly string[];
   const commands = pipeline.seen.filter((s) => outputs.includes(s.topic) && !valid.has(s.key ?? ''));
@@ -174,7 +175,23 @@ async function strangers(unknownIds: Set<string>) {
   }
   const failed = metricSamples(text, 'orch_transaction_failures_total');
   const failures = [...failed].map(([labels, n]) => `${labels} ${n}`).join(', ') || '0';
-  return { held: held.reduce((a, b) => a + b, 0), commands, known, asked: unknown.length, failures };
+  return { held, commands, known, asked: unknown.length, failures };
+}
+
+/** How many requests GET /requests lists, every page followed. */
+async function countRequests(url: string): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const query = `limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = (await (await fetch(`${url}/requests?${query}`)).json()) as {
+      items: unknown[];
+      next?: string;
+    };
+    count += page.items.length;
+    cursor = page.next;
+  } while (cursor);
+  return count;
 }
 
 function reasonLines(report: DeadLetterReport): string[] {

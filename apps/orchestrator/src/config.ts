@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { EnvReader, env, LOG_LEVEL_ENV, type LogLevel, parseDuration } from '@pipeline/common';
 import { COMPRESSIONS, type Compression, type KafkaConfig, readKafkaConfig } from '@pipeline/kafka';
 import { isFinalStage, STAGES, type Stage } from '@pipeline/state-machine';
@@ -39,6 +41,8 @@ export interface OrchestratorConfig {
   sweepIntervalMs: number;
   shutdownGraceMs: number;
   restoreTimeoutMs: number;
+  /** ORCH_STATE_DIR: where the on-disk copy of the state topic lives (store/state-store.ts). */
+  stateDir: string;
   /** Codec of what it writes (commands, state, dead letters). */
   compression: Compression;
   partitionStuckAfterMs: number;
@@ -184,7 +188,7 @@ export const ORCHESTRATOR_ENV = {
   // 30 min for its own barrier is better retried.
   ORCH_RESTORE_TIMEOUT: env.duration({
     description:
-      'how long one restore attempt waits to read back its barrier; a failed attempt is retried with backoff',
+      'how long one restore attempt waits to read back its barrier while the state partition reads nothing; a failed attempt is retried with backoff',
     default: '60s',
     min: 1000,
     max: 1_800_000,
@@ -212,6 +216,15 @@ export const ORCHESTRATOR_ENV = {
   ORCH_COMPRESSION: env.oneOf(COMPRESSIONS, {
     description: `codec of the records it writes: ${COMPRESSIONS.join(', ')} (agents must read it)`,
     default: 'none',
+  }),
+  // A cache of the state topic (the topic stays the truth): losing it costs a full read at the next
+  // start, keeping it makes a restart read only what was written since. Instances on one host share
+  // the directory, each in a slot of its own.
+  ORCH_STATE_DIR: env.string({
+    description:
+      'directory of the on-disk copy of the state topic (a cache: keep it across restarts for a quick start, deleting it only costs a full read)',
+    default: '',
+    defaultText: '`<tmpdir>/pipeline-orchestrator/<ORCH_GROUP_ID>`',
   }),
   ORCH_CONCURRENCY: env.int({
     description: 'input partitions processed at once',
@@ -245,10 +258,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
     reader.problem(
       `ORCH_PARTITION_STUCK_AFTER (${v.ORCH_PARTITION_STUCK_AFTER} ms) must be longer than ORCH_RESTORE_TIMEOUT (${v.ORCH_RESTORE_TIMEOUT} ms): one slow restore is not stuck`,
     );
+  const groupId = v.ORCH_GROUP_ID || `${PIPELINE_TOPIC_PREFIX}orchestrator`;
   return reader.finish('orchestrator configuration', {
     kafka,
     http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT, token: v.ORCH_HTTP_TOKEN },
-    groupId: v.ORCH_GROUP_ID || `${PIPELINE_TOPIC_PREFIX}orchestrator`,
+    groupId,
     topicPrefix: PIPELINE_TOPIC_PREFIX,
     provisionTopics: v.ORCH_PROVISION_TOPICS,
     partitions: v.ORCH_TOPIC_PARTITIONS,
@@ -279,6 +293,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
     shutdownGraceMs: v.ORCH_SHUTDOWN_GRACE,
     restoreTimeoutMs: v.ORCH_RESTORE_TIMEOUT,
     compression: v.ORCH_COMPRESSION,
+    stateDir: resolve(v.ORCH_STATE_DIR || join(tmpdir(), 'pipeline-orchestrator', groupId)),
     partitionStuckAfterMs: v.ORCH_PARTITION_STUCK_AFTER,
     partitionsConsumedConcurrently: v.ORCH_CONCURRENCY,
     maxInFlightPerPartition: v.ORCH_MAX_IN_FLIGHT,

@@ -32,7 +32,7 @@ await runService({
         live: () => orchestrator.isLive(),
         ready: () => orchestrator.readiness(),
         getRequest: (id) => orchestrator.getRequest(id),
-        allRequests: () => orchestrator.allRequests(),
+        listCandidates: (query) => orchestrator.listCandidates(query),
         token: config.http.token,
         logger,
       },

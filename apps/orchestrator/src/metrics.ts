@@ -1,4 +1,4 @@
-import { STAGES } from '@pipeline/state-machine';
+import { isFinalStage, STAGES } from '@pipeline/state-machine';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { WORKER_STATES, type WorkerState } from './runtime/worker-lifecycle.js';
 
@@ -99,11 +99,12 @@ export function createMetrics(partitions: () => Iterable<PartitionView> = () => 
   };
   const requestsInFlight = new Gauge({
     name: 'orch_requests_in_flight',
-    help: 'Requests owned by this instance, per stage (those waiting for an approval under awaiting_approval)',
+    help: 'Unfinished requests owned by this instance, per stage (those waiting for an approval under awaiting_approval); finished ones live in the state store',
     labelNames: ['stage'],
     registers: [registry],
   });
-  for (const stage of [...STAGES, 'awaiting_approval']) requestsInFlight.set({ stage }, 0);
+  for (const stage of [...STAGES.filter((s) => !isFinalStage(s)), 'awaiting_approval'])
+    requestsInFlight.set({ stage }, 0);
   for (const outcome of ['succeeded', 'failed']) metrics.restores.inc({ outcome }, 0);
   for (const outcome of ['recorded', 'stale']) metrics.progress.inc({ outcome }, 0);
   // Read at each scrape from the owned partitions (O(partitions)): a partition that moved to another

@@ -33,7 +33,7 @@ async function start(options: { token?: string } = {}): Promise<Running> {
       live: () => true,
       ready: () => ({ ready: true, detail: { state: 'running' } }),
       getRequest: (id) => (id === 'cr-1' ? RECORD : undefined),
-      allRequests: () => [RECORD],
+      listCandidates: () => [RECORD],
       ...options,
     },
     { host: '127.0.0.1', port: 0 },

@@ -6,6 +6,7 @@ import { CRES, DLQ, STATE } from '@pipeline/topics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StateDirectory } from '../src/runtime/state-directory.js';
 import { TestPipeline, waitFor } from './support/pipeline.js';
+import { tempStore } from './support/temp-store.js';
 
 // Issue 10, finding 8: a keyless reply that named no known request was dead-lettered at once, even
 // while this instance had not read the state that knows its alias. Now the partition waits until the
@@ -31,8 +32,9 @@ describe('issue 10, finding 8: keyless misses', () => {
       groupPrefix: pipeline.groupId,
       logger: noopLogger,
     });
+    const { store, remove } = tempStore();
     try {
-      await directory.start();
+      await directory.start(store, new Map());
       await pipeline.sendRaw(STATE, Buffer.from('not a state record'), 'someone');
       const now = Date.now();
       expect(directory.readPast(now)).toBe(false);
@@ -42,6 +44,7 @@ describe('issue 10, finding 8: keyless misses', () => {
     } finally {
       await directory.stop();
       await admin.close();
+      remove();
     }
   });
 

@@ -12,6 +12,7 @@ import type { Chunk } from '../src/domain/chunk.js';
 import { PartitionWorker } from '../src/runtime/partition-worker.js';
 import { StateDirectory } from '../src/runtime/state-directory.js';
 import { TestPipeline } from './support/pipeline.js';
+import { tempStore } from './support/temp-store.js';
 
 // A partition worker on the real broker, alone: what happens when its transaction fails while it is
 // closed, or because another producer fenced it (issue 10, findings 4 and 5).
@@ -19,6 +20,7 @@ import { TestPipeline } from './support/pipeline.js';
 const pipeline = new TestPipeline(4);
 let admin: KafkaAdmin;
 let directory: StateDirectory;
+const temp = tempStore();
 const cleanup: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
@@ -29,12 +31,13 @@ beforeAll(async () => {
     groupPrefix: pipeline.groupId,
     logger: noopLogger,
   });
-  await directory.start();
+  await directory.start(temp.store, new Map());
 });
 
 afterAll(async () => {
   for (const fn of cleanup.reverse()) await fn().catch(() => {});
   await directory?.stop();
+  temp.remove();
   await admin?.close();
   await pipeline.close();
 });

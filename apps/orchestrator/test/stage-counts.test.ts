@@ -73,7 +73,7 @@ describe('finding 13: per-stage counts kept as records are put and forgotten', (
         expect(text).toContain('orch_requests_in_flight{stage="plan_phase"} 1');
         expect(text).toContain('orch_requests_in_flight{stage="code_phase"} 1');
         expect(text).toContain('orch_requests_in_flight{stage="regress"} 1');
-        expect(text).toContain('orch_requests_in_flight{stage="done"} 0');
+        expect(text).toContain('orch_requests_in_flight{stage="awaiting_approval"} 0');
         index.clear();
         return metrics.registry.metrics();
       })

@@ -51,6 +51,12 @@ export class KafkaAdmin {
     return brokers.length;
   }
 
+  /** The cluster's id: what tells two clusters apart (a cache of one is not valid for another). */
+  async clusterId(): Promise<string> {
+    const { clusterId } = await this.admin.describeCluster();
+    return clusterId;
+  }
+
   /** Which of these topics exist on the cluster. */
   async existing(topics: readonly Topic[]): Promise<Set<Topic>> {
     const present = new Set(await this.admin.listTopics());

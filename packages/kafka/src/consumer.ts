@@ -73,6 +73,12 @@ export interface Consumer {
    * consumers that finish records out of order and commit only below the first unfinished one.
    */
   commit(offsets: ReadonlyArray<{ topic: Topic; partition: number; offset: bigint }>): Promise<void>;
+  /**
+   * Reads `partition` of `topic` from `offset` on (the next fetch of it): for consumers that keep
+   * their position elsewhere than in the group (a store checkpointed with the offsets it read).
+   * Only while running; from a `joined` listener it takes effect before the first fetch.
+   */
+  seek(topic: Topic, partition: number, offset: bigint): void;
   /** Stops and disconnects (leaves the group). Idempotent. */
   close(): Promise<void>;
   /** Group membership and failures; returns a function that removes the listener. */
@@ -191,6 +197,8 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
       }
     },
     stop: () => consumer.stop(),
+    seek: (topic, partition, offset) =>
+      consumer.seek({ topic: names.physical(topic), partition, offset: String(offset) }),
     commit: (offsets) =>
       consumer.commitOffsets(
         offsets.map((o) => ({

@@ -14,8 +14,8 @@ DIR/kafka; default 1,000,000), runs --real requests through the pipeline (defaul
 starts --instances orchestrators (default 4) and prints: memory and time to ready per instance, a warm
 restart, the p50/p99 of --lookups GET /requests/{id} asked of instances that do not own the id
 (default 1,000), and the takeover after one instance is SIGKILLed. Writes DIR/scale.json (default
-DIR .bench). Every instance of this version holds every request in memory (~55 MB per 10,000): size
---records to the machine.
+DIR .bench). Every instance keeps a copy of the whole state topic on disk (its state store, SQLite)
+and in memory only the unfinished requests of the partitions it owns.
 Exit code 0 when the run completed (targets met or not), 1 when it failed, 2 for a usage error.`;
 
 /** The targets of issue 14, against the figures. */

@@ -4,7 +4,7 @@
 // takeover of a SIGKILLed instance's partitions. Prints figures; the targets are issue 14's.
 
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageBin, type ServiceProcess, startService } from '@pipeline/cli-kit';
 import { createLogger, freePort, pollUntil } from '@pipeline/common';
@@ -44,6 +44,8 @@ export interface ScaleFigures {
   instances: number;
   /** Per instance, after the cold start: resident and peak memory, MB; time to ready, s. */
   cold: Array<{ rssMb: number; peakRssMb: number; readySeconds: number }>;
+  /** The on-disk state store of one instance after the cold start (its share of the directory), MB. */
+  storeMb: number;
   /** One instance stopped (SIGTERM) and started again: time to ready, s. */
   warmRestartSeconds: number;
   lookupMs: { p50: number; p99: number; count: number };
@@ -124,10 +126,13 @@ export async function runScale(options: ScaleOptions): Promise<ScaleFigures> {
   );
   const prefix = `scale-${randomUUID().slice(0, 8)}-`;
   const names = TopicNames.prefixed(prefix);
+  // The instances' on-disk copies of the state topic, one slot each; emptied before the cold start.
+  const stateDir = join(options.dir, 'state', prefix);
   const env = {
     ...process.env,
     KAFKA_BOOTSTRAP: bootstrap,
     PIPELINE_TOPIC_PREFIX: prefix,
+    ORCH_STATE_DIR: stateDir,
     LOG_LEVEL: 'warn',
     ORCH_SESSION_TIMEOUT: `${options.sessionTimeoutMs}ms`,
   };
@@ -163,7 +168,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleFigures> {
       instances.length = 0;
     }
 
-    say(`cold start of ${options.instances} instances…`);
+    rmSync(stateDir, { recursive: true, force: true });
+    say(`cold start of ${options.instances} instances (empty state stores)…`);
     for (let i = 0; i < options.instances; i++)
       instances.push(new Instance(`orchestrator-${i}`, await freePort(), env, options.dir));
     const readySeconds = await Promise.all(instances.map((instance) => instance.waitReady()));
@@ -176,6 +182,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleFigures> {
       say(
         `  instance ${i}: ready in ${c.readySeconds.toFixed(1)} s, RSS ${c.rssMb.toFixed(0)} MB (peak ${c.peakRssMb.toFixed(0)})`,
       );
+    const storeMb = directoryMb(stateDir) / options.instances;
+    say(`  state store on disk: ${storeMb.toFixed(0)} MB per instance`);
 
     const owners = await ownersOf(instances);
     say(`lookups of ${options.lookups} ids from instances that do not own them…`);
@@ -215,6 +223,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleFigures> {
       real: options.real,
       instances: options.instances,
       cold,
+      storeMb,
       warmRestartSeconds,
       lookupMs,
       takeoverSeconds,
@@ -227,7 +236,16 @@ export async function runScale(options: ScaleOptions): Promise<ScaleFigures> {
     await admin?.deleteTopics(ALL_TOPICS).catch(() => {});
     await admin?.close().catch(() => {});
     if (startedHere) await down({ home, log: false });
+    rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** Bytes of the files in a directory tree, in MB. */
+function directoryMb(dir: string): number {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (entry.isFile()) bytes += statSync(join(entry.parentPath, entry.name)).size;
+  return bytes / 1e6;
 }
 
 /** Which instance owns each partition, among those ready. */

@@ -60,7 +60,7 @@ function encodeCursor(item: { createdAt: number; requestId: string }): string {
   return Buffer.from(JSON.stringify([item.createdAt, item.requestId])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [number, string] | undefined {
+export function decodeCursor(cursor: string): [number, string] | undefined {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@pipeline/common';
+import type { ListQuery } from '@pipeline/orchestrator-api';
 import type { Registry } from 'prom-client';
 import type { RequestRecord } from '../domain/request-record.js';
 import { listRequests, parseListQuery } from './request-list.js';
@@ -12,8 +13,11 @@ export interface HttpDeps {
   /** Readiness: connected, in the group, every owned partition restored. */
   ready: () => { ready: boolean; detail: Record<string, unknown> };
   getRequest: (id: string) => RequestRecord | undefined;
-  /** Every request the instance knows (GET /requests filters and pages them). */
-  allRequests: () => Iterable<RequestRecord>;
+  /**
+   * The candidates of a page of GET /requests (filtered, newest first, after the cursor, at least one
+   * more than the limit when there are more): listRequests judges and pages them.
+   */
+  listCandidates: (query: ListQuery) => Iterable<RequestRecord>;
   /** When set, GET /requests/{id} needs `Authorization: Bearer <token>` (the other routes stay open). */
   token?: string | undefined;
   /** Where the HTTP thread's own failures are told (default: nowhere). */
@@ -98,7 +102,7 @@ export async function startHttpServer(
     if (message.what === 'list') {
       const parsed = parseListQuery(message.search);
       if (!parsed.ok) answer(message.id, 400, { error: parsed.problem });
-      else answer(message.id, 200, listRequests(deps.allRequests(), parsed.query));
+      else answer(message.id, 200, listRequests(deps.listCandidates(parsed.query), parsed.query));
       return;
     }
     const record = deps.getRequest(message.requestId);

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@pipeline/common';
 import { KafkaAdmin, type KafkaClient, partitionFor } from '@pipeline/kafka';
+import { DEFAULT_LIST_LIMIT, type ListQuery } from '@pipeline/orchestrator-api';
+import { isFinalStage } from '@pipeline/state-machine';
 import { ORCHESTRATOR_INPUTS, STATE, TopicNames } from '@pipeline/topics';
 import type { OrchestratorConfig } from '../config.js';
 import type { RequestRecord } from '../domain/request-record.js';
+import { decodeCursor } from '../http/request-list.js';
 import { createMetrics, type Metrics, type PartitionView } from '../metrics.js';
+import { StateStore } from '../store/state-store.js';
 import { assertNoStrangers, PartitionGroup } from './group.js';
 import { OffsetLookups } from './offset-lookups.js';
 import { prepareTopics } from './prepare-topics.js';
@@ -43,6 +47,7 @@ export class Orchestrator {
   private group: PartitionGroup | undefined;
   private sweeper: Sweeper | undefined;
   private admin: KafkaAdmin | undefined;
+  private store: StateStore | undefined;
   private numPartitions = 0;
   private maxTransactionBytes = 0;
 
@@ -77,7 +82,15 @@ export class Orchestrator {
       this.numPartitions = limits.partitions;
       this.maxTransactionBytes = limits.maxTransactionBytes;
       await assertNoStrangers(this.admin, this.config.groupId, this.names);
-      await this.directory.start();
+      this.store = StateStore.open(this.config.stateDir, {
+        clusterId: await this.admin.clusterId(),
+        topic: this.names.physical(STATE),
+      });
+      const stateEnds = (await this.admin.endOffsets([STATE])).get(STATE) ?? new Map();
+      this.directory.onStored((partition, requestId, value) =>
+        this.group?.worker(partition)?.stored(requestId, value),
+      );
+      await this.directory.start(this.store, stateEnds);
       this.group = this.createGroup(this.admin);
       await this.group.start();
       this.sweeper = this.createSweeper();
@@ -136,9 +149,39 @@ export class Orchestrator {
     return { ready, detail: { state: this.state, inGroup, directory, partitions } };
   }
 
-  /** Every request this instance knows, each in its latest state (see getRequest). */
-  *allRequests(): Iterable<RequestRecord> {
-    for (const record of this.directory.records()) yield this.getRequest(record.requestId) ?? record;
+  /**
+   * The candidates of a page of GET /requests: the store's matches after the cursor (one more than
+   * the limit), each in its latest state (an owned unfinished request is fresher in memory than in
+   * the store); http/request-list.ts judges and pages them. A request whose fresher state no longer
+   * matches the filter drops out of its page (the store lags the owner by milliseconds), which can
+   * make that page one short and, rarely, its last.
+   */
+  listCandidates(query: ListQuery): RequestRecord[] {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const found = this.directory.list({
+      ...(query.stage === undefined ? {} : { stage: query.stage }),
+      ...(query.repo === undefined ? {} : { repo: query.repo }),
+      ...(query.requester === undefined ? {} : { requester: query.requester }),
+      ...(query.since === undefined ? {} : { since: query.since }),
+      ...(after ? { after } : {}),
+      limit: (query.limit ?? DEFAULT_LIST_LIMIT) + 1,
+    });
+    return found.map((record) => this.getRequest(record.requestId) ?? record);
+  }
+
+  /**
+   * Requests the owned partitions hold in memory: the unfinished ones, and finished ones until the
+   * store has read them back. Everything else is on disk.
+   */
+  heldInMemory(): number {
+    let n = 0;
+    for (const worker of this.group?.owned() ?? []) n += worker.size;
+    return n;
+  }
+
+  /** The state store: its file, and how many state records the directory read since start. */
+  storeStats(): { file: string | undefined; recordsRead: number } {
+    return { file: this.store?.file, recordsRead: this.directory.recordsRead };
   }
 
   /** A request's state: from the instance that owns it if that is us, else from the directory. */
@@ -187,7 +230,11 @@ export class Orchestrator {
           maxInFlight: config.maxInFlightPerPartition,
           clock: deps.clock ?? Date.now,
           offsets: new OffsetLookups(() => lookUpOffsets(admin, config.groupId, ORCHESTRATOR_INPUTS)),
-          onStageCount: (stage, delta) => this.metrics.requestsInFlight.inc({ stage }, delta),
+          // Finished requests stay in memory only until the store has them: not in flight.
+          onStageCount: (stage, delta) => {
+            if (stage === 'awaiting_approval' || !isFinalStage(stage))
+              this.metrics.requestsInFlight.inc({ stage }, delta);
+          },
         },
         batch: {
           groupId: config.groupId,
@@ -241,5 +288,7 @@ export class Orchestrator {
       .stop()
       .catch((error: unknown) => this.logger.warn({ err: error }, 'directory stop failed'));
     await this.admin?.close().catch(() => {});
+    this.store?.close();
+    this.store = undefined;
   }
 }

@@ -9,7 +9,8 @@ import {
 import type { OrchestratorInput } from '@pipeline/topics';
 import type { Chunk } from '../domain/chunk.js';
 import { RequestIndex, type StageCountListener } from '../domain/request-index.js';
-import type { RequestRecord } from '../domain/request-record.js';
+import { isFinished, type RequestRecord } from '../domain/request-record.js';
+import { encodeState } from '../domain/state-record.js';
 import { PartitionTrouble } from './partition-trouble.js';
 import { ReadHorizon } from './read-horizon.js';
 import { type RestoreDeps, restorePartition } from './restore.js';
@@ -65,6 +66,8 @@ export class PartitionWorker {
   private readonly fetched = new Map<OrchestratorInput, Array<{ below: bigint; at: number }>>();
   /** Waiting for room under maxInFlight (see room()). */
   private roomWaiters: Array<() => void> = [];
+  /** Forgotten by a commit, while the store may still hold them (until the directory reads the tombstone). */
+  private readonly forgetting = new Set<string>();
 
   constructor(
     readonly partition: number,
@@ -130,8 +133,52 @@ export class PartitionWorker {
     return this.store.size;
   }
 
+  /**
+   * A request of this partition: unfinished ones and those finished since the store last caught up
+   * are in memory, finished ones in the state store (through the directory).
+   */
   get(requestId: string): RequestRecord | undefined {
-    return this.store.get(requestId);
+    if (this.forgetting.has(requestId)) return undefined;
+    return this.store.get(requestId) ?? this.deps.directory.get(requestId);
+  }
+
+  /**
+   * The directory stored a request's state (null: forgotten). A finished request leaves memory once
+   * the store holds the very version it finished with; from then on get() reads it from the store.
+   */
+  stored(requestId: string, value: Buffer | null): void {
+    if (value === null) {
+      this.forgetting.delete(requestId);
+      return;
+    }
+    const held = this.store.get(requestId);
+    if (held && isFinished(held) && encodeState(held).equals(value)) this.store.forget(requestId);
+  }
+
+  /**
+   * Finished requests of this partition in the store (not in memory) last changed before `before`,
+   * oldest first, at most `limit`: what retention forgets besides the finished ones in memory.
+   */
+  storedFinishedBefore(before: number, limit: number): RequestRecord[] {
+    return this.deps.directory
+      .finishedBefore(this.partition, before, limit)
+      .filter((r) => !this.store.get(r.requestId) && !this.forgetting.has(r.requestId));
+  }
+
+  /**
+   * Finished requests still in memory whose version the store holds already, and forgotten ones the
+   * store no longer holds (the directory read them before the commit returned, so stored() came
+   * too early): they leave memory. Run by the sweeper.
+   */
+  settleFinished(): void {
+    // A tombstone the directory read before its commit returned: nothing left to wait for.
+    for (const requestId of [...this.forgetting])
+      if (!this.deps.directory.storedValue(requestId)) this.forgetting.delete(requestId);
+    for (const record of [...this.store.values()]) {
+      if (!isFinished(record)) continue;
+      const stored = this.deps.directory.storedValue(record.requestId);
+      if (stored && encodeState(record).equals(stored)) this.store.forget(record.requestId);
+    }
   }
 
   lookupAlias(alias: string): string[] {
@@ -194,7 +241,10 @@ export class PartitionWorker {
       throw error;
     }
     for (const record of chunk.updated.values()) this.store.put(record);
-    for (const requestId of chunk.forgotten) this.store.forget(requestId);
+    for (const requestId of chunk.forgotten) {
+      this.store.forget(requestId);
+      this.forgetting.add(requestId);
+    }
     this.trouble.committed();
     if (this.room() > 0) this.wakeRoomWaiters();
   }
@@ -218,6 +268,7 @@ export class PartitionWorker {
       await producer?.close();
       // The requests are no longer ours: they leave the counts (another owner counts them now).
       this.store.clear();
+      this.forgetting.clear();
       this.move('closed');
     })();
     return this.closed;
@@ -272,6 +323,7 @@ export class PartitionWorker {
           return;
         }
         this.store.clear();
+        this.forgetting.clear();
         // Records written before requests had nonces get one here; it is stored with their next change.
         for (const record of restored.records) this.store.put(record);
         if (this.room() > 0) this.wakeRoomWaiters();

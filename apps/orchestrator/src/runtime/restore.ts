@@ -35,7 +35,7 @@ export interface RestoreDeps {
 export interface Restored {
   /** The partition's transactional producer, open; every older one is fenced. */
   producer: TransactionalProducer;
-  /** The partition's requests, as committed. */
+  /** The partition's unfinished requests, as committed (finished ones stay in the store). */
   records: RequestRecord[];
   /** Committed offset of each input topic: anything below was already applied. */
   floors: Map<OrchestratorInput, bigint>;
@@ -47,8 +47,8 @@ export interface Restored {
 /**
  * Takes partition p over: opening its transactional producer fences any previous owner and aborts
  * its open transaction, so nothing can be committed to p behind our back from here on; a barrier
- * written to state partition p and read back by the directory then proves that the directory holds
- * every state record committed to p before. Throws when any step fails (the producer is closed).
+ * written to state partition p and read back by the directory then proves that the directory's store
+ * holds every state record committed to p before. Throws when any step fails (the producer is closed).
  */
 export async function restorePartition(
   partition: number,
@@ -66,7 +66,7 @@ export async function restorePartition(
     await producer.open();
     signal.throwIfAborted();
     const nonce = randomUUID();
-    const seen = directory.waitForBarrier(nonce, deps.restoreTimeoutMs, signal);
+    const seen = directory.waitForBarrier(nonce, partition, deps.restoreTimeoutMs, signal);
     seen.catch(() => {}); // awaited below; a failed commit must not leave it unhandled
     const barrier: OutboundRecord = {
       topic: STATE,
@@ -98,7 +98,7 @@ export async function restorePartition(
       const end = ends.get(topic)?.get(partition);
       if (end !== undefined) endsOfPartition.set(topic, end);
     }
-    return { producer, records: directory.recordsOf(partition), floors, ends: endsOfPartition, at };
+    return { producer, records: directory.unfinishedIn(partition), floors, ends: endsOfPartition, at };
   } catch (error) {
     await producer.close();
     throw error;

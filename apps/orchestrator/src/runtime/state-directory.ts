@@ -2,25 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { type Logger, pollUntil } from '@pipeline/common';
 import { type Consumer, createConsumer, KafkaAdmin, type KafkaClient, readHeaders } from '@pipeline/kafka';
 import { STATE, type TopicNames } from '@pipeline/topics';
-import { RequestIndex } from '../domain/request-index.js';
-import type { RequestRecord } from '../domain/request-record.js';
+import { aliasesOf, isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
 import { BARRIER_HEADER, decodeState, isBarrier } from '../domain/state-record.js';
+import type { StateStore, StoreChange, StoredValue, StoreListQuery } from '../store/state-store.js';
+
+/** A request the store took: its state value, or null when it was forgotten or cannot be read. */
+export type StoredListener = (partition: number, requestId: string, value: Buffer | null) => void;
 
 /**
- * A live, read-only copy of the whole state topic (every partition), like a Kafka Streams global
- * table. It serves three needs:
+ * The instance's reader of the whole state topic (every partition), like a Kafka Streams global table
+ * kept in a local store: each fetched batch goes into the on-disk StateStore (store/state-store.ts)
+ * with the offset read up to, in one SQLite transaction, and a restart reads on from there. Nothing
+ * of it stays in memory but positions. It serves:
  * - restore: an instance taking partition p over writes a barrier to p and, once the directory has
- *   read it, has every record committed to p before (read_committed), so it can start processing;
+ *   read it, the store holds every record committed to p before (read_committed), so it can start;
  * - correlation of keyless agent replies (task, commit, spec ids) to requests on any partition;
- * - `GET /requests/{id}` on any instance, whoever owns the request.
- * It uses a group of its own that never commits, so every start reads the topic from the beginning.
+ * - `GET /requests/{id}` and `GET /requests` on any instance, whoever owns the requests, and the
+ *   finished requests of the partitions this instance owns (their workers keep only unfinished ones).
+ * Its consumer group is its own and never commits: positions live in the store.
  */
 export class StateDirectory {
-  private readonly index = new RequestIndex();
-  /** The state partition of each request: a restore takes the records of its partition. */
-  private readonly partitionOf = new Map<string, number>();
-  /** Requests whose latest state this version cannot read, with why: their partitions stay blocked. */
-  private readonly unreadable = new Map<string, { partition: number; why: string }>();
   private readonly seenBarriers = new Set<string>();
   private readonly barrierWaiters = new Map<string, () => void>();
   private readonly consumer: Consumer;
@@ -28,10 +29,21 @@ export class StateDirectory {
   private running = false;
   private crashed = false;
   /** Next offset to read per state partition (records, markers and aborted records all count). */
-  private readonly positions = new Map<number, bigint>();
+  private positions = new Map<number, bigint>();
   /** When the end offsets were sampled that the directory has since read up to (Date.now). */
   private caughtUpAt = Number.NEGATIVE_INFINITY;
   private catchingUp: Promise<void> | undefined;
+  private storedListener: StoredListener | undefined;
+  /** Set by start. */
+  private store: StateStore | undefined;
+  /** When the directory last read further in each state partition (Date.now). */
+  private readonly progressAt = new Map<number, number>();
+  /** Set by start; false once the directory has read up to the end offsets of its start. */
+  private startedAt = 0;
+  private behind = false;
+  private reportedAt = 0;
+  /** State records read since start (what a warm restart saves shows here). */
+  recordsRead = 0;
 
   constructor(
     private readonly client: KafkaClient,
@@ -48,72 +60,161 @@ export class StateDirectory {
     });
     this.consumer.on((event) => {
       if (event.type === 'crashed' && !event.restarting) this.crashed = true;
-      if (event.type === 'skipped') this.advance(event.partition, event.nextOffset);
+      if (event.type === 'skipped') {
+        this.store?.advance(event.partition, event.nextOffset);
+        this.advance(event.partition, event.nextOffset);
+      }
+      // Before the first fetch of the generation: read on from the store's checkpoints.
+      if (event.type === 'joined')
+        for (const [partition, offset] of this.positions) this.consumer.seek(STATE, partition, offset);
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts reading from the store's checkpoints. `ends` are the state topic's end offsets now: a
+   * checkpoint beyond one means the topic is not the one the store copied (deleted and created
+   * again), and the store starts empty.
+   */
+  async start(store: StateStore, ends: ReadonlyMap<number, bigint>): Promise<void> {
+    const { logger } = this.options;
+    this.store = store;
+    let positions = store.positions();
+    const beyond = [...positions].filter(([partition, offset]) => offset > (ends.get(partition) ?? 0n));
+    if (beyond.length > 0) {
+      logger.warn(
+        { partitions: beyond.map(([p]) => p).slice(0, 10), file: store.file },
+        'state store is ahead of the state topic (a new topic of the same name?): reading it again from the start',
+      );
+      store.clear();
+      positions = new Map();
+    }
+    this.positions = positions;
+    this.startedAt = Date.now();
+    this.behind = true;
+    logger.info(
+      { requests: store.size, partitions: positions.size, file: store.file, driver: store.driver },
+      'state store opened',
+    );
     await this.consumer.run(async (batch) => {
+      const changes: StoreChange[] = [];
       for (const record of batch.records) {
         const headers = readHeaders(record.headers);
         const key = record.key?.toString('utf8');
         if (isBarrier(headers)) this.onBarrier(headers[BARRIER_HEADER] as string);
-        else if (key !== undefined) this.apply(key, batch.partition, record.value);
-        batch.resolve(record.offset);
+        else if (key !== undefined) changes.push(this.change(key, batch.partition, record.value));
       }
+      this.recordsRead += batch.records.length;
+      store.apply(batch.partition, changes, batch.nextOffset);
+      if (batch.records.length > 0) batch.resolve(batch.records.at(-1)?.offset as string);
       this.advance(batch.partition, batch.nextOffset);
+      this.reportCatchingUp(ends);
+      for (const change of changes)
+        if (change.kind === 'put')
+          this.storedListener?.(batch.partition, change.request.requestId, change.request.value);
+        else this.storedListener?.(batch.partition, change.requestId, null);
       await batch.heartbeat();
     });
     this.running = true;
   }
 
+  /**
+   * A cold start reads the whole topic (minutes for a million requests): says how far it got every
+   * 10 s, and once when it has read up to the end offsets it started with.
+   */
+  private reportCatchingUp(ends: ReadonlyMap<number, bigint>): void {
+    if (!this.behind) return;
+    const now = Date.now();
+    let toGo = 0n;
+    for (const [partition, end] of ends) {
+      const position = this.positions.get(partition) ?? 0n;
+      if (end > position) toGo += end - position;
+    }
+    const seconds = Math.round((now - this.startedAt) / 1000);
+    if (toGo === 0n) {
+      this.behind = false;
+      this.options.logger.info({ recordsRead: this.recordsRead, seconds }, 'state store caught up');
+    } else if (now - this.reportedAt >= 10_000 && now - this.startedAt >= 10_000) {
+      this.reportedAt = now;
+      this.options.logger.info(
+        { recordsRead: this.recordsRead, offsetsToGo: Number(toGo), seconds },
+        'state store catching up',
+      );
+    }
+  }
+
+  /** Told of every request the store took (its value; null when forgotten or unreadable). */
+  onStored(listener: StoredListener): void {
+    this.storedListener = listener;
+  }
+
   get size(): number {
-    return this.index.size;
+    return this.store?.size ?? 0;
   }
 
   get(requestId: string): RequestRecord | undefined {
-    return this.index.get(requestId);
+    const stored = this.store?.get(requestId);
+    return stored && this.decode(stored.value);
+  }
+
+  /** The state value the store holds for a request (either version), undecoded. */
+  storedValue(requestId: string): Buffer | undefined {
+    return this.store?.get(requestId)?.value;
   }
 
   lookupAlias(alias: string): string[] {
-    return this.index.lookupAlias(alias);
+    return this.store?.requestsOf(alias) ?? [];
   }
 
-  /** The latest record of every request (every partition). */
-  records(): Iterable<RequestRecord> {
-    return this.index.values();
+  /** A page of requests from the store, newest first (store/state-store.ts). */
+  list(query: StoreListQuery): RequestRecord[] {
+    return this.decodeAll(this.store?.list(query) ?? []);
   }
 
   /** Requests of state partition p whose latest state this version cannot read, with why. */
   unreadableIn(partition: number): Array<{ requestId: string; why: string }> {
-    return [...this.unreadable]
-      .filter(([, u]) => u.partition === partition)
-      .map(([requestId, u]) => ({ requestId, why: u.why }));
+    return this.store?.unreadableIn(partition) ?? [];
   }
 
-  /** The records last written to state partition p. */
-  recordsOf(partition: number): RequestRecord[] {
-    return [...this.index.values()].filter((record) => this.partitionOf.get(record.requestId) === partition);
+  /** The unfinished requests last written to state partition p: what its owner keeps in memory. */
+  unfinishedIn(partition: number): RequestRecord[] {
+    return this.decodeAll(this.store?.unfinishedIn(partition) ?? []);
+  }
+
+  /** Finished requests of partition p not changed since `before` (epoch ms), oldest first. */
+  finishedBefore(partition: number, before: number, limit: number): RequestRecord[] {
+    return this.decodeAll(this.store?.finishedBefore(partition, before, limit) ?? []);
   }
 
   /**
-   * Resolves once the barrier with this nonce has been read (and so everything before it). Rejects
-   * after `timeoutMs`, or at once when `signal` aborts (the worker was closed meanwhile).
+   * Resolves once the barrier with this nonce, written to state partition `partition`, has been read
+   * (and so everything before it). Rejects once the directory has read nothing of that partition for
+   * `timeoutMs` (however long a cold read of a long history takes), or at once when `signal` aborts
+   * (the worker was closed meanwhile).
    */
-  waitForBarrier(nonce: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  waitForBarrier(nonce: string, partition: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.seenBarriers.delete(nonce)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (error?: Error) => {
-        clearTimeout(timer);
+        clearInterval(timer);
         signal?.removeEventListener('abort', onAbort);
         this.barrierWaiters.delete(nonce);
         if (error) reject(error);
         else resolve();
       };
       const onAbort = () => done(new Error(`restore barrier ${nonce} no longer awaited: worker closed`));
-      const timer = setTimeout(
-        () => done(new Error(`state directory did not read restore barrier ${nonce} within ${timeoutMs} ms`)),
-        timeoutMs,
+      // A directory still reading a long history (a cold start) is not stuck: the time counts from
+      // the later of the wait's start and the directory's last progress.
+      const since = Date.now();
+      const timer = setInterval(
+        () => {
+          if (Date.now() - Math.max(since, this.progressAt.get(partition) ?? 0) < timeoutMs) return;
+          done(
+            new Error(
+              `state directory did not read restore barrier ${nonce}: it read nothing of state partition ${partition} for ${timeoutMs} ms`,
+            ),
+          );
+        },
+        Math.min(timeoutMs, 1000),
       );
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -164,7 +265,9 @@ export class StateDirectory {
   }
 
   private advance(partition: number, nextOffset: bigint): void {
-    if (nextOffset > (this.positions.get(partition) ?? 0n)) this.positions.set(partition, nextOffset);
+    if (nextOffset <= (this.positions.get(partition) ?? 0n)) return;
+    this.positions.set(partition, nextOffset);
+    this.progressAt.set(partition, Date.now());
   }
 
   private onBarrier(nonce: string): void {
@@ -180,22 +283,46 @@ export class StateDirectory {
     }
   }
 
-  private apply(requestId: string, partition: number, value: Buffer | null): void {
+  /** What one state record does to the store. */
+  private change(requestId: string, partition: number, value: Buffer | null): StoreChange {
     const decoded = value === null ? undefined : decodeState(value);
-    this.unreadable.delete(requestId);
-    if (decoded?.ok === false) {
+    if (decoded === undefined) return { kind: 'forget', requestId };
+    if (!decoded.ok) {
       this.options.logger.error(
         { requestId, partition, why: decoded.why },
         'state record this version cannot read',
       );
-      this.unreadable.set(requestId, { partition, why: decoded.why });
+      return { kind: 'unreadable', requestId, partition, why: decoded.why };
     }
-    if (!decoded?.ok) {
-      this.index.forget(requestId);
-      this.partitionOf.delete(requestId);
-      return;
+    const record = decoded.record;
+    return {
+      kind: 'put',
+      request: {
+        requestId,
+        partition,
+        stage: stageOf(record),
+        finished: isFinished(record),
+        repo: record.change.repo,
+        requester: record.change.requester,
+        createdAt: record.createdAt,
+        updatedAt: record.updatedAt,
+        aliases: aliasesOf(record),
+        value: value as Buffer,
+      },
+    };
+  }
+
+  private decode(value: Buffer): RequestRecord | undefined {
+    const decoded = decodeState(value);
+    return decoded.ok ? decoded.record : undefined;
+  }
+
+  private decodeAll(values: readonly StoredValue[]): RequestRecord[] {
+    const records: RequestRecord[] = [];
+    for (const { value } of values) {
+      const record = this.decode(value);
+      if (record) records.push(record);
     }
-    this.index.put(decoded.record);
-    this.partitionOf.set(requestId, partition);
+    return records;
   }
 }

@@ -60,7 +60,15 @@ export class Sweeper {
         .enqueue(async () => {
           if (worker.state !== 'ready') return;
           const now = this.deps.clock();
-          const plan = decideSweep(worker.records(), this.deps.policy, now, worker.readHorizon());
+          worker.settleFinished();
+          // In memory: unfinished requests and those finished since the store caught up; the other
+          // finished ones are in the store, which is asked only for those past retention.
+          const { retentionMs, maxPerSweep } = this.deps.policy;
+          const records = [
+            ...worker.records(),
+            ...worker.storedFinishedBefore(now - retentionMs, maxPerSweep),
+          ];
+          const plan = decideSweep(records, this.deps.policy, now, worker.readHorizon());
           const logger = this.deps.logger.child({ partition: worker.partition });
           for (const chunk of chunkSteps(plan.steps, worker.partition, this.deps.maxTransactionBytes)) {
             await worker.commit(chunk, []);

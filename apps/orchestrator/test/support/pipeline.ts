@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type Logger, noopLogger, pollUntil } from '@pipeline/common';
 import {
@@ -66,6 +68,9 @@ export class TestPipeline {
   private producer: Producer | undefined;
   private audit: Consumer | undefined;
 
+  /** The orchestrators' state stores (ORCH_STATE_DIR): one directory per test pipeline, removed by close. */
+  readonly stateDir = join(tmpdir(), 'orchestrator-test-state', this.groupId);
+
   constructor(readonly partitions = 4) {}
 
   env(extra: Record<string, string> = {}): Record<string, string> {
@@ -78,6 +83,7 @@ export class TestPipeline {
       ORCH_HTTP_PORT: '0',
       ORCH_SWEEP_INTERVAL: '200ms',
       ORCH_CONCURRENCY: String(this.partitions),
+      ORCH_STATE_DIR: this.stateDir,
       LOG_LEVEL: 'warn',
       ...extra,
     };
@@ -104,7 +110,7 @@ export class TestPipeline {
         live: () => orchestrator.isLive(),
         ready: () => orchestrator.readiness(),
         getRequest: (id) => orchestrator.getRequest(id),
-        allRequests: () => orchestrator.allRequests(),
+        listCandidates: (query) => orchestrator.listCandidates(query),
         token: config.http.token,
       },
       { host: '127.0.0.1', port: 0 },
@@ -238,6 +244,7 @@ export class TestPipeline {
 
   async close(): Promise<void> {
     await Promise.all([this.producer?.disconnect(), this.audit?.close()]);
+    rmSync(this.stateDir, { recursive: true, force: true });
   }
 
   private async getProducer(): Promise<Producer> {
