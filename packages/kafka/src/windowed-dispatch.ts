@@ -4,8 +4,9 @@
 //
 // Each record is handed to `run` without waiting for it; the batch returns at once, so the fetch loop
 // (and its heartbeats) goes on. Offsets are committed below the first unfinished record of each
-// partition (CommitWindow): a crash redelivers what was not finished, never skips it. When the limit
-// is reached the batch waits for a free slot, heartbeating: that is the backpressure.
+// partition (CommitWindow): a crash redelivers what was not finished, never skips it. A batch never
+// waits for a commit (one at a time, in the background). When the limit is reached the batch waits
+// for a free slot, heartbeating: that is the backpressure.
 
 import type { Logger } from '@pipeline/common';
 import { CommitWindow } from './commit-window.js';
@@ -14,6 +15,9 @@ import type { ConsumedRecord } from './records/record.js';
 
 /** How many finished records are remembered (by topic/partition/offset). */
 const REMEMBERED = 10_000;
+/** A failed commit is tried again after 1 s, 2 s, … up to 30 s, unless a finish or a batch asks first. */
+const COMMIT_RETRY_MS = 1000;
+const COMMIT_RETRY_MAX_MS = 30_000;
 
 export interface WindowedDispatchOptions {
   consumer: Consumer;
@@ -50,21 +54,57 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
   const waiters: Array<() => void> = [];
   /** A record whose handling failed outside the handler (writing its dead letter): the consumer restarts. */
   let failure: unknown;
-  let committing: Promise<void> = Promise.resolve();
+  /** The commit round under way, if any; `wanted` asks it for one more pass. */
+  let committing: Promise<void> | undefined;
+  let wanted = false;
+  /** After a failed commit: when to try again if nothing else asks first (ms, doubling to 30 s). */
+  let retryMs = COMMIT_RETRY_MS;
+  let retryTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * Commits what is finished. One commit at a time, and callers meanwhile ask for one more pass, not
+   * one each: kafkajs retries a failing commit for seconds (a group coordinator that moved is asked
+   * again and again until the member rejoins), and one queued per finished record kept an agent's
+   * batches waiting for minutes. A failure ends the round and backs off (1 s, 2 s, … 30 s, or until
+   * the member joins again); a lost generation redelivers what was not committed instead.
+   */
   const commitDone = (): Promise<void> => {
-    committing = committing.then(async () => {
-      const points = window.committable();
-      if (points.length === 0) return;
+    wanted = true;
+    // Backing off after a failure: the timer's round takes what was asked meanwhile.
+    if (retryTimer !== undefined) return Promise.resolve();
+    committing ??= (async () => {
+      // Yield first, so that `committing` is set before the round can end and clear it.
+      await Promise.resolve();
       try {
-        await consumer.commit(points.map((p) => ({ ...p, topic: p.topic as never })));
-        window.committed(points);
-      } catch (error) {
-        // The next finish or batch tries again; a lost generation redelivers instead.
-        logger.debug({ err: error }, 'commit of finished records failed');
+        while (wanted) {
+          wanted = false;
+          const points = window.committable();
+          if (points.length === 0) continue;
+          try {
+            await consumer.commit(points.map((p) => ({ ...p, topic: p.topic as never })));
+            window.committed(points);
+            retryMs = COMMIT_RETRY_MS;
+          } catch (error) {
+            logger.debug({ err: error, retryMs }, 'commit of finished records failed');
+            retryLater();
+            return;
+          }
+        }
+      } finally {
+        committing = undefined;
       }
-    });
+    })();
     return committing;
+  };
+
+  const retryLater = (): void => {
+    if (retryTimer !== undefined || options.stopping.aborted) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void commitDone();
+    }, retryMs);
+    retryTimer.unref();
+    retryMs = Math.min(COMMIT_RETRY_MAX_MS, retryMs * 2);
   };
 
   // One listener for the whole life of the dispatch (one per wait would pile up on the signal).
@@ -152,13 +192,23 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
         batch.resolve(raw.offset);
       }
       window.advance(batch.topic, batch.partition, batch.nextOffset);
-      await commitDone();
+      // Not awaited: the fetch loop goes on, and its own heartbeat finds a moved coordinator and rejoins.
+      void commitDone();
     },
     onEvent(event) {
-      if (event.type === 'joined') window.reset();
+      if (event.type !== 'joined') return;
+      window.reset();
+      // A new generation, maybe a new coordinator: commit again as soon as something finishes.
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      retryMs = COMMIT_RETRY_MS;
     },
     async drain() {
       await Promise.allSettled([...running.values()]);
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      // A round under way may have started before the last records finished: one more after it.
+      await committing;
       await commitDone();
     },
   };

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { noopLogger } from '@pipeline/common';
 import type { Topic } from '@pipeline/topics';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Batch, Consumer } from '../src/consumer.js';
 import type { ConsumedRecord } from '../src/records/record.js';
 import { createWindowedDispatch } from '../src/windowed-dispatch.js';
@@ -55,7 +55,7 @@ function controlled() {
   const end = async (offset: string) => {
     ends.get(offset)?.();
     // Let the handler's bookkeeping and its commit run.
-    for (let i = 0; i < 10; i++) await Promise.resolve();
+    await settle();
   };
   return { started, run, end };
 }
@@ -75,6 +75,7 @@ describe('windowed dispatch', () => {
     });
     const batch = batchOf(0, [0, 1, 2]);
     await dispatch.onBatch(batch);
+    await settle();
     expect(work.started).toEqual(['0', '1', '2']);
     expect(batch.resolved).toEqual(['0', '1', '2']);
     expect(commits.at(-1)).toEqual({ partition: 0, offset: 0n });
@@ -144,6 +145,7 @@ describe('windowed dispatch', () => {
     dispatch.onEvent({ type: 'joined', memberId: 'm', protocol: 'p', partitions: new Map() });
     commits.length = 0;
     await dispatch.onBatch(batchOf(0, [0, 1]));
+    await settle();
     expect(work.started).toEqual(['0', '1']);
     expect(commits.at(-1)).toEqual({ partition: 0, offset: 1n });
     await work.end('1');
@@ -171,5 +173,98 @@ describe('windowed dispatch, stopping', () => {
     await handed;
     expect(work.started).toEqual(['0']);
     expect(batch.resolved).toEqual(['0']);
+  });
+});
+
+/** Lets every promise chain that can move on do so (no timers fire). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+}
+
+describe('windowed dispatch, commits that fail or hang (a group coordinator moved)', () => {
+  // broker-kill-state-leader froze an agent for 2–5 minutes: every finished record queued one more
+  // commit behind the last, kafkajs retried each against the coordinator of before the broker restart
+  // (~9 s apiece), and each batch waited for that queue before it returned, so the consumer fetched
+  // nothing and never heard, from its own heartbeat, that it had to rejoin.
+  it('a batch returns while a commit still hangs', async () => {
+    let commitCalls = 0;
+    const consumer = {
+      commit: () => {
+        commitCalls++;
+        return new Promise<void>(() => {});
+      },
+    } as unknown as Consumer;
+    const work = controlled();
+    const dispatch = createWindowedDispatch({
+      consumer,
+      limit: 10,
+      run: work.run,
+      stopping: new AbortController().signal,
+      heartbeatEveryMs: 1000,
+      logger: noopLogger,
+    });
+    let returned = false;
+    void dispatch.onBatch(batchOf(0, [0, 1])).then(() => {
+      returned = true;
+    });
+    await settle();
+    expect(commitCalls).toBe(1);
+    expect(returned).toBe(true);
+  });
+
+  it('failing commits are not queued one per finished record: one attempt, then a backoff', async () => {
+    let commitCalls = 0;
+    const consumer = {
+      commit: async () => {
+        commitCalls++;
+        throw new Error('This is not the correct coordinator for this group');
+      },
+    } as unknown as Consumer;
+    const work = controlled();
+    const dispatch = createWindowedDispatch({
+      consumer,
+      limit: 10,
+      run: work.run,
+      stopping: new AbortController().signal,
+      heartbeatEveryMs: 1000,
+      logger: noopLogger,
+    });
+    await dispatch.onBatch(batchOf(0, [0, 1, 2, 3, 4, 5]));
+    for (const offset of ['0', '1', '2', '3', '4', '5']) await work.end(offset);
+    await settle();
+    // One for the batch; the finishes after its failure wait for the backoff instead of one try each.
+    expect(commitCalls).toBe(1);
+  });
+
+  it('a commit that failed is tried again later although nothing else finishes', async () => {
+    vi.useFakeTimers();
+    try {
+      const commits: bigint[] = [];
+      let failing = true;
+      const consumer = {
+        commit: async (offsets: ReadonlyArray<{ offset: bigint }>) => {
+          if (failing) throw new Error('This is not the correct coordinator for this group');
+          commits.push(...offsets.map((o) => o.offset));
+        },
+      } as unknown as Consumer;
+      const work = controlled();
+      const dispatch = createWindowedDispatch({
+        consumer,
+        limit: 10,
+        run: work.run,
+        stopping: new AbortController().signal,
+        heartbeatEveryMs: 1000,
+        logger: noopLogger,
+      });
+      await dispatch.onBatch(batchOf(0, [0]));
+      await work.end('0');
+      await settle();
+      expect(commits).toEqual([]);
+      failing = false;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(commits.at(-1)).toBe(1n);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
