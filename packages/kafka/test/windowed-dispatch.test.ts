@@ -60,6 +60,18 @@ function controlled() {
   return { started, run, end };
 }
 
+/** A dispatch of up to 10 records at once over `consumer`, handled by `work`. */
+function dispatchOver(consumer: Consumer, work: ReturnType<typeof controlled>) {
+  return createWindowedDispatch({
+    consumer,
+    limit: 10,
+    run: work.run,
+    stopping: new AbortController().signal,
+    heartbeatEveryMs: 1000,
+    logger: noopLogger,
+  });
+}
+
 describe('windowed dispatch', () => {
   it('starts every record of a batch without waiting, and commits below the first unfinished', async () => {
     const { consumer, commits } = fakeConsumer();
@@ -131,14 +143,7 @@ describe('windowed dispatch', () => {
   it('after a rebalance, does not handle again a record still running or lately finished', async () => {
     const { consumer, commits } = fakeConsumer();
     const work = controlled();
-    const dispatch = createWindowedDispatch({
-      consumer,
-      limit: 10,
-      run: work.run,
-      stopping: new AbortController().signal,
-      heartbeatEveryMs: 1000,
-      logger: noopLogger,
-    });
+    const dispatch = dispatchOver(consumer, work);
     await dispatch.onBatch(batchOf(0, [0, 1]));
     await work.end('0');
     // A new generation: the partition is read again from its committed offset (0 was not committed).
@@ -195,14 +200,7 @@ describe('windowed dispatch, commits that fail or hang (a group coordinator move
       },
     } as unknown as Consumer;
     const work = controlled();
-    const dispatch = createWindowedDispatch({
-      consumer,
-      limit: 10,
-      run: work.run,
-      stopping: new AbortController().signal,
-      heartbeatEveryMs: 1000,
-      logger: noopLogger,
-    });
+    const dispatch = dispatchOver(consumer, work);
     let returned = false;
     void dispatch.onBatch(batchOf(0, [0, 1])).then(() => {
       returned = true;
@@ -221,14 +219,7 @@ describe('windowed dispatch, commits that fail or hang (a group coordinator move
       },
     } as unknown as Consumer;
     const work = controlled();
-    const dispatch = createWindowedDispatch({
-      consumer,
-      limit: 10,
-      run: work.run,
-      stopping: new AbortController().signal,
-      heartbeatEveryMs: 1000,
-      logger: noopLogger,
-    });
+    const dispatch = dispatchOver(consumer, work);
     await dispatch.onBatch(batchOf(0, [0, 1, 2, 3, 4, 5]));
     for (const offset of ['0', '1', '2', '3', '4', '5']) await work.end(offset);
     await settle();
@@ -248,14 +239,7 @@ describe('windowed dispatch, commits that fail or hang (a group coordinator move
         },
       } as unknown as Consumer;
       const work = controlled();
-      const dispatch = createWindowedDispatch({
-        consumer,
-        limit: 10,
-        run: work.run,
-        stopping: new AbortController().signal,
-        heartbeatEveryMs: 1000,
-        logger: noopLogger,
-      });
+      const dispatch = dispatchOver(consumer, work);
       await dispatch.onBatch(batchOf(0, [0]));
       await work.end('0');
       await settle();
