@@ -129,9 +129,8 @@ export function createProducerOver(make: () => KafkajsProducerLike, options: Pro
     return replacing;
   };
 
-  const sendRecords = async (records: readonly OutboundRecord[]): Promise<void> => {
-    if (state !== 'connected') throw notConnected();
-    if (records.length === 0) return;
+  /** Sends these records now, retrying (with a new kafkajs producer when the old one broke). */
+  const sendNow = async (records: readonly OutboundRecord[]): Promise<void> => {
     // One request for all topics: one round trip, and the client retries it as a whole.
     const topicMessages = toTopicMessages(records, options.names);
     const retriable = options.retry?.isRetriable ?? isRetriable;
@@ -156,6 +155,45 @@ export function createProducerOver(make: () => KafkajsProducerLike, options: Pro
       // did write before failing is then written twice, and readers deduplicate.
       retry('send', (error) => isBrokenProducer(error) || retriable(error)),
     );
+  };
+
+  /**
+   * Sends waiting for the one in flight. kafkajs' idempotent producer must never run two sends at
+   * once: when a request fails, it gives its sequence numbers back and retries with them, and a send
+   * that took the same numbers meanwhile is answered by the broker as a duplicate of what the failed
+   * request had in fact written, and silently dropped (a builder's acknowledged reply went missing in
+   * broker-rolling-restart). So sends go one at a time; those that wait meanwhile go together.
+   */
+  const waiting: Array<{ records: readonly OutboundRecord[]; done: (error?: unknown) => void }> = [];
+  let pumping = false;
+
+  const pump = async (): Promise<void> => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (waiting.length > 0) {
+        const group = takeGroup(waiting);
+        try {
+          await sendNow(group.flatMap((send) => send.records));
+          for (const send of group) send.done();
+        } catch (error) {
+          if (group.length === 1) (group[0] as (typeof group)[number]).done(error);
+          // A record of one caller (too large, say) must not fail the others: each on its own.
+          else for (const send of group) await sendNow(send.records).then(() => send.done(), send.done);
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const sendRecords = (records: readonly OutboundRecord[]): Promise<void> => {
+    if (state !== 'connected') return Promise.reject(notConnected());
+    if (records.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      waiting.push({ records, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      void pump();
+    });
   };
 
   return {
@@ -187,4 +225,23 @@ export function createProducerOver(make: () => KafkajsProducerLike, options: Pro
       await producer.disconnect();
     },
   };
+}
+
+/** Sends that wait together go in one request, up to these bounds (a broker refuses huge requests). */
+const GROUP_RECORDS = 500;
+const GROUP_BYTES = 512 * 1024;
+
+/** The first waiting sends, in order, up to the bounds (at least one). */
+function takeGroup<T extends { records: readonly OutboundRecord[] }>(waiting: T[]): T[] {
+  let records = 0;
+  let bytes = 0;
+  let count = 0;
+  for (const send of waiting) {
+    const size = send.records.reduce((sum, r) => sum + (r.value?.length ?? 0) + (r.key?.length ?? 0), 0);
+    if (count > 0 && (records + send.records.length > GROUP_RECORDS || bytes + size > GROUP_BYTES)) break;
+    records += send.records.length;
+    bytes += size;
+    count++;
+  }
+  return waiting.splice(0, count);
 }

@@ -146,7 +146,8 @@ describe('issue 10, finding 17: agents rebuild a broken producer', () => {
       producer.sendRecords([reply]),
     ]);
     expect(made).toHaveLength(2);
-    expect(made[1]?.sent).toHaveLength(3);
+    // The first alone, the two that waited for it together: three records, each once.
+    expect(made[1]?.sent.flat().flatMap((t) => t.messages)).toHaveLength(3);
     expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1);
   });
 
@@ -171,5 +172,61 @@ describe('issue 10, finding 17: agents rebuild a broken producer', () => {
     await expect(producer.sendRecords([reply])).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
     const connected = made.filter((p) => p.connects > p.disconnects);
     expect(connected).toEqual([]);
+  });
+});
+
+describe('one kafkajs send at a time (broker-rolling-restart lost an acknowledged reply)', () => {
+  // A failed request gives its sequence numbers back to kafkajs' idempotent producer, which retries
+  // with them; a send that took the same numbers meanwhile is answered by the broker as a duplicate
+  // of what the failed request had written, and dropped, although its caller is told it was sent.
+  class SlowProducer implements KafkajsProducerLike {
+    inFlight = 0;
+    mostAtOnce = 0;
+    readonly batches: string[][] = [];
+    async connect() {}
+    async disconnect() {}
+    async sendBatch(batch: ProducerBatch) {
+      this.inFlight++;
+      this.mostAtOnce = Math.max(this.mostAtOnce, this.inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      this.inFlight--;
+      const keys = (batch.topicMessages ?? []).flatMap((t) => t.messages.map((m) => String(m.key)));
+      if (keys.includes('too-large')) throw protocolError('MESSAGE_TOO_LARGE', 10);
+      this.batches.push(keys);
+      return [];
+    }
+  }
+  const record = (key: string): OutboundRecord => ({
+    topic: PLAN,
+    key,
+    value: Buffer.from(key),
+    headers: {},
+  });
+
+  async function over(fake: SlowProducer) {
+    const producer = createProducerOver(() => fake, {
+      names: TopicNames.prefixed('t.'),
+      retry: { retries: 0, initialDelayMs: 1, maxDelayMs: 2 },
+    });
+    await producer.connect();
+    return producer;
+  }
+
+  it('never runs two sends at once; those that waited go together, in order', async () => {
+    const fake = new SlowProducer();
+    const producer = await over(fake);
+    await Promise.all(['a', 'b', 'c', 'd'].map((key) => producer.sendRecords([record(key)])));
+    expect(fake.mostAtOnce).toBe(1);
+    expect(fake.batches).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('a record its group cannot send fails its own caller only', async () => {
+    const fake = new SlowProducer();
+    const producer = await over(fake);
+    const sends = ['a', 'b', 'too-large', 'c'].map((key) => producer.sendRecords([record(key)]));
+    const results = await Promise.allSettled(sends);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(fake.batches.flat().sort()).toEqual(['a', 'b', 'c']);
+    expect(fake.mostAtOnce).toBe(1);
   });
 });
