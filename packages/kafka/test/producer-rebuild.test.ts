@@ -147,7 +147,7 @@ describe('issue 10, finding 17: agents rebuild a broken producer', () => {
     ]);
     expect(made).toHaveLength(2);
     // The first alone, the two that waited for it together: three records, each once.
-    expect(made[1]?.sent.flat().flatMap((t) => t.messages)).toHaveLength(3);
+    expect(made[1]?.sent.flat().flatMap((t) => t?.messages ?? [])).toHaveLength(3);
     expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1);
   });
 
