@@ -11,6 +11,7 @@ import {
   type OutboundRecord,
   type Producer,
 } from '@pipeline/kafka';
+import { fetchRequestList } from '@pipeline/orchestrator-api';
 import { CRQ, ORCHESTRATOR_OUTPUTS } from '@pipeline/topics';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectExactlyOnce } from '../test/support/audit.js';
@@ -183,11 +184,7 @@ async function countRequests(url: string): Promise<number> {
   let count = 0;
   let cursor: string | undefined;
   do {
-    const query = `limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const page = (await (await fetch(`${url}/requests?${query}`)).json()) as {
-      items: unknown[];
-      next?: string;
-    };
+    const page = await fetchRequestList(url, { limit: 500, ...(cursor ? { cursor } : {}) });
     count += page.items.length;
     cursor = page.next;
   } while (cursor);

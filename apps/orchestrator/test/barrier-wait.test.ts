@@ -29,14 +29,20 @@ function read(directory: StateDirectory, partition: number, nextOffset: bigint):
   (directory as unknown as { advance(p: number, o: bigint): void }).advance(partition, nextOffset);
 }
 
+/** Reads on in `partition` every 100 ms until the returned function is called. */
+function keepReading(directory: StateDirectory, partition: number): () => void {
+  let offset = 0n;
+  const reading = setInterval(() => {
+    offset += 100n;
+    read(directory, partition, offset);
+  }, 100);
+  return () => clearInterval(reading);
+}
+
 describe('the restore barrier wait', () => {
   it('waits past its timeout while the directory keeps reading the partition, and fails once it stops', async () => {
     const directory = idleDirectory();
-    let offset = 0n;
-    const reading = setInterval(() => {
-      offset += 100n;
-      read(directory, 3, offset);
-    }, 100);
+    const stopReading = keepReading(directory, 3);
     const started = Date.now();
     let failedAt: number | undefined;
     const wait = directory.waitForBarrier('nonce-1', 3, 1000).catch((error: Error) => {
@@ -46,7 +52,7 @@ describe('the restore barrier wait', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     // Two and a half timeouts of steady progress: still waiting.
     expect(failedAt).toBeUndefined();
-    clearInterval(reading);
+    stopReading();
     const error = await wait;
     expect(error).toBeInstanceOf(Error);
     expect(String(error)).toContain('read nothing of state partition 3 for 1000 ms');
@@ -55,15 +61,11 @@ describe('the restore barrier wait', () => {
 
   it('fails after its timeout when only other partitions make progress', async () => {
     const directory = idleDirectory();
-    let offset = 0n;
-    const reading = setInterval(() => {
-      offset += 100n;
-      read(directory, 4, offset);
-    }, 100);
+    const stopReading = keepReading(directory, 4);
     try {
       await expect(directory.waitForBarrier('nonce-2', 3, 1000)).rejects.toThrow(/state partition 3/);
     } finally {
-      clearInterval(reading);
+      stopReading();
     }
   });
 });

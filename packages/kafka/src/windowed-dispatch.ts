@@ -207,8 +207,7 @@ export function createWindowedDispatch(options: WindowedDispatchOptions): Window
       await Promise.allSettled([...running.values()]);
       clearTimeout(retryTimer);
       retryTimer = undefined;
-      // A round under way may have started before the last records finished: one more after it.
-      await committing;
+      // A round under way takes one more pass for the records that finished after it began.
       await commitDone();
     },
   };
