@@ -14,7 +14,8 @@ import {
 export interface OrchestratorConfig {
   kafka: KafkaConfig;
   /** `token`: when set, GET /requests/{id} needs it as `Authorization: Bearer <token>`. */
-  http: { host: string; port: number; token: string | undefined };
+  /** `advertisedUrl`: ORCH_ADVERTISED_URL, or undefined for one made from the address it listens on. */
+  http: { host: string; port: number; token: string | undefined; advertisedUrl: string | undefined };
   groupId: string;
   topicPrefix: string;
   provisionTopics: boolean;
@@ -97,6 +98,13 @@ export const ORCHESTRATOR_ENV = {
     fallback: undefined,
     parse: (raw, name) =>
       BEARER_TOKEN.test(raw) ? { ok: true, value: raw } : { ok: false, problem: `${name} ${TOKEN_HINT}` },
+  }),
+  ORCH_ADVERTISED_URL: env.custom<string | undefined>({
+    description:
+      'where the other instances reach this one’s HTTP server, to forward GET /requests/{id} to the instance that owns the request and to fan GET /requests out (e.g. http://orchestrator-2:9300)',
+    defaultText: '`http://<ORCH_HTTP_HOST>:<port>`, the host name when it listens on every interface',
+    fallback: undefined,
+    parse: (raw, name) => parseAdvertisedUrl(raw, name),
   }),
   ORCH_GROUP_ID: env.string({
     description:
@@ -243,6 +251,23 @@ export const ORCHESTRATOR_ENV = {
   ...LOG_LEVEL_ENV,
 } as const;
 
+/** An http(s) URL with a host, nothing after the port: what peers put `/requests/…` after. */
+function parseAdvertisedUrl(
+  raw: string,
+  name: string,
+): { ok: true; value: string } | { ok: false; problem: string } {
+  const hint = `${name}=${raw}: an http(s) URL with a host and no path, e.g. http://orchestrator-2:9300`;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '')
+      return { ok: false, problem: hint };
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') return { ok: false, problem: hint };
+    return { ok: true, value: url.origin };
+  } catch {
+    return { ok: false, problem: hint };
+  }
+}
+
 /**
  * Reads and validates the configuration. Every problem is collected and reported at once, naming
  * the variable and what it accepts, so the service stops at start with one message saying what
@@ -261,7 +286,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Orchestrato
   const groupId = v.ORCH_GROUP_ID || `${PIPELINE_TOPIC_PREFIX}orchestrator`;
   return reader.finish('orchestrator configuration', {
     kafka,
-    http: { host: v.ORCH_HTTP_HOST, port: v.ORCH_HTTP_PORT, token: v.ORCH_HTTP_TOKEN },
+    http: {
+      host: v.ORCH_HTTP_HOST,
+      port: v.ORCH_HTTP_PORT,
+      token: v.ORCH_HTTP_TOKEN,
+      advertisedUrl: v.ORCH_ADVERTISED_URL,
+    },
     groupId,
     topicPrefix: PIPELINE_TOPIC_PREFIX,
     provisionTopics: v.ORCH_PROVISION_TOPICS,

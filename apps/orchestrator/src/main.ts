@@ -2,7 +2,8 @@
 import { createLogger, isConfigError, runService } from '@pipeline/common';
 import { createKafkaClient } from '@pipeline/kafka';
 import { loadConfig } from './config.js';
-import { type HttpServer, startHttpServer } from './http/server.js';
+import { serveOrchestrator } from './http/serve.js';
+import type { HttpServer } from './http/server.js';
 import { Orchestrator } from './runtime/orchestrator.js';
 
 /**
@@ -26,20 +27,14 @@ await runService({
   logger,
   graceMs: config.shutdownGraceMs,
   async start() {
-    server = await startHttpServer(
-      {
-        registry: orchestrator.metrics.registry,
-        live: () => orchestrator.isLive(),
-        ready: () => orchestrator.readiness(),
-        getRequest: (id) => orchestrator.getRequest(id),
-        listCandidates: (query) => orchestrator.listCandidates(query),
-        token: config.http.token,
-        logger,
-      },
-      config.http,
-    );
+    server = await serveOrchestrator(orchestrator, config, { logger });
     logger.info(
-      { host: server.host, port: server.port, requestsNeedToken: config.http.token !== undefined },
+      {
+        host: server.host,
+        port: server.port,
+        advertised: orchestrator.routing.self(),
+        requestsNeedToken: config.http.token !== undefined,
+      },
       'http listening (/metrics /healthz /readyz /requests/{id})',
     );
     await orchestrator.start();

@@ -72,6 +72,12 @@ export function createMetrics(partitions: () => Iterable<PartitionView> = () => 
       help: 'Keyless or mis-partitioned messages handed to the partition that owns their request',
       registers: [registry],
     }),
+    lookupsForwarded: new Counter({
+      name: 'orch_http_forwarded_total',
+      help: 'GET /requests/{id} and GET /requests asked of the instances that own the partitions, by route and outcome (answered, or unanswered: served from this instance’s store)',
+      labelNames: ['route', 'outcome'],
+      registers: [registry],
+    }),
     consumerLag: new Gauge({
       name: 'orch_consumer_lag',
       help: 'Messages not yet processed, per input topic and partition (as of the last batch)',

@@ -269,4 +269,17 @@ describe('issue 10, finding 9: unsafe durability defaults', () => {
     expect(rowOf('ORCH_REPLICATION_FACTOR')).toMatch(/^\| `ORCH_REPLICATION_FACTOR` +\| `3` +\|/);
     expect(rowOf('ORCH_ALLOW_SINGLE_REPLICA')).toMatch(/^\| `ORCH_ALLOW_SINGLE_REPLICA` +\| `false` +\|/);
   });
+
+  // Issue 14: instances forward GET /requests/{id} to the owner at the address it advertises.
+  it('reads ORCH_ADVERTISED_URL, an http(s) origin; none by default (made from the listening address)', () => {
+    expect(loadConfig(base).http.advertisedUrl).toBeUndefined();
+    expect(loadConfig({ ...base, ORCH_ADVERTISED_URL: 'http://orch-2:9300/' }).http.advertisedUrl).toBe(
+      'http://orch-2:9300',
+    );
+    for (const bad of ['orch-2:9300', 'ftp://orch-2', 'http://orch-2:9300/requests', 'not a url']) {
+      expect(() => loadConfig({ ...base, ORCH_ADVERTISED_URL: bad }), bad).toThrow(
+        `ORCH_ADVERTISED_URL=${bad}: an http(s) URL with a host and no path, e.g. http://orchestrator-2:9300`,
+      );
+    }
+  });
 });

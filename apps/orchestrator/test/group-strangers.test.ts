@@ -11,6 +11,7 @@ const member = (id: string, topics: string[] | undefined): GroupMember => ({
   host: '/127.0.0.1',
   topics,
   partitions: [],
+  endpoint: undefined,
 });
 /** An admin whose group describes as each of `answers` in turn (the last one for ever after). */
 const adminAnswering = (...answers: GroupMember[][]) => {

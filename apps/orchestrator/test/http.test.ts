@@ -6,7 +6,8 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../src/domain/request-record.js';
 import { route } from '../src/domain/route.js';
-import { startHttpServer } from '../src/http/server.js';
+import type { Routing } from '../src/http/forward.js';
+import { type HttpDeps, startHttpServer } from '../src/http/server.js';
 
 // The orchestrator's HTTP server with stand-ins for the orchestrator: no broker needed.
 const TOKEN = 'a-token-of-32-characters-0123456';
@@ -25,7 +26,7 @@ interface Running {
 }
 const running: Running[] = [];
 
-async function start(options: { token?: string } = {}): Promise<Running> {
+async function start(options: Partial<HttpDeps> = {}): Promise<Running> {
   const registry = new Registry();
   const server = await startHttpServer(
     {
@@ -148,5 +149,46 @@ describe('finding 13: the HTTP surface', () => {
       { path: '/healthz', status: 200, ms: expect.any(Number) },
       { path: '/readyz', status: 200, ms: expect.any(Number) },
     ]);
+  });
+
+  // Issue 14: any instance answers for every request, asking the one that owns it.
+  it('asks the owner of a request, which answers from its own state and never passes the question on', async () => {
+    const where: { a?: string; b?: string } = {};
+    const asked: string[] = [];
+    const routing = (self: 'a' | 'b', other: 'a' | 'b'): Routing => ({
+      self: () => where[self] ?? '',
+      // Each says the other owns everything: a question passed on again would go round for ever.
+      ownerOf: async () => where[other],
+      listOwners: async () => ({ others: [{ endpoint: where[other] ?? '', partitions: [1] }], mine: [0] }),
+      asked: (route, outcome) => asked.push(`${self} ${route} ${outcome}`),
+    });
+    const records = { a: [] as RequestRecord[], b: [RECORD] };
+    const a = await start({
+      token: TOKEN,
+      routing: routing('a', 'b'),
+      getRequest: () => undefined,
+      listCandidates: (_query, partitions) => (partitions?.includes(0) ? records.a : []),
+    });
+    const b = await start({
+      token: TOKEN,
+      routing: routing('b', 'a'),
+      listCandidates: (_query, partitions) => (partitions?.includes(1) ? records.b : []),
+    });
+    where.a = a.url;
+    where.b = b.url;
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const found = await get(`${a.url}/requests/cr-1`, auth);
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ id: 'cr-1', stage: 'plan_phase' });
+    expect((await get(`${a.url}/requests/cr-2`, auth)).status).toBe(404);
+    // The list: a lists partition 0 (nothing), b partition 1 (cr-1).
+    expect(await (await get(`${a.url}/requests`, auth)).json()).toMatchObject({ items: [{ id: 'cr-1' }] });
+    expect(asked).toEqual(['a request answered', 'a request answered', 'a list answered']);
+    // An owner that does not answer: the asking instance answers from its own state.
+    where.b = 'http://127.0.0.1:9';
+    expect((await get(`${a.url}/requests/cr-1`, auth)).status).toBe(404);
+    records.a = [RECORD];
+    expect(await (await get(`${a.url}/requests`, auth)).json()).toMatchObject({ items: [{ id: 'cr-1' }] });
+    expect(asked.slice(3)).toEqual(['a request unanswered', 'a list unanswered']);
   });
 });

@@ -2,7 +2,7 @@
 // that cannot be answered refused with what to fix.
 import { describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../src/domain/request-record.js';
-import { listRequests, parseListQuery } from '../src/http/request-list.js';
+import { listRequests, mergeLists, parseListQuery } from '../src/http/request-list.js';
 
 const record = (i: number, over: { stage?: 'plan_phase' | 'done'; repo?: string; requester?: string } = {}) =>
   ({
@@ -76,5 +76,42 @@ describe('listRequests', () => {
     expect(problem('cursor=xyz')).toBe('cursor: not one a page of this list gave');
     expect(problem('state=done')).toMatch(/^unknown parameter state/);
     expect(parse('since=5000')).toEqual({ since: 5000 });
+  });
+});
+
+// Issue 14: with state bounded by ownership, GET /requests asks every instance for the partitions it
+// owns and merges their pages.
+describe('mergeLists', () => {
+  const records = Array.from({ length: 25 }, (_, i) => record(i));
+  // Three instances, each holding the requests of its own partitions (here: by i % 3).
+  const shares = [0, 1, 2].map((k) => records.filter((_, i) => i % 3 === k));
+
+  it('pages through the requests of every instance once, in the one order of a single list', () => {
+    const newestFirst = listRequests(records, parse('limit=100')).items.map((i) => i.id);
+    for (const limit of [1, 4, 7, 25, 100]) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const query = parse(`limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+        const page = mergeLists(
+          shares.map((share) => listRequests(share, query)),
+          query,
+        );
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.next;
+      } while (cursor);
+      expect(seen, `limit ${limit}`).toEqual(newestFirst);
+    }
+  });
+
+  it('counts a request two instances both gave (its owner changed meanwhile) once', () => {
+    const query = parse('limit=10');
+    const page = mergeLists(
+      [listRequests(records.slice(0, 3), query), listRequests(records.slice(2, 5), query)],
+      query,
+    );
+    expect(page.items.map((i) => i.id)).toEqual(['cr-004', 'cr-002', 'cr-003', 'cr-000', 'cr-001']);
+    expect(page.next).toBeUndefined();
   });
 });

@@ -135,6 +135,12 @@ describe('StateStore', () => {
     expect(ids({ limit: 10, repo: 'x', since: 150 })).toEqual(['a', 'c']);
     expect(ids({ limit: 10, stage: 'code' })).toEqual(['b']);
     expect(ids({ limit: 10, requester: 'bob' })).toEqual(['c']);
+    store.apply(3, [{ kind: 'put', request: request('e', { partition: 3, createdAt: 250 }) }], 1n);
+    // Issue 14: a fan-out of GET /requests asks each instance for the partitions it owns.
+    expect(ids({ limit: 10, partitions: [3] })).toEqual(['e']);
+    expect(ids({ limit: 10, partitions: [0, 3], repo: 'x' })).toEqual(['a', 'c', 'd']);
+    expect(ids({ limit: 10, partitions: [] })).toEqual([]);
+    expect(ids({ limit: 10 })).toEqual(['a', 'e', 'b', 'c', 'd']);
   });
 
   it('gives a second instance on the same directory its own slot, and the first one back after it closes', () => {

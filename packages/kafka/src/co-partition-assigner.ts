@@ -18,9 +18,13 @@ const VERSION = 0;
  * most members subscribe to (a tie goes to the smallest list, so every member picks the same). A
  * member subscribed to other topics (another pipeline's prefix, another version) gets nothing, and a
  * warning is logged: it would otherwise own transactional ids it shares with the others.
+ *
+ * A member may also advertise an `endpoint` in that user data (the orchestrator's HTTP address):
+ * DescribeGroups shows it to anyone with each member's assignment, so an instance finds the owner
+ * of a partition without a registry of its own (group-member.ts reads it).
  */
 export const createCoPartitionAssigner =
-  (owned: () => readonly number[]): PartitionAssigner =>
+  (owned: () => readonly number[], endpoint: () => string | undefined = () => undefined): PartitionAssigner =>
   ({ cluster, logger }) => {
     const log = logger.namespace('CoPartitionAssigner');
     const assigner: Assigner = {
@@ -33,7 +37,7 @@ export const createCoPartitionAssigner =
         for (const member of members) {
           const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
           subscriptions.set(member.memberId, [...new Set(metadata?.topics ?? topics)].sort());
-          previous.set(member.memberId, decodeOwned(metadata?.userData));
+          previous.set(member.memberId, decodeUserData(metadata?.userData).owned);
         }
         const memberIds = members.map((m) => m.memberId).sort();
         const groupTopics = groupSubscription([...subscriptions.values()]);
@@ -79,7 +83,7 @@ export const createCoPartitionAssigner =
           metadata: AssignerProtocol.MemberMetadata.encode({
             version: VERSION,
             topics,
-            userData: encodeOwned(owned()),
+            userData: encodeUserData({ owned: owned(), endpoint: endpoint() }),
           }),
         };
       },
@@ -90,19 +94,31 @@ export const createCoPartitionAssigner =
 /** Without a memory of what it owned: every join deals as if the group were new. */
 export const CoPartitionAssigner: PartitionAssigner = createCoPartitionAssigner(() => []);
 
-/** The numbers a member owns, in its subscription's user data: `{"owned":[…]}`. */
-function encodeOwned(numbers: readonly number[]): Buffer {
-  return Buffer.from(JSON.stringify({ owned: [...numbers] }));
+/** What a member says of itself in its subscription: the numbers it owns and where it answers. */
+export interface MemberUserData {
+  owned: number[];
+  endpoint: string | undefined;
 }
 
-/** Anything unreadable (another version, another client) counts as owning nothing. */
-function decodeOwned(userData: Buffer | undefined): number[] {
-  if (!userData || userData.length === 0) return [];
+/** `{"owned":[…],"endpoint":"http://…"}`; the endpoint only when there is one. */
+function encodeUserData(data: { owned: readonly number[]; endpoint: string | undefined }): Buffer {
+  return Buffer.from(
+    JSON.stringify({ owned: [...data.owned], ...(data.endpoint ? { endpoint: data.endpoint } : {}) }),
+  );
+}
+
+/** Anything unreadable (another version, another client) counts as owning nothing, reachable nowhere. */
+export function decodeUserData(userData: Buffer | undefined): MemberUserData {
+  const none = { owned: [], endpoint: undefined };
+  if (!userData || userData.length === 0) return none;
   try {
-    const parsed = JSON.parse(userData.toString('utf8')) as { owned?: unknown };
-    return Array.isArray(parsed.owned) ? parsed.owned.filter((n): n is number => Number.isInteger(n)) : [];
+    const parsed = JSON.parse(userData.toString('utf8')) as { owned?: unknown; endpoint?: unknown };
+    return {
+      owned: Array.isArray(parsed.owned) ? parsed.owned.filter((n): n is number => Number.isInteger(n)) : [],
+      endpoint: typeof parsed.endpoint === 'string' && parsed.endpoint !== '' ? parsed.endpoint : undefined,
+    };
   } catch {
-    return [];
+    return none;
   }
 }
 

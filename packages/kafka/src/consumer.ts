@@ -15,6 +15,11 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** One member owns partition p of every subscribed topic (see co-partition-assigner.ts). */
   coPartitioned?: boolean;
+  /**
+   * With coPartitioned: where this member answers (e.g. its HTTP address), told to the group at each
+   * join; other members read it with KafkaAdmin.groupMembers.
+   */
+  endpoint?: () => string | undefined;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /**
@@ -96,7 +101,9 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
     readUncommitted: false,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
-    ...(options.coPartitioned ? { partitionAssigners: [createCoPartitionAssigner(() => owned)] } : {}),
+    ...(options.coPartitioned
+      ? { partitionAssigners: [createCoPartitionAssigner(() => owned, options.endpoint)] }
+      : {}),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs }),
     ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatInterval: options.heartbeatIntervalMs }),
     ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),

@@ -1,4 +1,5 @@
 import kafkajs from 'kafkajs';
+import { decodeUserData } from './co-partition-assigner.js';
 
 // kafkajs is CommonJS and Node's ESM loader cannot see this export by name: take it from the default.
 const { AssignerProtocol } = kafkajs;
@@ -14,6 +15,8 @@ export interface GroupMember {
   host: string;
   topics: string[] | undefined;
   partitions: number[];
+  /** Where it answers (its HTTP address), when it advertises one (co-partition-assigner.ts). */
+  endpoint: string | undefined;
 }
 
 /** A member as DescribeGroups returns it (kafkajs' shape). */
@@ -29,13 +32,15 @@ export function decodeGroupMember(m: DescribedMember): GroupMember {
   const assignment = decodeOrUndefined(
     () => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment,
   );
-  const topics = decodeOrUndefined(() => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics);
+  const metadata = decodeOrUndefined(() => AssignerProtocol.MemberMetadata.decode(m.memberMetadata));
+  const topics = metadata?.topics;
   return {
     memberId: m.memberId,
     clientId: m.clientId,
     host: m.clientHost,
     topics: m.memberMetadata.length === 0 || topics === undefined ? undefined : [...topics].sort(),
     partitions: [...new Set(Object.values(assignment ?? {}).flat())].sort((a, b) => a - b),
+    endpoint: decodeUserData(metadata?.userData).endpoint,
   };
 }
 

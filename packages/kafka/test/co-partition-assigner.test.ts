@@ -4,6 +4,7 @@ import {
   CO_PARTITION_PROTOCOL,
   CoPartitionAssigner,
   createCoPartitionAssigner,
+  decodeUserData,
 } from '../src/co-partition-assigner.js';
 
 type Cluster = Parameters<PartitionAssigner>[0]['cluster'];
@@ -108,6 +109,22 @@ describe('CoPartitionAssigner', () => {
     for (const n of a['m-5'] ?? []) expect(owned['m-5']).toContain(n);
     for (const n of a['m-1'] ?? []) expect(owned['m-1']).toContain(n);
     expect(a['m-0']).toEqual([4, 5, 10, 11]);
+  });
+
+  // Issue 14: instances find each other's HTTP address through the group (GET /requests/{id} forwarding).
+  it('advertises the member’s endpoint beside the numbers it owns, read at each join', () => {
+    let endpoint: string | undefined;
+    const assigner = createCoPartitionAssigner(
+      () => [3, 1],
+      () => endpoint,
+    )({ cluster: fakeCluster({ a: 4 }), groupId: 'g', logger: quietLogger });
+    const userData = () =>
+      decodeUserData(
+        AssignerProtocol.MemberMetadata.decode(assigner.protocol({ topics: ['a'] }).metadata)?.userData,
+      );
+    expect(userData()).toEqual({ owned: [3, 1], endpoint: undefined });
+    endpoint = 'http://10.0.0.7:9300';
+    expect(userData()).toEqual({ owned: [3, 1], endpoint: 'http://10.0.0.7:9300' });
   });
 
   it('gives nothing to members with another subscription (two pipelines fencing each other, finding 6)', async () => {

@@ -30,7 +30,38 @@ describe('a consumer group member as DescribeGroups returns it', () => {
       host: '/127.0.0.1',
       topics: ['a', 'b'],
       partitions: [0, 2],
+      endpoint: undefined,
     });
+  });
+
+  // Issue 14: GET /requests/{id} is forwarded to the instance that owns the request's partition.
+  it('reads the endpoint a co-partitioned member advertises in its user data', () => {
+    const userData = Buffer.from(JSON.stringify({ owned: [1], endpoint: 'http://orch-2:9300' }));
+    const member = decodeGroupMember(
+      raw(
+        AssignerProtocol.MemberMetadata.encode({ version: 0, topics: ['a'], userData }),
+        AssignerProtocol.MemberAssignment.encode({
+          version: 0,
+          assignment: { a: [1] },
+          userData: Buffer.alloc(0),
+        }),
+      ),
+    );
+    expect(member.endpoint).toBe('http://orch-2:9300');
+    expect(member.partitions).toEqual([1]);
+  });
+
+  it('reads user data that is not ours (another assignor, no endpoint) as no endpoint', () => {
+    for (const userData of [
+      Buffer.from('not json'),
+      Buffer.from('{"owned":[1],"endpoint":7}'),
+      Buffer.alloc(0),
+    ]) {
+      const member = decodeGroupMember(
+        raw(AssignerProtocol.MemberMetadata.encode({ version: 0, topics: ['a'], userData }), Buffer.alloc(0)),
+      );
+      expect(member.endpoint).toBeUndefined();
+    }
   });
 
   // Found by the fault suite (rolling restart of 3 instances): an orchestrator starting while its group

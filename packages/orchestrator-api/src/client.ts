@@ -57,7 +57,12 @@ export function orchestratorToken(
   return token?.trim() || undefined;
 }
 
-type AskOptions = { timeoutMs?: number; token?: string | undefined };
+type AskOptions = {
+  timeoutMs?: number;
+  token?: string | undefined;
+  /** More request headers (an orchestrator forwarding a question to another instance marks it so). */
+  headers?: Record<string, string>;
+};
 
 /**
  * GETs `path` as JSON, with the bearer token when there is one; `undefined` for a 404 when
@@ -71,7 +76,10 @@ async function getJson<T>(
   notFound: 'undefined' | 'error',
 ): Promise<T | undefined> {
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const headers: Record<string, string> = {
+    ...options.headers,
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  };
   let response: Response;
   try {
     response = await fetch(`${baseUrl}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) });

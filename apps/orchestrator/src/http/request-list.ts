@@ -105,6 +105,28 @@ export function listRequests(records: Iterable<RequestRecord>, query: ListQuery)
   };
 }
 
+/**
+ * One page out of the pages several instances gave for the same query (each for the partitions it
+ * owns, each newest first and at most `limit` long): newest first, a request given twice (an owner
+ * that changed between two answers) once, `next` when any instance has more or more are left over.
+ * The cursor is a position in the one order all instances share, so the next page asks them all again.
+ */
+export function mergeLists(pages: readonly RequestList[], query: ListQuery): RequestList {
+  const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+  const byId = new Map<string, RequestListItem>();
+  for (const page of pages) for (const item of page.items) byId.set(item.id, item);
+  const at = (item: RequestListItem) => Date.parse(item.createdAt);
+  const items = [...byId.values()].sort((a, b) => at(b) - at(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const page = items.slice(0, limit);
+  const last = page.at(-1);
+  const more = items.length > limit || pages.some((p) => p.next !== undefined);
+  return {
+    v: 1,
+    items: page,
+    ...(more && last ? { next: encodeCursor({ createdAt: at(last), requestId: last.id }) } : {}),
+  };
+}
+
 function toListItem(record: RequestRecord): RequestListItem {
   const failure = failureOf(record);
   return {

@@ -3,7 +3,8 @@ import type { Logger } from '@pipeline/common';
 import type { ListQuery } from '@pipeline/orchestrator-api';
 import type { Registry } from 'prom-client';
 import type { RequestRecord } from '../domain/request-record.js';
-import { listRequests, parseListQuery } from './request-list.js';
+import { askEveryOwner, askOwner, parsePartitions, type Routing } from './forward.js';
+import { listRequests, mergeLists, parseListQuery } from './request-list.js';
 import { toRequestView } from './request-view.js';
 
 export interface HttpDeps {
@@ -17,7 +18,12 @@ export interface HttpDeps {
    * The candidates of a page of GET /requests (filtered, newest first, after the cursor, at least one
    * more than the limit when there are more): listRequests judges and pages them.
    */
-  listCandidates: (query: ListQuery) => Iterable<RequestRecord>;
+  listCandidates: (query: ListQuery, partitions?: readonly number[]) => Iterable<RequestRecord>;
+  /**
+   * Who owns which partition among the instances (runtime/peers.ts): when set, GET /requests/{id} is
+   * answered by the request's owner and GET /requests by every owner (http/forward.ts).
+   */
+  routing?: Routing;
   /** When set, GET /requests/{id} needs `Authorization: Bearer <token>` (the other routes stay open). */
   token?: string | undefined;
   /** Where the HTTP thread's own failures are told (default: nowhere). */
@@ -46,8 +52,8 @@ type FromThread =
   | { type: 'failed'; message: string; code?: string }
   | { type: 'closed' }
   | { type: 'ask'; id: number; what: 'metrics' }
-  | { type: 'ask'; id: number; what: 'request'; requestId: string }
-  | { type: 'ask'; id: number; what: 'list'; search: string };
+  | { type: 'ask'; id: number; what: 'request'; requestId: string; forwarded: boolean }
+  | { type: 'ask'; id: number; what: 'list'; search: string; forwarded: boolean; partitions?: string };
 
 /**
  * The orchestrator's HTTP surface: /metrics (Prometheus), /healthz, /readyz, GET /requests/{id} and
@@ -91,6 +97,9 @@ export async function startHttpServer(
 
   const answer = (id: number, status: number, body: unknown, contentType?: string) =>
     worker.postMessage({ type: 'answer', id, status, body, ...(contentType ? { contentType } : {}) });
+  const { routing } = deps;
+  const forwarding = (r: Routing) => ({ routing: r, token: deps.token, logger: deps.logger });
+
   const onAsk = (message: Extract<FromThread, { type: 'ask' }>) => {
     if (message.what === 'metrics') {
       deps.registry
@@ -101,15 +110,31 @@ export async function startHttpServer(
     }
     if (message.what === 'list') {
       const parsed = parseListQuery(message.search);
-      if (!parsed.ok) answer(message.id, 400, { error: parsed.problem });
-      else answer(message.id, 200, listRequests(deps.listCandidates(parsed.query), parsed.query));
+      if (!parsed.ok) return answer(message.id, 400, { error: parsed.problem });
+      const { query } = parsed;
+      const listHere = (partitions?: readonly number[]) =>
+        listRequests(deps.listCandidates(query, partitions), query);
+      if (!routing || message.forwarded)
+        return answer(message.id, 200, listHere(parsePartitions(message.partitions)));
+      askEveryOwner(forwarding(routing), query, listHere, (pages) => mergeLists(pages, query))
+        .then((page) => answer(message.id, 200, page))
+        .catch((error: unknown) => answer(message.id, 500, { error: String(error) }));
       return;
     }
-    const record = deps.getRequest(message.requestId);
-    if (!record) answer(message.id, 404, { error: `no change request ${message.requestId}` });
-    else answer(message.id, 200, toRequestView(record));
+    const answerHere = () => {
+      const record = deps.getRequest(message.requestId);
+      if (!record) answer(message.id, 404, { error: `no change request ${message.requestId}` });
+      else answer(message.id, 200, toRequestView(record));
+    };
+    if (!routing || message.forwarded) return answerHere();
+    askOwner(forwarding(routing), message.requestId)
+      .then((view) => {
+        if (view === undefined) answerHere();
+        else if (view === null) answer(message.id, 404, { error: `no change request ${message.requestId}` });
+        else answer(message.id, 200, view);
+      })
+      .catch((error: unknown) => answer(message.id, 500, { error: String(error) }));
   };
-
   let closed: (() => void) | undefined;
   const listening = new Promise<{ address: string; port: number }>((resolve, reject) => {
     worker.on('message', (message: FromThread) => {

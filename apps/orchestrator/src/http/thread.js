@@ -60,7 +60,7 @@ function live() {
 
 /**
  * Asks the main thread; an answer that does not come in time is a 503.
- * @param {{ what: 'metrics' } | { what: 'request', requestId: string } | { what: 'list', search: string }} question
+ * @param {{ what: 'metrics' } | { what: 'request', requestId: string, forwarded: boolean } | { what: 'list', search: string, forwarded: boolean, partitions?: string }} question
  * @returns {Promise<Answer>}
  */
 function ask(question) {
@@ -132,8 +132,16 @@ async function handle(req, res) {
   if (!authorized(req.headers.authorization)) {
     return send(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
   }
+  // Asked by another instance (http/forward.ts): answered from this one's own state, not passed on.
+  const forwarded = req.headers['x-pipeline-forwarded'] !== undefined;
   if (list || !match?.[1]) {
-    const answer = await ask({ what: 'list', search: url.search });
+    const partitions = req.headers['x-pipeline-partitions'];
+    const answer = await ask({
+      what: 'list',
+      search: url.search,
+      forwarded,
+      ...(typeof partitions === 'string' ? { partitions } : {}),
+    });
     return send(res, answer.status, answer.body);
   }
   /** @type {string} */
@@ -143,7 +151,7 @@ async function handle(req, res) {
   } catch {
     return send(res, 400, { error: `malformed path: ${match[1]} is not a valid %-escaped id` });
   }
-  const answer = await ask({ what: 'request', requestId });
+  const answer = await ask({ what: 'request', requestId, forwarded });
   send(res, answer.status, answer.body);
 }
 

@@ -60,6 +60,10 @@ export interface GroupDeps {
   batch: Omit<BatchDeps, 'lookupAlias' | 'metrics' | 'logger'>;
   /** Aliases of requests this instance does not own (the state directory). */
   lookupForeignAlias: (alias: string) => readonly string[];
+  /** Where this instance's HTTP server answers, advertised to the group at each join (peers.ts). */
+  endpoint?: () => string | undefined;
+  /** Told after each new assignment: the owners of partitions may have changed. */
+  onAssigned?: () => void;
 }
 
 /**
@@ -84,6 +88,7 @@ export class PartitionGroup {
       names: deps.worker.names,
       fromBeginning: true,
       coPartitioned: true,
+      ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
       // A short long-poll keeps shutdown and rebalances quick; data is returned as soon as it exists.
       maxWaitTimeMs: 500,
       sessionTimeoutMs: options.sessionTimeoutMs,
@@ -101,6 +106,7 @@ export class PartitionGroup {
           const owned = new Set<number>();
           for (const partitions of event.partitions.values()) for (const p of partitions) owned.add(p);
           this.assign(owned, sameMember);
+          this.deps.onAssigned?.();
           break;
         }
         case 'crashed':
@@ -152,6 +158,11 @@ export class PartitionGroup {
     await this.consumer
       .close()
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'consumer disconnect failed'));
+  }
+
+  /** This instance's member id in the group (since its last join). */
+  get groupMemberId(): string | undefined {
+    return this.memberId;
   }
 
   owned(): IterableIterator<PartitionWorker> {

@@ -6,11 +6,13 @@ import { isFinalStage } from '@pipeline/state-machine';
 import { ORCHESTRATOR_INPUTS, STATE, TopicNames } from '@pipeline/topics';
 import type { OrchestratorConfig } from '../config.js';
 import type { RequestRecord } from '../domain/request-record.js';
+import type { Routing } from '../http/forward.js';
 import { decodeCursor } from '../http/request-list.js';
 import { createMetrics, type Metrics, type PartitionView } from '../metrics.js';
 import { StateStore } from '../store/state-store.js';
 import { assertNoStrangers, PartitionGroup } from './group.js';
 import { OffsetLookups } from './offset-lookups.js';
+import { Peers, routingOf } from './peers.js';
 import { prepareTopics } from './prepare-topics.js';
 import { lookUpOffsets } from './restore.js';
 import { StateDirectory } from './state-directory.js';
@@ -50,6 +52,11 @@ export class Orchestrator {
   private store: StateStore | undefined;
   private numPartitions = 0;
   private maxTransactionBytes = 0;
+  /** Where this instance's HTTP server answers (advertise). */
+  private endpoint: string | undefined;
+  private readonly peers: Peers;
+  /** Who owns what among the instances, for the HTTP server (http/forward.ts). */
+  readonly routing: Routing;
 
   constructor(
     private readonly config: OrchestratorConfig,
@@ -63,6 +70,26 @@ export class Orchestrator {
       groupPrefix: config.groupId,
       logger: deps.logger.child({ component: 'directory' }),
     });
+    this.peers = new Peers({
+      members: async () => (this.admin ? this.admin.groupMembers(config.groupId) : []),
+      self: () => this.group?.groupMemberId,
+      clock: deps.clock ?? Date.now,
+    });
+    this.routing = routingOf({
+      peers: this.peers,
+      self: () => this.endpoint ?? '',
+      partitions: () => this.numPartitions,
+      owns: (partition) => this.group?.worker(partition) !== undefined,
+      asked: (route, outcome) => this.metrics.lookupsForwarded.inc({ route, outcome }),
+    });
+  }
+
+  /**
+   * Where the other instances reach this one's HTTP server (told to the group at each join), so that
+   * they forward lookups of this instance's requests to it. Set before start.
+   */
+  advertise(endpoint: string): void {
+    this.endpoint = endpoint;
   }
 
   async start(): Promise<void> {
@@ -154,11 +181,13 @@ export class Orchestrator {
    * the limit), each in its latest state (an owned unfinished request is fresher in memory than in
    * the store); http/request-list.ts judges and pages them. A request whose fresher state no longer
    * matches the filter drops out of its page (the store lags the owner by milliseconds), which can
-   * make that page one short and, rarely, its last.
+   * make that page one short and, rarely, its last. `partitions`: only theirs (what a fan-out asks
+   * each owner for).
    */
-  listCandidates(query: ListQuery): RequestRecord[] {
+  listCandidates(query: ListQuery, partitions?: readonly number[]): RequestRecord[] {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const found = this.directory.list({
+      ...(partitions === undefined ? {} : { partitions }),
       ...(query.stage === undefined ? {} : { stage: query.stage }),
       ...(query.repo === undefined ? {} : { repo: query.repo }),
       ...(query.requester === undefined ? {} : { requester: query.requester }),
@@ -252,6 +281,8 @@ export class Orchestrator {
           },
         },
         lookupForeignAlias: (alias) => this.directory.lookupAlias(alias),
+        endpoint: () => this.endpoint,
+        onAssigned: () => this.peers.invalidate(),
       },
     );
   }

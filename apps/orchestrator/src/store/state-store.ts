@@ -58,6 +58,8 @@ export interface StoreListQuery {
   repo?: string;
   requester?: string;
   since?: number;
+  /** Only requests of these state partitions (a fan-out asks each owner for its own). */
+  partitions?: readonly number[];
   /** Items after this one (newest first, then by id). */
   after?: [createdAt: number, requestId: string];
   limit: number;
@@ -212,6 +214,7 @@ export class StateStore {
     const repo = query.repo ?? null;
     const requester = query.requester ?? null;
     const since = query.since ?? null;
+    const partitions = query.partitions === undefined ? null : JSON.stringify(query.partitions);
     return this.statements.list
       .all(
         stage,
@@ -222,6 +225,8 @@ export class StateStore {
         requester,
         since,
         since,
+        partitions,
+        partitions,
         afterAt,
         afterAt,
         afterAt,
@@ -325,6 +330,7 @@ function prepare(db: Database) {
       `SELECT request_id, partition, value FROM requests
        WHERE (? IS NULL OR stage = ?) AND (? IS NULL OR repo = ?) AND (? IS NULL OR requester = ?)
          AND (? IS NULL OR created_at >= ?)
+         AND (? IS NULL OR partition IN (SELECT value FROM json_each(?)))
          AND (? IS NULL OR created_at < ? OR (created_at = ? AND request_id > ?))
        ORDER BY created_at DESC, request_id LIMIT ?`,
     ),

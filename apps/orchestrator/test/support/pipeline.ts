@@ -30,7 +30,7 @@ import {
   TopicNames,
 } from '@pipeline/topics';
 import { loadConfig } from '../../src/config.js';
-import { startHttpServer } from '../../src/http/server.js';
+import { serveOrchestrator } from '../../src/http/serve.js';
 import { Orchestrator } from '../../src/runtime/orchestrator.js';
 
 /** One audited record of an output topic or the dead-letter topic. */
@@ -104,17 +104,10 @@ export class TestPipeline {
       logger: options.logger ?? noopLogger,
       ...(options.clock ? { clock: options.clock } : {}),
     });
-    const server = await startHttpServer(
-      {
-        registry: orchestrator.metrics.registry,
-        live: () => orchestrator.isLive(),
-        ready: () => orchestrator.readiness(),
-        getRequest: (id) => orchestrator.getRequest(id),
-        listCandidates: (query) => orchestrator.listCandidates(query),
-        token: config.http.token,
-      },
-      { host: '127.0.0.1', port: 0 },
-    );
+    const server = await serveOrchestrator(orchestrator, config, {
+      ...(options.logger ? { logger: options.logger } : {}),
+      listen: { host: '127.0.0.1', port: 0 },
+    });
     // A start that fails closes the server too: tests that expect the failure leave nothing running.
     await orchestrator.start().catch(async (error: unknown) => {
       await server.close();

@@ -1,0 +1,120 @@
+import { type GroupMember, partitionFor } from '@pipeline/kafka';
+import type { Routing } from '../http/forward.js';
+
+/** The other instance that owns a partition: its member id and where its HTTP server answers. */
+export interface Peer {
+  memberId: string;
+  endpoint: string;
+}
+
+export interface PeersDeps {
+  /** The group's members as DescribeGroups tells them (KafkaAdmin.groupMembers). */
+  members: () => Promise<GroupMember[]>;
+  /** This instance's member id in the group, when it is in it. */
+  self: () => string | undefined;
+  /** Epoch ms. */
+  clock: () => number;
+  /** A table without an owner for some partition is asked again after this long at the earliest. */
+  retryMs?: number;
+}
+
+/**
+ * Who owns which partition number, and where each owner's HTTP server answers, read from the group
+ * itself: members advertise their address in their subscription (co-partition-assigner.ts), and
+ * DescribeGroups returns it with each member's assignment. The table is kept until this instance
+ * joins again (every change of owners is a rebalance that every member joins); while the group
+ * rebalances the broker describes no assignments, so a table missing owners is asked again, at most
+ * every `retryMs`.
+ */
+export class Peers {
+  private table: Promise<Map<number, Peer>> | undefined;
+  private complete = false;
+  private askedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly deps: PeersDeps) {}
+
+  /** The owners changed (this instance joined the group again): the next question asks the group. */
+  invalidate(): void {
+    this.table = undefined;
+  }
+
+  /**
+   * The other instance that owns partition p, when it advertises an address; undefined when this
+   * instance owns it or no owner is known (the group is rebalancing).
+   */
+  async ownerOf(partition: number): Promise<Peer | undefined> {
+    return (await this.owners()).get(partition);
+  }
+
+  /** Every other instance that owns partitions, with the partitions it owns. */
+  async others(): Promise<Array<Peer & { partitions: number[] }>> {
+    const byMember = new Map<string, Peer & { partitions: number[] }>();
+    for (const [partition, peer] of await this.owners()) {
+      const entry = byMember.get(peer.memberId) ?? { ...peer, partitions: [] };
+      entry.partitions.push(partition);
+      byMember.set(peer.memberId, entry);
+    }
+    return [...byMember.values()];
+  }
+
+  private owners(): Promise<Map<number, Peer>> {
+    const now = this.deps.clock();
+    if (!this.table || (!this.complete && now - this.askedAt >= (this.deps.retryMs ?? 1000))) {
+      this.askedAt = now;
+      const asking = this.ask();
+      this.table = asking;
+      // A failed question is asked again next time rather than remembered.
+      asking.catch(() => {
+        if (this.table === asking) this.table = undefined;
+      });
+    }
+    return this.table;
+  }
+
+  private async ask(): Promise<Map<number, Peer>> {
+    const members = await this.deps.members();
+    const self = this.deps.self();
+    const owners = new Map<number, Peer>();
+    let complete = members.length > 0;
+    for (const member of members) {
+      // A rebalancing group describes no assignments: nothing can be known yet.
+      if (member.topics === undefined) complete = false;
+      if (member.memberId === self) continue;
+      if (member.endpoint === undefined) {
+        if (member.partitions.length > 0) complete = false;
+        continue;
+      }
+      for (const partition of member.partitions)
+        owners.set(partition, { memberId: member.memberId, endpoint: member.endpoint });
+    }
+    this.complete = complete;
+    return owners;
+  }
+}
+
+/** The HTTP server's view of who owns what (http/forward.ts), from the group's members. */
+export function routingOf(deps: {
+  peers: Peers;
+  self: () => string;
+  /** The topics' partition count. */
+  partitions: () => number;
+  /** Whether this instance owns partition p now. */
+  owns: (partition: number) => boolean;
+  asked: Routing['asked'];
+}): Routing {
+  return {
+    self: deps.self,
+    ownerOf: async (requestId) => {
+      const partition = partitionFor(requestId, deps.partitions() || 1);
+      if (deps.owns(partition)) return undefined;
+      return (await deps.peers.ownerOf(partition))?.endpoint;
+    },
+    listOwners: async () => {
+      const others = await deps.peers.others().catch(() => []);
+      const theirs = new Set(others.flatMap((o) => o.partitions));
+      const mine = [...Array(deps.partitions()).keys()].filter((p) => !theirs.has(p));
+      return { others, mine };
+    },
+    asked: deps.asked,
+  };
+}
