@@ -341,8 +341,12 @@ describe('deploy/topics.txt', () => {
     expect(listed.find((topic) => topic.name === 'orchestrator.state')?.configs['cleanup.policy']).toBe(
       'compact',
     );
+    // The state topic and the alias index are compacted; every other topic deletes by age.
+    expect(listed.find((topic) => topic.name === 'orchestrator.alias')?.configs['cleanup.policy']).toBe(
+      'compact',
+    );
     expect(listed.filter((topic) => topic.configs['cleanup.policy'] === 'delete')).toHaveLength(
-      ALL_TOPICS.length - 1,
+      ALL_TOPICS.length - 2,
     );
   });
 });

@@ -57,6 +57,7 @@ function startWorker(
     restoreTimeoutMs: 60_000,
     logger: noopLogger,
     clock,
+    numPartitions: pipeline.partitions,
     ...(onFenced ? { stillOwner: onFenced } : {}),
   });
   cleanup.push(() => worker.close());

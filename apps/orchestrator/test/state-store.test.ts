@@ -30,7 +30,6 @@ function request(requestId: string, over: Partial<StoredRequest> = {}): StoredRe
     requester: 'alice',
     createdAt: 1000,
     updatedAt: 1000,
-    aliases: [],
     value: Buffer.from(`value of ${requestId}`),
     ...over,
   };
@@ -42,32 +41,48 @@ afterEach(() => {
 });
 
 describe('StateStore', () => {
-  it('keeps the latest record of each request, its aliases and the checkpoint, across a reopen', () => {
+  it('keeps the latest record of each request, the alias index and the checkpoints per topic, across a reopen', () => {
     const dir = freshDir();
     const store = open(dir);
     store.apply(
       3,
       [
-        { kind: 'put', request: request('r1', { partition: 3, aliases: ['task:t1', 'commit:c1'] }) },
-        { kind: 'put', request: request('r2', { partition: 3, aliases: ['task:t1'] }) },
+        { kind: 'put', request: request('r1', { partition: 3 }) },
+        { kind: 'put', request: request('r2', { partition: 3 }) },
       ],
       17n,
     );
     store.apply(
       3,
-      [
-        {
-          kind: 'put',
-          request: request('r1', { partition: 3, aliases: ['commit:c2'], value: Buffer.from('v2') }),
-        },
-      ],
+      [{ kind: 'put', request: request('r1', { partition: 3, value: Buffer.from('v2') }) }],
       20n,
+    );
+    // The alias index comes from its own topic (orchestrator.alias), with its own checkpoints.
+    store.applyAliases(
+      5,
+      [
+        { alias: 'task:t1', requestId: 'r1', present: true },
+        { alias: 'task:t1', requestId: 'r2', present: true },
+        { alias: 'commit:c1', requestId: 'r1', present: true },
+      ],
+      3n,
+    );
+    store.applyAliases(
+      5,
+      [
+        { alias: 'task:t1', requestId: 'r1', present: false },
+        { alias: 'commit:c1', requestId: 'r1', present: false },
+        { alias: 'commit:c2', requestId: 'r1', present: true },
+      ],
+      6n,
     );
     store.close();
     stores.length = 0;
 
     const again = open(dir);
     expect(again.positions()).toEqual(new Map([[3, 20n]]));
+    expect(again.positions('state')).toEqual(new Map([[3, 20n]]));
+    expect(again.positions('alias')).toEqual(new Map([[5, 6n]]));
     expect(again.get('r1')?.value.toString()).toBe('v2');
     expect(Buffer.isBuffer(again.get('r1')?.value)).toBe(true);
     expect(again.requestsOf('task:t1')).toEqual(['r2']);
@@ -76,12 +91,11 @@ describe('StateStore', () => {
     expect(again.size).toBe(2);
   });
 
-  it('forgets a request with its aliases, and keeps why a record could not be read until a readable one', () => {
+  it('forgets a request, and keeps why a record could not be read until a readable one', () => {
     const store = open(freshDir());
-    store.apply(0, [{ kind: 'put', request: request('r1', { aliases: ['spec:s1'] }) }], 1n);
+    store.apply(0, [{ kind: 'put', request: request('r1') }], 1n);
     store.apply(0, [{ kind: 'forget', requestId: 'r1' }], 2n);
     expect(store.get('r1')).toBeUndefined();
-    expect(store.requestsOf('spec:s1')).toEqual([]);
 
     store.apply(0, [{ kind: 'unreadable', requestId: 'r2', partition: 0, why: 'version 9' }], 3n);
     expect(store.unreadableIn(0)).toEqual([{ requestId: 'r2', why: 'version 9' }]);

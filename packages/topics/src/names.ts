@@ -48,6 +48,13 @@ export const CONTROL = 'orchestrator.control.in';
 export const DLQ = 'orchestrator.dlq';
 /** Compacted: the latest state of every change request, keyed by request id. */
 export const STATE = 'orchestrator.state';
+/**
+ * Compacted: which requests each alias (`task:<id>`, `commit:<sha>`, …) belongs to, on the partition
+ * of the ALIAS (not of the request), keyed by alias and request id. The owner of that partition
+ * correlates keyless replies naming the alias: no instance needs the aliases of partitions it does
+ * not own (the foreign-key pattern of Kafka Streams).
+ */
+export const ALIAS = 'orchestrator.alias';
 
 /** The reference design's nine topics, by their constant names. */
 export const SEED_TOPICS = { CRQ, DEEP, PLAN, TASK, CRES, BREPORT, TSPEC, GTRES, REG } as const;
@@ -72,5 +79,5 @@ export const MESSAGE_TOPICS = [
 ] as const;
 export type MessageTopic = (typeof MESSAGE_TOPICS)[number];
 
-export const ALL_TOPICS = [...MESSAGE_TOPICS, DLQ, STATE] as const;
+export const ALL_TOPICS = [...MESSAGE_TOPICS, DLQ, STATE, ALIAS] as const;
 export type Topic = (typeof ALL_TOPICS)[number];

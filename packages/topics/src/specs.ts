@@ -1,5 +1,5 @@
 import { DEFAULT_REPLICATION_FACTOR } from './durability.js';
-import { ALL_TOPICS, DLQ, STATE, type Topic } from './names.js';
+import { ALIAS, ALL_TOPICS, DLQ, STATE, type Topic } from './names.js';
 
 /** How one topic is created. `configs` are Kafka topic configs, passed through as they are. */
 export interface TopicSpec {
@@ -46,9 +46,9 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
   const minIsr = String(Math.min(2, o.replicationFactor));
   return ALL_TOPICS.map((name): TopicSpec => {
     const base = { name, partitions: o.partitions, replicationFactor: o.replicationFactor };
-    if (name === STATE) {
+    if (name === STATE || name === ALIAS) {
       // Compacted: the latest record per request id is its state; a tombstone forgets it. Nothing is
-      // deleted by age, or a restart would lose long-running requests.
+      // deleted by age, or a restart would lose long-running requests. The alias index likewise.
       return {
         ...base,
         configs: {

@@ -3,7 +3,7 @@ import type { Logger } from '@pipeline/common';
 import { KafkaAdmin, type KafkaClient, partitionFor } from '@pipeline/kafka';
 import { DEFAULT_LIST_LIMIT, type ListQuery } from '@pipeline/orchestrator-api';
 import { isFinalStage } from '@pipeline/state-machine';
-import { ORCHESTRATOR_INPUTS, STATE, TopicNames } from '@pipeline/topics';
+import { ALIAS, ORCHESTRATOR_INPUTS, STATE, TopicNames } from '@pipeline/topics';
 import type { OrchestratorConfig } from '../config.js';
 import type { RequestRecord } from '../domain/request-record.js';
 import type { Routing } from '../http/forward.js';
@@ -113,11 +113,11 @@ export class Orchestrator {
         clusterId: await this.admin.clusterId(),
         topic: this.names.physical(STATE),
       });
-      const stateEnds = (await this.admin.endOffsets([STATE])).get(STATE) ?? new Map();
+      const ends = await this.admin.endOffsets([STATE, ALIAS]);
       this.directory.onStored((partition, requestId, value) =>
         this.group?.worker(partition)?.stored(requestId, value),
       );
-      await this.directory.start(this.store, stateEnds);
+      await this.directory.start(this.store, ends.get(STATE) ?? new Map(), ends.get(ALIAS) ?? new Map());
       this.group = this.createGroup(this.admin);
       await this.group.start();
       this.sweeper = this.createSweeper();
@@ -257,6 +257,7 @@ export class Orchestrator {
           restoreTimeoutMs: config.restoreTimeoutMs,
           compression: config.compression,
           maxInFlight: config.maxInFlightPerPartition,
+          numPartitions: this.numPartitions,
           clock: deps.clock ?? Date.now,
           offsets: new OffsetLookups(() => lookUpOffsets(admin, config.groupId, ORCHESTRATOR_INPUTS)),
           // Finished requests stay in memory only until the store has them: not in flight.
@@ -276,8 +277,7 @@ export class Orchestrator {
           clock: deps.clock ?? Date.now,
           stateReads: {
             readPast: (at) => this.directory.readPast(at),
-            catchUp: () =>
-              this.directory.catchUp(async () => (await admin.endOffsets([STATE])).get(STATE) ?? new Map()),
+            catchUp: () => this.directory.catchUp(() => admin.endOffsets([STATE, ALIAS])),
           },
         },
         lookupForeignAlias: (alias) => this.directory.lookupAlias(alias),

@@ -7,9 +7,10 @@ import {
   type TransactionalProducer,
 } from '@pipeline/kafka';
 import type { OrchestratorInput } from '@pipeline/topics';
+import { aliasChangesOf, aliasRecords } from '../domain/alias-record.js';
 import type { Chunk } from '../domain/chunk.js';
 import { RequestIndex, type StageCountListener } from '../domain/request-index.js';
-import { isFinished, type RequestRecord } from '../domain/request-record.js';
+import { aliasesOf, isFinished, type RequestRecord } from '../domain/request-record.js';
 import { encodeState } from '../domain/state-record.js';
 import { PartitionTrouble } from './partition-trouble.js';
 import { ReadHorizon } from './read-horizon.js';
@@ -36,7 +37,12 @@ export interface WorkerDeps extends RestoreDeps {
   onStageCount?: StageCountListener;
   /** Unfinished requests at which the partition stops taking new ones (admission). Default: no limit. */
   maxInFlight?: number;
+  /** The topics' partition count: where each alias entry goes (domain/alias-record.ts). */
+  numPartitions: number;
 }
+
+/** Alias entries (~100 bytes each) per transaction when a restore writes them again: far under 1 MB. */
+const REASSERT_PER_TRANSACTION = 1000;
 
 /** A failed restore is tried again after 0.5 s, 1 s, 2 s, … up to 30 s. */
 const restoreDelayMs = (attempt: number) => Math.min(30_000, 500 * 2 ** (attempt - 1));
@@ -232,8 +238,9 @@ export class PartitionWorker {
     if (this.current !== 'ready' || !producer)
       throw new Error(`partition ${this.partition} is ${this.current}`);
     if (chunk.records.length === 0 && offsets.length === 0) return;
+    const aliases = aliasChangesOf(chunk, (id) => this.get(id), this.deps.numPartitions);
     try {
-      await producer.commit(chunk.records, offsets);
+      await producer.commit(aliases.length > 0 ? [...chunk.records, ...aliases] : chunk.records, offsets);
     } catch (error) {
       this.trouble.failed(this.deps.clock());
       this.producer = undefined;
@@ -318,6 +325,10 @@ export class PartitionWorker {
       const started = Date.now();
       try {
         const restored = await restorePartition(this.partition, this.deps, this.closing.signal);
+        await this.reassertAliases(restored.producer, restored.records).catch(async (error: unknown) => {
+          await restored.producer.close();
+          throw error;
+        });
         if (!this.move('restored')) {
           await restored.producer.close();
           return;
@@ -351,6 +362,23 @@ export class PartitionWorker {
         await pause(delayMs, this.closing.signal);
       }
     }
+  }
+
+  /**
+   * Writes the alias entries of the partition's unfinished requests again (the only ones a reply can
+   * still be correlated to). They are there already unless the requests were written by a version
+   * without the alias index (orchestrator.alias): an upgrade in flight keeps its keyless replies.
+   * Entries that exist are overwritten with the same, which compaction folds.
+   */
+  private async reassertAliases(
+    producer: TransactionalProducer,
+    records: readonly RequestRecord[],
+  ): Promise<void> {
+    const entries = records.flatMap((r) =>
+      aliasRecords(r.requestId, [], aliasesOf(r), this.deps.numPartitions),
+    );
+    for (let i = 0; i < entries.length && !this.closing.signal.aborted; i += REASSERT_PER_TRANSACTION)
+      await producer.commit(entries.slice(i, i + REASSERT_PER_TRANSACTION), []);
   }
 
   /** Applies a lifecycle event; false (and no change) when the event means nothing in this state. */

@@ -8,6 +8,7 @@ import {
   readClusterFacts,
 } from '@pipeline/kafka';
 import {
+  ALIAS,
   ALL_TOPICS,
   decideDurability,
   ORCHESTRATOR_INPUTS,
@@ -63,12 +64,12 @@ export async function prepareTopics(
     const facts = await readClusterFacts(admin, ALL_TOPICS);
     enforceDurability(decideDurability(facts, { ...settings.replication, creates: false }), logger);
   }
-  const topics: Topic[] = [...ORCHESTRATOR_INPUTS, STATE];
+  const topics: Topic[] = [...ORCHESTRATOR_INPUTS, STATE, ALIAS];
   const counts = await admin.partitionCounts(topics);
   const distinct = new Set(counts.values());
   if (distinct.size !== 1 || counts.size !== topics.length) {
     const list = topics.map((t) => `${names.physical(t)}=${counts.get(t) ?? 'missing'}`).join(', ');
-    throw new Error(`input and state topics must have the same partition count, found ${list}`);
+    throw new Error(`input, state and alias topics must have the same partition count, found ${list}`);
   }
   const configs = await admin.configs(ALL_TOPICS, ['max.message.bytes']);
   const limits = [...configs.values()].map((c) => Number(c['max.message.bytes'])).filter((n) => n > 0);

@@ -1,19 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { type Logger, pollUntil } from '@pipeline/common';
 import { type Consumer, createConsumer, KafkaAdmin, type KafkaClient, readHeaders } from '@pipeline/kafka';
-import { STATE, type TopicNames } from '@pipeline/topics';
-import { aliasesOf, isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
+import { ALIAS, STATE, type Topic, type TopicNames } from '@pipeline/topics';
+import { parseAliasKey } from '../domain/alias-record.js';
+import { isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
 import { BARRIER_HEADER, decodeState, isBarrier } from '../domain/state-record.js';
-import type { StateStore, StoreChange, StoredValue, StoreListQuery } from '../store/state-store.js';
+import type {
+  AliasChange,
+  StateStore,
+  StoreChange,
+  StoredValue,
+  StoreListQuery,
+  StoreTopic,
+} from '../store/state-store.js';
 
 /** A request the store took: its state value, or null when it was forgotten or cannot be read. */
 export type StoredListener = (partition: number, requestId: string, value: Buffer | null) => void;
 
 /**
- * The instance's reader of the whole state topic (every partition), like a Kafka Streams global table
- * kept in a local store: each fetched batch goes into the on-disk StateStore (store/state-store.ts)
- * with the offset read up to, in one SQLite transaction, and a restart reads on from there. Nothing
- * of it stays in memory but positions. It serves:
+ * The instance's reader of the whole state topic and alias index (every partition), like a Kafka
+ * Streams global table kept in a local store: each fetched batch goes into the on-disk StateStore
+ * (store/state-store.ts) with the offset read up to, in one SQLite transaction, and a restart reads
+ * on from there. Nothing of it stays in memory but positions. It serves:
  * - restore: an instance taking partition p over writes a barrier to p and, once the directory has
  *   read it, the store holds every record committed to p before (read_committed), so it can start;
  * - correlation of keyless agent replies (task, commit, spec ids) to requests on any partition;
@@ -28,8 +36,8 @@ export class StateDirectory {
   private readonly groupId: string;
   private running = false;
   private crashed = false;
-  /** Next offset to read per state partition (records, markers and aborted records all count). */
-  private positions = new Map<number, bigint>();
+  /** Next offset to read per partition of each topic (records, markers and aborted records all count). */
+  private positions: Record<StoreTopic, Map<number, bigint>> = { state: new Map(), alias: new Map() };
   /** When the end offsets were sampled that the directory has since read up to (Date.now). */
   private caughtUpAt = Number.NEGATIVE_INFINITY;
   private catchingUp: Promise<void> | undefined;
@@ -52,7 +60,7 @@ export class StateDirectory {
     this.groupId = `${options.groupPrefix}-directory-${randomUUID()}`;
     this.consumer = createConsumer(client, {
       groupId: this.groupId,
-      topics: [STATE],
+      topics: [STATE, ALIAS],
       names: options.names,
       fromBeginning: true,
       maxWaitTimeMs: 250,
@@ -61,41 +69,63 @@ export class StateDirectory {
     this.consumer.on((event) => {
       if (event.type === 'crashed' && !event.restarting) this.crashed = true;
       if (event.type === 'skipped') {
-        this.store?.advance(event.partition, event.nextOffset);
-        this.advance(event.partition, event.nextOffset);
+        const topic = storeTopic(event.topic);
+        this.store?.advance(event.partition, event.nextOffset, topic);
+        this.advance(topic, event.partition, event.nextOffset);
       }
       // Before the first fetch of the generation: read on from the store's checkpoints.
-      if (event.type === 'joined')
-        for (const [partition, offset] of this.positions) this.consumer.seek(STATE, partition, offset);
+      if (event.type === 'joined') {
+        for (const [partition, offset] of this.positions.state) this.consumer.seek(STATE, partition, offset);
+        for (const [partition, offset] of this.positions.alias) this.consumer.seek(ALIAS, partition, offset);
+      }
     });
   }
 
   /**
-   * Starts reading from the store's checkpoints. `ends` are the state topic's end offsets now: a
-   * checkpoint beyond one means the topic is not the one the store copied (deleted and created
-   * again), and the store starts empty.
+   * Starts reading from the store's checkpoints. `ends` are the state topic's end offsets now, and
+   * `aliasEnds` the alias index's: a checkpoint beyond one means the topic is not the one the store
+   * copied (deleted and created again), and the store starts empty.
    */
-  async start(store: StateStore, ends: ReadonlyMap<number, bigint>): Promise<void> {
+  async start(
+    store: StateStore,
+    ends: ReadonlyMap<number, bigint>,
+    aliasEnds: ReadonlyMap<number, bigint> = new Map(),
+  ): Promise<void> {
     const { logger } = this.options;
     this.store = store;
-    let positions = store.positions();
-    const beyond = [...positions].filter(([partition, offset]) => offset > (ends.get(partition) ?? 0n));
+    let positions = { state: store.positions('state'), alias: store.positions('alias') };
+    const past = (checkpoints: Map<number, bigint>, topicEnds: ReadonlyMap<number, bigint>) =>
+      [...checkpoints].filter(([partition, offset]) => offset > (topicEnds.get(partition) ?? 0n));
+    const beyond = [...past(positions.state, ends), ...past(positions.alias, aliasEnds)];
     if (beyond.length > 0) {
       logger.warn(
         { partitions: beyond.map(([p]) => p).slice(0, 10), file: store.file },
         'state store is ahead of the state topic (a new topic of the same name?): reading it again from the start',
       );
       store.clear();
-      positions = new Map();
+      positions = { state: new Map(), alias: new Map() };
     }
     this.positions = positions;
     this.startedAt = Date.now();
     this.behind = true;
     logger.info(
-      { requests: store.size, partitions: positions.size, file: store.file, driver: store.driver },
+      { requests: store.size, partitions: positions.state.size, file: store.file, driver: store.driver },
       'state store opened',
     );
     await this.consumer.run(async (batch) => {
+      if (batch.topic === ALIAS) {
+        const changes: AliasChange[] = [];
+        for (const record of batch.records) {
+          const entry = parseAliasKey(record.key?.toString('utf8') ?? '');
+          if (entry) changes.push({ ...entry, present: record.value !== null });
+        }
+        this.recordsRead += batch.records.length;
+        store.applyAliases(batch.partition, changes, batch.nextOffset);
+        if (batch.records.length > 0) batch.resolve(batch.records.at(-1)?.offset as string);
+        this.advance('alias', batch.partition, batch.nextOffset);
+        await batch.heartbeat();
+        return;
+      }
       const changes: StoreChange[] = [];
       for (const record of batch.records) {
         const headers = readHeaders(record.headers);
@@ -106,7 +136,7 @@ export class StateDirectory {
       this.recordsRead += batch.records.length;
       store.apply(batch.partition, changes, batch.nextOffset);
       if (batch.records.length > 0) batch.resolve(batch.records.at(-1)?.offset as string);
-      this.advance(batch.partition, batch.nextOffset);
+      this.advance('state', batch.partition, batch.nextOffset);
       this.reportCatchingUp(ends);
       for (const change of changes)
         if (change.kind === 'put')
@@ -126,7 +156,7 @@ export class StateDirectory {
     const now = Date.now();
     let toGo = 0n;
     for (const [partition, end] of ends) {
-      const position = this.positions.get(partition) ?? 0n;
+      const position = this.positions.state.get(partition) ?? 0n;
       if (end > position) toGo += end - position;
     }
     const seconds = Math.round((now - this.startedAt) / 1000);
@@ -228,17 +258,23 @@ export class StateDirectory {
   }
 
   /**
-   * Samples the state topic's end offsets now and resolves once every partition has been read up to
-   * them (readPast of the sample's time is then true). Callers at once share one round.
+   * Samples the end offsets of the state topic and the alias index now and resolves once every
+   * partition has been read up to them (readPast of the sample's time is then true). Callers at once
+   * share one round.
    */
-  catchUp(endOffsets: () => Promise<Map<number, bigint>>): Promise<void> {
+  catchUp(endOffsets: () => Promise<Map<Topic, Map<number, bigint>>>): Promise<void> {
     this.catchingUp ??= (async () => {
       const at = Date.now();
       const ends = await endOffsets();
-      await pollUntil(
-        () => [...ends].every(([partition, end]) => (this.positions.get(partition) ?? 0n) >= end),
-        { timeoutMs: 60_000, intervalMs: 50, what: 'the state directory to read up to the end offsets' },
-      );
+      const read = (topic: StoreTopic, topicEnds: Map<number, bigint> | undefined) =>
+        [...(topicEnds ?? [])].every(
+          ([partition, end]) => (this.positions[topic].get(partition) ?? 0n) >= end,
+        );
+      await pollUntil(() => read('state', ends.get(STATE)) && read('alias', ends.get(ALIAS)), {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+        what: 'the state directory to read up to the end offsets',
+      });
       this.caughtUpAt = Math.max(this.caughtUpAt, at);
     })().finally(() => {
       this.catchingUp = undefined;
@@ -264,10 +300,12 @@ export class StateDirectory {
     }
   }
 
-  private advance(partition: number, nextOffset: bigint): void {
-    if (nextOffset <= (this.positions.get(partition) ?? 0n)) return;
-    this.positions.set(partition, nextOffset);
-    this.progressAt.set(partition, Date.now());
+  private advance(topic: StoreTopic, partition: number, nextOffset: bigint): void {
+    const positions = this.positions[topic];
+    if (nextOffset <= (positions.get(partition) ?? 0n)) return;
+    positions.set(partition, nextOffset);
+    // The restore timeout counts from the last progress in the state partition (waitForBarrier).
+    if (topic === 'state') this.progressAt.set(partition, Date.now());
   }
 
   private onBarrier(nonce: string): void {
@@ -306,7 +344,6 @@ export class StateDirectory {
         requester: record.change.requester,
         createdAt: record.createdAt,
         updatedAt: record.updatedAt,
-        aliases: aliasesOf(record),
         value: value as Buffer,
       },
     };
@@ -325,4 +362,9 @@ export class StateDirectory {
     }
     return records;
   }
+}
+
+/** Which of the store's topics a record of `topic` belongs to. */
+function storeTopic(topic: Topic): StoreTopic {
+  return topic === ALIAS ? 'alias' : 'state';
 }

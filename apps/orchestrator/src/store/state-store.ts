@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { type Database, openDatabase, type Row } from './sqlite.js';
 
 /**
- * The instance's on-disk copy of the state topic: the latest record of every request, with what the
- * HTTP API filters on, the aliases keyless replies are correlated by, and per state partition the
- * offset read up to (the checkpoint), all written in one SQLite transaction per fetched batch. It is
- * a cache: the state topic stays the only source of truth, a restart reads the topic from the
- * checkpoints on, and a lost or foreign store costs a full read, nothing else.
+ * The instance's on-disk copy of the state topic and of the alias index: the latest record of every
+ * request, with what the HTTP API filters on, the aliases keyless replies are correlated by (from the
+ * alias topic, domain/alias-record.ts), and per topic and partition the offset read up to (the
+ * checkpoint), all written in one SQLite transaction per fetched batch. It is a cache: the topics stay
+ * the only source of truth, a restart reads them from the checkpoints on, and a lost or foreign store
+ * costs a full read, nothing else.
  *
  * Instances on one host share the directory: each takes the first slot file no running instance
  * holds (SQLite's exclusive lock, released by the OS when a process dies), so a restarted instance
@@ -15,7 +16,7 @@ import { type Database, openDatabase, type Row } from './sqlite.js';
  */
 
 /** Bumped when the tables change: a store of another layout is emptied and read again from the topic. */
-const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '2';
 /** More instances of one group on one host than this is a mistake, not a deployment. */
 const MAX_SLOTS = 64;
 
@@ -36,9 +37,18 @@ export interface StoredRequest {
   requester: string;
   createdAt: number;
   updatedAt: number;
-  aliases: readonly string[];
   /** The state record's bytes as read (either version). */
   value: Buffer;
+}
+
+/** The topics the store copies: the state topic and the alias index (checkpoints are per topic). */
+export type StoreTopic = 'state' | 'alias';
+
+/** What one record of the alias index does: the alias belongs to the request, or no longer. */
+export interface AliasChange {
+  alias: string;
+  requestId: string;
+  present: boolean;
 }
 
 /** What one state record does to the store. */
@@ -70,13 +80,14 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS requests (
   request_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, stage TEXT NOT NULL,
   finished INTEGER NOT NULL, repo TEXT NOT NULL, requester TEXT NOT NULL,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, aliases TEXT NOT NULL, value BLOB NOT NULL);
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, value BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS requests_by_partition ON requests (partition, finished, updated_at);
 CREATE INDEX IF NOT EXISTS requests_newest_first ON requests (created_at DESC, request_id);
 CREATE TABLE IF NOT EXISTS aliases (alias TEXT NOT NULL, request_id TEXT NOT NULL,
   PRIMARY KEY (alias, request_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS unreadable (request_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, why TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS positions (partition INTEGER PRIMARY KEY, next_offset TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS positions (topic TEXT NOT NULL, partition INTEGER NOT NULL,
+  next_offset TEXT NOT NULL, PRIMARY KEY (topic, partition)) WITHOUT ROWID;
 `;
 const TABLES = ['requests', 'aliases', 'unreadable', 'positions'];
 
@@ -127,10 +138,10 @@ export class StateStore {
     return this.db.driver;
   }
 
-  /** The offset after the last record read from each state partition. */
-  positions(): Map<number, bigint> {
+  /** The offset after the last record read from each partition of a topic (the state topic by default). */
+  positions(topic: StoreTopic = 'state'): Map<number, bigint> {
     const positions = new Map<number, bigint>();
-    for (const row of this.statements.positions.all())
+    for (const row of this.statements.positions.all(topic))
       positions.set(Number(row.partition), BigInt(row.next_offset as string));
     return positions;
   }
@@ -142,8 +153,6 @@ export class StateStore {
       for (const change of changes) {
         if (change.kind === 'put') {
           const r = change.request;
-          const before = s.aliasesOf.get(r.requestId)?.aliases as string | undefined;
-          const aliases = r.aliases.join('\n');
           s.unreadableForget.run(r.requestId);
           s.put.run(
             r.requestId,
@@ -154,29 +163,35 @@ export class StateStore {
             r.requester,
             r.createdAt,
             r.updatedAt,
-            aliases,
             r.value,
           );
-          // Most steps keep a request's aliases: rewrite them only when they changed.
-          if (before !== aliases) {
-            if (before) for (const alias of before.split('\n')) s.aliasForget.run(alias, r.requestId);
-            for (const alias of r.aliases) s.aliasPut.run(alias, r.requestId);
-          }
         } else {
-          const before = s.aliasesOf.get(change.requestId)?.aliases as string | undefined;
-          if (before) for (const alias of before.split('\n')) s.aliasForget.run(alias, change.requestId);
           s.requestForget.run(change.requestId);
           if (change.kind === 'forget') s.unreadableForget.run(change.requestId);
           else s.unreadablePut.run(change.requestId, change.partition, change.why);
         }
       }
-      s.position.run(partition, String(nextOffset));
+      s.position.run('state', partition, String(nextOffset));
+    });
+  }
+
+  /**
+   * Applies what a batch of partition `partition` of the alias index read (requestsOf answers from
+   * it), and moves that partition's checkpoint to `nextOffset`.
+   */
+  applyAliases(partition: number, changes: readonly AliasChange[], nextOffset: bigint): void {
+    const s = this.statements;
+    this.db.transaction(() => {
+      for (const { alias, requestId, present } of changes)
+        if (present) s.aliasPut.run(alias, requestId);
+        else s.aliasForget.run(alias, requestId);
+      s.position.run('alias', partition, String(nextOffset));
     });
   }
 
   /** Moves a partition's checkpoint past records that change nothing (markers, aborted records). */
-  advance(partition: number, nextOffset: bigint): void {
-    this.statements.position.run(partition, String(nextOffset));
+  advance(partition: number, nextOffset: bigint, topic: StoreTopic = 'state'): void {
+    this.statements.position.run(topic, partition, String(nextOffset));
   }
 
   get(requestId: string): StoredValue | undefined {
@@ -301,21 +316,18 @@ function prepare(db: Database) {
   return {
     put: db.prepare(
       `INSERT OR REPLACE INTO requests
-       (request_id, partition, stage, finished, repo, requester, created_at, updated_at, aliases, value)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (request_id, partition, stage, finished, repo, requester, created_at, updated_at, value)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    aliasesOf: db.prepare('SELECT aliases FROM requests WHERE request_id = ?'),
     requestForget: db.prepare('DELETE FROM requests WHERE request_id = ?'),
-    // By the aliases the request's row lists (no second index on the aliases table: it would cost a
-    // third of the store's size).
     aliasForget: db.prepare('DELETE FROM aliases WHERE alias = ? AND request_id = ?'),
     aliasPut: db.prepare('INSERT OR IGNORE INTO aliases (alias, request_id) VALUES (?, ?)'),
     unreadablePut: db.prepare(
       'INSERT OR REPLACE INTO unreadable (request_id, partition, why) VALUES (?, ?, ?)',
     ),
     unreadableForget: db.prepare('DELETE FROM unreadable WHERE request_id = ?'),
-    position: db.prepare('INSERT OR REPLACE INTO positions (partition, next_offset) VALUES (?, ?)'),
-    positions: db.prepare('SELECT partition, next_offset FROM positions'),
+    position: db.prepare('INSERT OR REPLACE INTO positions (topic, partition, next_offset) VALUES (?, ?, ?)'),
+    positions: db.prepare('SELECT partition, next_offset FROM positions WHERE topic = ?'),
     get: db.prepare('SELECT request_id, partition, value FROM requests WHERE request_id = ?'),
     alias: db.prepare('SELECT request_id FROM aliases WHERE alias = ?'),
     unfinished: db.prepare(
