@@ -1,5 +1,7 @@
 import { isJsonStateValue, STATE_RECORD_VERSION, STATE_RECORD_VERSIONS } from '@pipeline/contracts';
+import type { OutboundRecord } from '@pipeline/kafka/records';
 import { carryProblem, isFinalStage, isStage, MACHINE_VERSION, type Stage } from '@pipeline/state-machine';
+import { STATE } from '@pipeline/topics';
 import { failureOf, type RequestRecord, stageOf } from './request-record.js';
 import { decodeStateRecord, encodeStateRecord } from './state-wire.js';
 
@@ -8,7 +10,9 @@ import { decodeStateRecord, encodeStateRecord } from './state-wire.js';
  * - key = request id, value = the request (a null value = forgotten): a StateRecord message
  *   (version 2, proto/state_record.proto), or JSON (version 1, still read: see decodeState);
  * - restore barriers: header `x-barrier`, written by an instance that takes a partition over, so it
- *   knows it has read everything committed before it (see runtime/restore.ts).
+ *   knows it has read everything committed before it (see runtime/restore.ts); a barrier that also
+ *   carries `x-aliases-indexed` says that the partition's unfinished requests have their entries in
+ *   the alias index (written once, by the first owner that knows the index: partition-worker.ts).
  *
  * Version 1's JSON spells out `stage` and `failure` (stage, reason, detail) next to the machine
  * snapshot, for tools and older readers; this version reads the stage and failure from the snapshot.
@@ -17,6 +21,20 @@ export const BARRIER_HEADER = 'x-barrier';
 
 export function barrierKey(partition: number): string {
   return `__barrier__/${partition}`;
+}
+
+/** On a barrier: the partition's requests are in the alias index (its own key: compaction keeps it). */
+export const ALIASES_INDEXED_HEADER = 'x-aliases-indexed';
+
+/** The barrier that says partition p's requests are in the alias index. */
+export function aliasesIndexedBarrier(partition: number): OutboundRecord {
+  return {
+    topic: STATE,
+    key: `__barrier__/${partition}/aliases-indexed`,
+    value: Buffer.from(JSON.stringify({ aliasesIndexed: true })),
+    headers: { [BARRIER_HEADER]: `aliases-indexed/${partition}`, [ALIASES_INDEXED_HEADER]: '1' },
+    partition,
+  };
 }
 
 /** The JSON of a state record, as written to the state topic (version 1). */

@@ -11,7 +11,7 @@ import { aliasChangesOf, aliasRecords } from '../domain/alias-record.js';
 import type { Chunk } from '../domain/chunk.js';
 import { RequestIndex, type StageCountListener } from '../domain/request-index.js';
 import { aliasesOf, isFinished, type RequestRecord } from '../domain/request-record.js';
-import { encodeState } from '../domain/state-record.js';
+import { aliasesIndexedBarrier, encodeState } from '../domain/state-record.js';
 import { PartitionTrouble } from './partition-trouble.js';
 import { ReadHorizon } from './read-horizon.js';
 import { type RestoreDeps, restorePartition } from './restore.js';
@@ -41,8 +41,8 @@ export interface WorkerDeps extends RestoreDeps {
   numPartitions: number;
 }
 
-/** Alias entries (~100 bytes each) per transaction when a restore writes them again: far under 1 MB. */
-const REASSERT_PER_TRANSACTION = 1000;
+/** Alias entries (~100 bytes each) per transaction when a partition's are first written: far under 1 MB. */
+const INDEX_PER_TRANSACTION = 1000;
 
 /** A failed restore is tried again after 0.5 s, 1 s, 2 s, … up to 30 s. */
 const restoreDelayMs = (attempt: number) => Math.min(30_000, 500 * 2 ** (attempt - 1));
@@ -325,7 +325,7 @@ export class PartitionWorker {
       const started = Date.now();
       try {
         const restored = await restorePartition(this.partition, this.deps, this.closing.signal);
-        await this.reassertAliases(restored.producer, restored.records).catch(async (error: unknown) => {
+        await this.indexAliases(restored.producer, restored.records).catch(async (error: unknown) => {
           await restored.producer.close();
           throw error;
         });
@@ -365,20 +365,27 @@ export class PartitionWorker {
   }
 
   /**
-   * Writes the alias entries of the partition's unfinished requests again (the only ones a reply can
-   * still be correlated to). They are there already unless the requests were written by a version
-   * without the alias index (orchestrator.alias): an upgrade in flight keeps its keyless replies.
-   * Entries that exist are overwritten with the same, which compaction folds.
+   * Once per partition, ever: writes the alias entries of its unfinished requests (the only ones a
+   * reply can still be correlated to), then a barrier saying so (state-record.ts). A version without
+   * the alias index (orchestrator.alias) wrote none, so an upgrade in flight keeps its keyless replies;
+   * after that the barrier, read back by every restore, says there is nothing to do.
    */
-  private async reassertAliases(
+  private async indexAliases(
     producer: TransactionalProducer,
     records: readonly RequestRecord[],
   ): Promise<void> {
-    const entries = records.flatMap((r) =>
-      aliasRecords(r.requestId, [], aliasesOf(r), this.deps.numPartitions),
+    const { directory, numPartitions } = this.deps;
+    if (directory.aliasesIndexed(this.partition)) return;
+    const entries = records.flatMap((r) => aliasRecords(r.requestId, [], aliasesOf(r), numPartitions));
+    for (let i = 0; i < entries.length; i += INDEX_PER_TRANSACTION) {
+      if (this.closing.signal.aborted) return;
+      await producer.commit(entries.slice(i, i + INDEX_PER_TRANSACTION), []);
+    }
+    await producer.commit([aliasesIndexedBarrier(this.partition)], []);
+    this.deps.logger.info(
+      { requests: records.length, aliasEntries: entries.length },
+      'alias index written for the partition',
     );
-    for (let i = 0; i < entries.length && !this.closing.signal.aborted; i += REASSERT_PER_TRANSACTION)
-      await producer.commit(entries.slice(i, i + REASSERT_PER_TRANSACTION), []);
   }
 
   /** Applies a lifecycle event; false (and no change) when the event means nothing in this state. */

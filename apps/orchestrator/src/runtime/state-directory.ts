@@ -4,7 +4,7 @@ import { type Consumer, createConsumer, KafkaAdmin, type KafkaClient, readHeader
 import { ALIAS, STATE, type Topic, type TopicNames } from '@pipeline/topics';
 import { parseAliasKey } from '../domain/alias-record.js';
 import { isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
-import { BARRIER_HEADER, decodeState, isBarrier } from '../domain/state-record.js';
+import { ALIASES_INDEXED_HEADER, BARRIER_HEADER, decodeState, isBarrier } from '../domain/state-record.js';
 import type {
   AliasChange,
   StateStore,
@@ -127,14 +127,16 @@ export class StateDirectory {
         return;
       }
       const changes: StoreChange[] = [];
+      let aliasesIndexed = false;
       for (const record of batch.records) {
         const headers = readHeaders(record.headers);
         const key = record.key?.toString('utf8');
+        if (headers[ALIASES_INDEXED_HEADER] !== undefined) aliasesIndexed = true;
         if (isBarrier(headers)) this.onBarrier(headers[BARRIER_HEADER] as string);
         else if (key !== undefined) changes.push(this.change(key, batch.partition, record.value));
       }
       this.recordsRead += batch.records.length;
-      store.apply(batch.partition, changes, batch.nextOffset);
+      store.apply(batch.partition, changes, batch.nextOffset, { aliasesIndexed });
       if (batch.records.length > 0) batch.resolve(batch.records.at(-1)?.offset as string);
       this.advance('state', batch.partition, batch.nextOffset);
       this.reportCatchingUp(ends);
@@ -189,6 +191,11 @@ export class StateDirectory {
   /** The state value the store holds for a request (either version), undecoded. */
   storedValue(requestId: string): Buffer | undefined {
     return this.store?.get(requestId)?.value;
+  }
+
+  /** Whether state partition p says its unfinished requests are in the alias index (state-record.ts). */
+  aliasesIndexed(partition: number): boolean {
+    return this.store?.aliasesIndexed(partition) ?? false;
   }
 
   lookupAlias(alias: string): string[] {

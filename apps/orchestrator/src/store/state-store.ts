@@ -86,10 +86,11 @@ CREATE INDEX IF NOT EXISTS requests_newest_first ON requests (created_at DESC, r
 CREATE TABLE IF NOT EXISTS aliases (alias TEXT NOT NULL, request_id TEXT NOT NULL,
   PRIMARY KEY (alias, request_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS unreadable (request_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, why TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS indexed (partition INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS positions (topic TEXT NOT NULL, partition INTEGER NOT NULL,
   next_offset TEXT NOT NULL, PRIMARY KEY (topic, partition)) WITHOUT ROWID;
 `;
-const TABLES = ['requests', 'aliases', 'unreadable', 'positions'];
+const TABLES = ['requests', 'aliases', 'unreadable', 'indexed', 'positions'];
 
 export class StateStore {
   private readonly statements: ReturnType<typeof prepare>;
@@ -147,9 +148,15 @@ export class StateStore {
   }
 
   /** Applies what a batch of state partition `partition` read, and moves its checkpoint to `nextOffset`. */
-  apply(partition: number, changes: readonly StoreChange[], nextOffset: bigint): void {
+  apply(
+    partition: number,
+    changes: readonly StoreChange[],
+    nextOffset: bigint,
+    options: { aliasesIndexed?: boolean } = {},
+  ): void {
     const s = this.statements;
     this.db.transaction(() => {
+      if (options.aliasesIndexed) s.indexedPut.run(partition);
       for (const change of changes) {
         if (change.kind === 'put') {
           const r = change.request;
@@ -187,6 +194,11 @@ export class StateStore {
         else s.aliasForget.run(alias, requestId);
       s.position.run('alias', partition, String(nextOffset));
     });
+  }
+
+  /** Whether the unfinished requests of state partition p have their alias entries (state-record.ts). */
+  aliasesIndexed(partition: number): boolean {
+    return this.statements.indexed.get(partition) !== undefined;
   }
 
   /** Moves a partition's checkpoint past records that change nothing (markers, aborted records). */
@@ -326,6 +338,8 @@ function prepare(db: Database) {
       'INSERT OR REPLACE INTO unreadable (request_id, partition, why) VALUES (?, ?, ?)',
     ),
     unreadableForget: db.prepare('DELETE FROM unreadable WHERE request_id = ?'),
+    indexedPut: db.prepare('INSERT OR IGNORE INTO indexed (partition) VALUES (?)'),
+    indexed: db.prepare('SELECT partition FROM indexed WHERE partition = ?'),
     position: db.prepare('INSERT OR REPLACE INTO positions (topic, partition, next_offset) VALUES (?, ?, ?)'),
     positions: db.prepare('SELECT partition, next_offset FROM positions WHERE topic = ?'),
     get: db.prepare('SELECT request_id, partition, value FROM requests WHERE request_id = ?'),
