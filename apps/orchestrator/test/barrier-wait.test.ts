@@ -26,7 +26,11 @@ function idleDirectory(): StateDirectory {
 
 /** Moves the directory's position in `partition` on, as reading a batch does. */
 function read(directory: StateDirectory, partition: number, nextOffset: bigint): void {
-  (directory as unknown as { advance(p: number, o: bigint): void }).advance(partition, nextOffset);
+  (directory as unknown as { advance(t: 'state', p: number, o: bigint): void }).advance(
+    'state',
+    partition,
+    nextOffset,
+  );
 }
 
 /** Reads on in `partition` every 100 ms until the returned function is called. */

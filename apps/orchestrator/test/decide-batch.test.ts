@@ -199,3 +199,66 @@ describe('keyless misses', () => {
     expect(plan.steps).toHaveLength(2);
   });
 });
+
+// Issue 14, deliverable 2: an instance holds only the alias index of the partitions it owns; a keyless
+// reply naming an alias of another partition goes to that partition, whose owner correlates it.
+describe('keyless replies and the partitioned alias index', () => {
+  const reply = (taskId: string, commitSha: string) =>
+    Buffer.from(
+      toBinary(CommitResultSchema, create(CommitResultSchema, { taskId, commitSha, status: 'SUCCESS' })),
+    );
+  const aliasOn = (partition: number, kind: string) => {
+    for (let i = 0; ; i++) if (partitionFor(`${kind}:x${i}`, partitions) === partition) return `x${i}`;
+  };
+
+  it('hands a reply whose alias another instance indexes to that alias’s partition, keyless, saying where it came from', () => {
+    const task = aliasOn(5, 'task');
+    const plan = decideBatch([raw({ topic: CRES, partition: 2, offset: '40', value: reply(task, 'c9') })], {
+      ...ctx(2),
+      lookupAlias: () => undefined,
+    });
+    expect(plan.records).toHaveLength(1);
+    const hop = plan.records[0];
+    expect(hop).toMatchObject({ topic: CRES, partition: 5 });
+    expect(hop?.key).toBeUndefined();
+    expect(hop?.headers[HEADERS.aliasHopFrom]).toBe(`${CRES}/2/40`);
+    expect(hop?.headers[HEADERS.aliasesTried]).toBe('[]');
+    expect(plan.steps[0]?.effects).toEqual([
+      { kind: 'hopped', alias: `task:${task}`, topic: CRES, toPartition: 5 },
+    ]);
+  });
+
+  it('passes over an alias it indexes and no request has only once that is final, then asks for the next one', () => {
+    const task = aliasOn(2, 'task');
+    const commit = aliasOn(7, 'commit');
+    const lookupAlias = (alias: string) => (alias.startsWith('task:') ? [] : undefined);
+    const records = [raw({ topic: CRES, partition: 2, offset: '41', value: reply(task, commit) })];
+    const waiting = decideBatch(records, { ...ctx(2), lookupAlias, keylessMiss: () => 'retry' });
+    expect(waiting.halted).toBe('41');
+    expect(waiting.records).toEqual([]);
+    const plan = decideBatch(records, { ...ctx(2), lookupAlias, keylessMiss: () => 'final' });
+    expect(plan.records[0]).toMatchObject({ topic: CRES, partition: 7 });
+    expect(plan.records[0]?.headers[HEADERS.aliasesTried]).toBe(JSON.stringify([`task:${task}`]));
+  });
+
+  it('at the alias’s partition: skips what was tried, forwards a request found to its own partition, dead-letters when none', () => {
+    const task = aliasOn(7, 'task');
+    const commit = aliasOn(7, 'commit');
+    const id = idOn(4);
+    const headers = {
+      [HEADERS.aliasHopFrom]: `${CRES}/2/41`,
+      [HEADERS.aliasesTried]: JSON.stringify([`task:${task}`]),
+    };
+    const hopped = raw({ topic: CRES, partition: 7, offset: '3', value: reply(task, commit), headers });
+    const found = decideBatch([hopped], {
+      ...ctx(7),
+      // Would be ambiguous if the task were asked again: it was found unknown at its partition.
+      lookupAlias: (alias) => (alias === `commit:${commit}` ? [id] : ['someone', 'else']),
+    });
+    expect(found.records[0]).toMatchObject({ topic: CRES, partition: 4, key: id });
+    const none = decideBatch([hopped], { ...ctx(7), lookupAlias: () => [], keylessMiss: () => 'final' });
+    expect(none.records[0]?.topic).toBe(DLQ);
+    expect(none.records[0]?.headers[HEADERS.dlqReason]).toBe('uncorrelated');
+    expect(String(none.records[0]?.headers[HEADERS.dlqError])).toContain(`task:${task} or commit:${commit}`);
+  });
+});

@@ -158,8 +158,12 @@ describe('finding 13: the HTTP surface', () => {
     const routing = (self: 'a' | 'b', other: 'a' | 'b'): Routing => ({
       self: () => where[self] ?? '',
       // Each says the other owns everything: a question passed on again would go round for ever.
-      ownerOf: async () => where[other],
-      listOwners: async () => ({ others: [{ endpoint: where[other] ?? '', partitions: [1] }], mine: [0] }),
+      ownerOf: async () => ({ endpoint: where[other] ?? '' }),
+      listOwners: async () => ({
+        others: [{ endpoint: where[other] ?? '', partitions: [1] }],
+        mine: [0],
+        unowned: [2],
+      }),
       asked: (route, outcome) => asked.push(`${self} ${route} ${outcome}`),
     });
     const records = { a: [] as RequestRecord[], b: [RECORD] };
@@ -181,14 +185,26 @@ describe('finding 13: the HTTP surface', () => {
     expect(found.status).toBe(200);
     expect(await found.json()).toMatchObject({ id: 'cr-1', stage: 'plan_phase' });
     expect((await get(`${a.url}/requests/cr-2`, auth)).status).toBe(404);
-    // The list: a lists partition 0 (nothing), b partition 1 (cr-1).
-    expect(await (await get(`${a.url}/requests`, auth)).json()).toMatchObject({ items: [{ id: 'cr-1' }] });
+    // The list: a lists partition 0 (nothing), b partition 1 (cr-1); nobody owns partition 2.
+    expect(await (await get(`${a.url}/requests`, auth)).json()).toEqual({
+      v: 1,
+      items: [expect.objectContaining({ id: 'cr-1' })],
+      unanswered: [2],
+    });
     expect(asked).toEqual(['a request answered', 'a request answered', 'a list answered']);
-    // An owner that does not answer: the asking instance answers from its own state.
+    // An owner that does not answer: a 503 that says so (no other instance holds its requests), and a
+    // list that names its partitions as missing.
     where.b = 'http://127.0.0.1:9';
-    expect((await get(`${a.url}/requests/cr-1`, auth)).status).toBe(404);
+    const unavailable = await get(`${a.url}/requests/cr-1`, auth);
+    expect(unavailable.status).toBe(503);
+    expect(await unavailable.json()).toEqual({
+      error: 'request cr-1: the instance that owns it (http://127.0.0.1:9) did not answer; try again',
+    });
     records.a = [RECORD];
-    expect(await (await get(`${a.url}/requests`, auth)).json()).toMatchObject({ items: [{ id: 'cr-1' }] });
+    expect(await (await get(`${a.url}/requests`, auth)).json()).toMatchObject({
+      items: [{ id: 'cr-1' }],
+      unanswered: [1, 2],
+    });
     expect(asked.slice(3)).toEqual(['a request unanswered', 'a list unanswered']);
   });
 });

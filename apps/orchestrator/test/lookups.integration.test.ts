@@ -41,7 +41,7 @@ async function listAll(o: InProcessOrchestrator, limit: number): Promise<string[
 }
 
 describe('issue 14: lookups from any instance', () => {
-  it('forwards GET /requests/{id} to the owner, fans GET /requests out, and answers from its store when an owner does not', async () => {
+  it('forwards GET /requests/{id} to the owner, fans GET /requests out, and says what it lacks when an owner does not answer', async () => {
     const env = { ORCH_HTTP_TOKEN: TOKEN };
     const first = await pipeline.startInProcess(env);
     running.push(first);
@@ -67,11 +67,18 @@ describe('issue 14: lookups from any instance', () => {
       await pipeline.send(CRQ, create(ChangeRequestSchema, { id, repo: 'acme/shop', branch: 'main' }), {
         key: id,
       });
+    // Each instance holds the requests of its own partitions only.
     await waitFor(
-      () => ids.every((id) => first.orchestrator.getRequest(id) && second.orchestrator.getRequest(id)),
+      () => ids.every((id) => first.orchestrator.getRequest(id) ?? second.orchestrator.getRequest(id)),
       60_000,
-      'both instances to know every request',
+      'the owners to know every request',
     );
+    for (const id of ids) {
+      const owner = owned(first).includes(partitionFor(id, 4)) ? first : second;
+      const other = owner === first ? second : first;
+      expect(owner.orchestrator.getRequest(id), id).toBeDefined();
+      expect(other.orchestrator.getRequest(id), id).toBeUndefined();
+    }
 
     const foreign = ids.filter((id) => !owned(first).includes(partitionFor(id, 4)));
     expect(foreign).toHaveLength(4);
@@ -93,8 +100,8 @@ describe('issue 14: lookups from any instance', () => {
     expect(await asked(first, 'list', 'answered')).toBe(3);
     expect(await asked(first, 'list', 'unanswered')).toBe(0);
 
-    // A third instance advertises an address where nothing answers: its requests are answered from the
-    // asking instance's store (which reads every partition today), and the failure is counted.
+    // A third instance advertises an address where nothing answers: no other instance holds its
+    // requests, so a lookup of one is a 503 that says why, and a list names its partitions as missing.
     const third = await pipeline.startInProcess(
       { ...env, ORCH_ADVERTISED_URL: 'http://127.0.0.1:9' },
       { waitReady: false },
@@ -113,11 +120,15 @@ describe('issue 14: lookups from any instance', () => {
     const asker = owned(first).length > 0 ? first : second;
     for (const id of thirds) {
       const res = await get(`${asker.url}/requests/${id}`);
-      expect(res.status, id).toBe(200);
-      expect(((await res.json()) as { id: string }).id).toBe(id);
+      expect(res.status, id).toBe(503);
+      expect(((await res.json()) as { error: string }).error).toContain('did not answer');
     }
     expect(await asked(asker, 'request', 'unanswered')).toBe(thirds.length);
-    expect([...(await listAll(asker, 50))].sort()).toEqual([...ids].sort());
-    expect(await asked(asker, 'list', 'unanswered')).toBe(1);
+    const res = await get(`${asker.url}/requests?limit=50`);
+    const page = (await res.json()) as { items: Array<{ id: string }>; unanswered?: number[] };
+    expect(page.unanswered).toEqual(owned(third));
+    expect(page.items.map((i) => i.id).sort()).toEqual(ids.filter((id) => !thirds.includes(id)).sort());
+    // Asked directly, the third instance answers for its own.
+    expect((await get(`${third.url}/requests/${thirds[0]}`)).status).toBe(200);
   });
 });

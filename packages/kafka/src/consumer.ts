@@ -84,6 +84,10 @@ export interface Consumer {
    * Only while running; from a `joined` listener it takes effect before the first fetch.
    */
   seek(topic: Topic, partition: number, offset: bigint): void;
+  /** Stops fetching these partitions of `topic` until resumed (they stay assigned). */
+  pause(topic: Topic, partitions: readonly number[]): void;
+  /** Fetches these partitions of `topic` again, from where they stood. */
+  resume(topic: Topic, partitions: readonly number[]): void;
   /** Stops and disconnects (leaves the group). Idempotent. */
   close(): Promise<void>;
   /** Group membership and failures; returns a function that removes the listener. */
@@ -206,6 +210,12 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
     stop: () => consumer.stop(),
     seek: (topic, partition, offset) =>
       consumer.seek({ topic: names.physical(topic), partition, offset: String(offset) }),
+    pause: (topic, partitions) => {
+      if (partitions.length > 0) consumer.pause([{ topic: names.physical(topic), partitions: [...partitions] }]);
+    },
+    resume: (topic, partitions) => {
+      if (partitions.length > 0) consumer.resume([{ topic: names.physical(topic), partitions: [...partitions] }]);
+    },
     commit: (offsets) =>
       consumer.commitOffsets(
         offsets.map((o) => ({

@@ -38,6 +38,11 @@ export interface RequestList {
   v: 1;
   items: RequestListItem[];
   next?: string;
+  /**
+   * Partitions whose requests are missing from this page: the instance that owns them did not
+   * answer, or none owns them right now (the orchestrators are rebalancing). Ask again.
+   */
+  unanswered?: number[];
 }
 
 /** The path and query of a list page. */

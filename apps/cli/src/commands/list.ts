@@ -37,14 +37,21 @@ export function listCommand(line: CommandLine): Command {
     const token = tokenOf(options.token, line.io.env);
     const query = listQuery(options, (problem) => line.usageError(command, problem));
     const items: RequestListItem[] = [];
+    const unanswered = new Set<number>();
     let cursor: string | undefined;
     do {
       const page = await fetchPage(url, cursor ? { ...query, cursor } : query, token);
       if (options.json === true) line.io.out(`${JSON.stringify(page)}\n`);
       items.push(...page.items);
+      for (const partition of page.unanswered ?? []) unanswered.add(partition);
       cursor = options.all === true ? page.next : undefined;
     } while (cursor);
     if (options.json !== true) line.io.out(renderList(items));
+    // Each orchestrator holds only its own partitions: say so when one of them did not answer.
+    if (unanswered.size > 0)
+      line.io.err(
+        `warning: the requests of partition(s) ${[...unanswered].sort((a, b) => a - b).join(', ')} are missing: the orchestrator that owns them did not answer (or none owns them right now); try again\n`,
+      );
     return 0;
   });
 }

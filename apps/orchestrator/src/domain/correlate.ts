@@ -5,19 +5,33 @@ import { type AliasKind, alias } from './request-record.js';
 /** A decoded message on one of the orchestrator's input topics. */
 export type Inbound = { [T in OrchestratorInput]: { topic: T; message: TopicMessage<T> } }[OrchestratorInput];
 
-/** The requests an alias (`task:<id>`, `commit:<sha>`, …) belongs to; empty when none. */
-export type AliasLookup = (alias: string) => readonly string[];
+/**
+ * The requests an alias (`task:<id>`, `commit:<sha>`, …) belongs to; empty when none; undefined when
+ * this instance cannot say (the alias's partition of the alias index is another instance's).
+ */
+export type AliasLookup = (alias: string) => readonly string[] | undefined;
 
 export type Correlation =
   | { ok: true; requestId: string; via: 'key' | 'payload' | AliasKind }
-  | { ok: false; reason: 'uncorrelated' | 'invalid' | 'ambiguous'; detail: string };
+  | { ok: false; reason: 'uncorrelated' | 'invalid' | 'ambiguous'; detail: string }
+  /**
+   * Only the owner of `alias`'s partition can say: the message goes there. `missed` are the aliases
+   * tried before it that belong to no request here (the caller makes sure they are final first).
+   */
+  | { ok: false; reason: 'elsewhere'; alias: string; missed: string[] };
 
 /**
  * Which change request a message belongs to. The key is the request id by protocol; agents built
  * on the reference stubs send no key, so the payload is used: ChangeRequest.id and
  * Plan.parent_request_id name the request, other messages name an id the request already knows.
  */
-export function correlate(inbound: Inbound, key: string | undefined, lookup: AliasLookup): Correlation {
+export function correlate(
+  inbound: Inbound,
+  key: string | undefined,
+  lookup: AliasLookup,
+  /** Aliases found to belong to no request by the owners of their partitions (hops before this one). */
+  tried: readonly string[] = [],
+): Correlation {
   // A payload that names another request than the key: one of the two is wrong, so neither counts.
   if (inbound.topic === CRQ && key && inbound.message.id && key !== inbound.message.id) {
     return invalid(`ChangeRequest.id ${inbound.message.id} does not match the key ${key}`);
@@ -37,21 +51,21 @@ export function correlate(inbound: Inbound, key: string | undefined, lookup: Ali
     case PLAN:
       return inbound.message.parentRequestId
         ? found(inbound.message.parentRequestId, 'payload')
-        : byAlias(lookup, [['plan', inbound.message.id]]);
+        : byAlias(lookup, tried, [['plan', inbound.message.id]]);
     case CRES:
-      return byAlias(lookup, [
+      return byAlias(lookup, tried, [
         ['task', inbound.message.taskId],
         ['commit', inbound.message.commitSha],
       ]);
     case BREPORT:
-      return byAlias(lookup, [
+      return byAlias(lookup, tried, [
         ['build', inbound.message.buildId],
         ['commit', inbound.message.commitSha],
       ]);
     case TSPEC:
-      return byAlias(lookup, [['commit', inbound.message.parentCommitSha]]);
+      return byAlias(lookup, tried, [['commit', inbound.message.parentCommitSha]]);
     case GTRES:
-      return byAlias(lookup, [
+      return byAlias(lookup, tried, [
         ['spec', inbound.message.specId],
         ['commit', inbound.message.commitSha],
       ]);
@@ -73,12 +87,20 @@ function invalid(detail: string): Correlation {
   return { ok: false, reason: 'invalid', detail };
 }
 
-function byAlias(lookup: AliasLookup, candidates: Array<[AliasKind, string]>): Correlation {
-  const tried: string[] = [];
+function byAlias(
+  lookup: AliasLookup,
+  triedBefore: readonly string[],
+  candidates: Array<[AliasKind, string]>,
+): Correlation {
+  const tried: string[] = [...triedBefore];
+  const missed: string[] = [];
   for (const [kind, id] of candidates) {
     if (!id) continue;
     const name = alias(kind, id);
-    const owners = [...new Set(lookup(name))].sort();
+    if (triedBefore.includes(name)) continue;
+    const known = lookup(name);
+    if (known === undefined) return { ok: false, reason: 'elsewhere', alias: name, missed };
+    const owners = [...new Set(known)].sort();
     if (owners.length === 1) return found(owners[0] as string, kind);
     if (owners.length > 1) {
       return {
@@ -88,6 +110,7 @@ function byAlias(lookup: AliasLookup, candidates: Array<[AliasKind, string]>): C
       };
     }
     tried.push(name);
+    missed.push(name);
   }
   return missing(
     tried.length === 0

@@ -12,6 +12,7 @@ import {
 } from '@pipeline/kafka/records';
 import type { Stage } from '@pipeline/state-machine';
 import { CRQ, type OrchestratorInput, schemaOf } from '@pipeline/topics';
+import { aliasPartition } from './alias-record.js';
 import { stepBytes } from './chunk.js';
 import type { Command } from './commands.js';
 import { type AliasLookup, correlate, type Inbound } from './correlate.js';
@@ -71,9 +72,10 @@ export function decideBatch(messages: readonly RawInbound[], ctx: BatchContext):
   const plan = emptyPlan();
   const current = (id: string) => plan.updated.get(id) ?? ctx.getRecord(id);
   // Ids learned earlier in this batch (e.g. a plan's tasks) are not in the indexes yet.
-  const lookupAlias: AliasLookup = (alias) => [
-    ...new Set([...aliasIn(plan.updated, alias), ...ctx.lookupAlias(alias)]),
-  ];
+  const lookupAlias: AliasLookup = (alias) => {
+    const known = ctx.lookupAlias(alias);
+    return known === undefined ? undefined : [...new Set([...aliasIn(plan.updated, alias), ...known])];
+  };
   for (const raw of messages) {
     const step = newStep(raw.offset);
     if (decideOne(raw, step, ctx, current, lookupAlias) === 'halt') {
@@ -142,7 +144,26 @@ function decideOne(
     return;
   }
   const inbound = { topic: raw.topic, message: decoded.message } as Inbound;
-  const correlation = correlate(inbound, raw.key, lookupAlias);
+  const tried = triedAliases(raw);
+  const correlation = correlate(inbound, raw.key, lookupAlias, tried);
+  if (!correlation.ok && correlation.reason === 'elsewhere') {
+    // Aliases missed here must be final before they are passed over for good.
+    if (correlation.missed.length > 0 && ctx.keylessMiss?.(raw.offset) === 'retry') return 'halt';
+    const target = aliasPartition(correlation.alias, ctx.numPartitions);
+    step.records.push({
+      topic: raw.topic,
+      value: raw.value ?? Buffer.alloc(0),
+      partition: target,
+      headers: {
+        ...raw.rawHeaders,
+        [HEADERS.aliasHopFrom]:
+          raw.headers[HEADERS.aliasHopFrom] ?? `${raw.topic}/${raw.partition}/${raw.offset}`,
+        [HEADERS.aliasesTried]: JSON.stringify([...tried, ...correlation.missed]),
+      },
+    });
+    step.effects.push({ kind: 'hopped', alias: correlation.alias, topic: raw.topic, toPartition: target });
+    return;
+  }
   if (!correlation.ok) {
     const reply = raw.key === undefined && raw.topic !== CRQ && correlation.reason === 'uncorrelated';
     if (reply && ctx.keylessMiss?.(raw.offset) === 'retry') return 'halt';
@@ -250,6 +271,18 @@ function isUtf8(bytes: Uint8Array): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The aliases earlier hops found unknown (HEADERS.aliasesTried); none when absent or not a list. */
+function triedAliases(raw: RawInbound): string[] {
+  const text = raw.headers[HEADERS.aliasesTried];
+  if (text === undefined) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? value.filter((a): a is string => typeof a === 'string') : [];
+  } catch {
+    return [];
   }
 }
 

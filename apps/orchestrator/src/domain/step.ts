@@ -19,6 +19,8 @@ export type Effect =
     }
   | RejectedEffect
   | { kind: 'forwarded'; requestId: string; topic: string; toPartition: number }
+  /** A keyless reply handed to the partition of the alias it names: only its owner can correlate it. */
+  | { kind: 'hopped'; requestId?: undefined; alias: string; topic: string; toPartition: number }
   /** Read and committed, changing nothing: progress for a stage the request has left. */
   | { kind: 'ignored'; requestId: string; topic: string; detail: string };
 

@@ -1,7 +1,7 @@
 // Questions that other instances answer: GET /requests/{id} goes to the instance that owns the
-// request's partition, GET /requests to every instance for the partitions it owns, merged here.
-// An instance that does not answer is stood in for by this one's store, so a dead peer costs
-// freshness, not an answer.
+// request's partition, GET /requests to every instance for the partitions it owns, merged here. Each
+// instance holds only what it owns, so an owner that does not answer (or a partition no instance
+// owns while the group rebalances) makes a 503 for a lookup and a list that says what it lacks.
 
 import type { Logger } from '@pipeline/common';
 import {
@@ -23,13 +23,20 @@ export const FORWARD_TIMEOUT_MS = 2000;
 export interface Routing {
   /** This instance's own address: sent along, so that a log of the asked one says who asked. */
   self(): string;
-  /** Where the other instance that owns this request answers; undefined when this one answers. */
-  ownerOf(requestId: string): Promise<string | undefined>;
   /**
-   * The other instances, each with the partitions it owns, and the partitions this instance lists
-   * itself: every one not among the others' (its own, and those nobody owns while the group rebalances).
+   * Who answers for this request: `here` (this instance owns its partition), the address of the
+   * instance that does, or undefined when no instance owns it right now (the group rebalances).
    */
-  listOwners(): Promise<{ others: Array<{ endpoint: string; partitions: number[] }>; mine: number[] }>;
+  ownerOf(requestId: string): Promise<'here' | { endpoint: string } | undefined>;
+  /**
+   * The other instances, each with the partitions it owns; the partitions this instance owns; and
+   * those no instance owns right now.
+   */
+  listOwners(): Promise<{
+    others: Array<{ endpoint: string; partitions: number[] }>;
+    mine: number[];
+    unowned: number[];
+  }>;
   /** Told of each question asked of another instance. */
   asked(route: 'request' | 'list', outcome: 'answered' | 'unanswered'): void;
 }
@@ -40,30 +47,44 @@ export interface ForwardDeps {
   logger: Logger | undefined;
 }
 
-/** The owner's view of a request (null: it does not know it), or undefined when no other instance answered. */
-export async function askOwner(
-  deps: ForwardDeps,
-  requestId: string,
-): Promise<RequestView | null | undefined> {
-  const endpoint = await deps.routing.ownerOf(requestId).catch(() => undefined);
-  if (endpoint === undefined) return undefined;
+export type OwnerAnswer =
+  | { kind: 'here' }
+  | { kind: 'view'; view: RequestView }
+  | { kind: 'unknown' }
+  | { kind: 'unavailable'; why: string };
+
+/** The answer of the request's owner, or `here` when this instance owns it. */
+export async function askOwner(deps: ForwardDeps, requestId: string): Promise<OwnerAnswer> {
+  let owner: Awaited<ReturnType<Routing['ownerOf']>>;
   try {
-    const view = await fetchRequest(endpoint, requestId, options(deps, {}));
+    owner = await deps.routing.ownerOf(requestId);
+  } catch (error) {
+    return { kind: 'unavailable', why: `the group could not be asked who owns it: ${String(error)}` };
+  }
+  if (owner === 'here') return { kind: 'here' };
+  if (owner === undefined)
+    return {
+      kind: 'unavailable',
+      why: 'no instance owns its partition right now (the group is rebalancing)',
+    };
+  try {
+    const view = await fetchRequest(owner.endpoint, requestId, options(deps, {}));
     deps.routing.asked('request', 'answered');
-    return view ?? null;
+    return view ? { kind: 'view', view } : { kind: 'unknown' };
   } catch (error) {
     deps.routing.asked('request', 'unanswered');
     deps.logger?.warn(
-      { err: error, requestId, owner: endpoint },
-      'owner did not answer a lookup: answering from this instance',
+      { err: error, requestId, owner: owner.endpoint },
+      'the owner of a request did not answer',
     );
-    return undefined;
+    return { kind: 'unavailable', why: `the instance that owns it (${owner.endpoint}) did not answer` };
   }
 }
 
 /**
  * One page of the whole list: the other instances' pages and this one's, merged. `listHere` lists the
- * given partitions from this instance's store; partitions whose owner does not answer are listed here.
+ * given partitions from this instance's store. Partitions whose owner does not answer, or that no
+ * instance owns, are named in the page's `unanswered`: their requests are missing from it.
  */
 export async function askEveryOwner(
   deps: ForwardDeps,
@@ -71,31 +92,26 @@ export async function askEveryOwner(
   listHere: (partitions: readonly number[]) => RequestList,
   merge: (pages: readonly RequestList[]) => RequestList,
 ): Promise<RequestList> {
-  const { others, mine } = await deps.routing.listOwners();
-  const unanswered: number[] = [];
+  const { others, mine, unowned } = await deps.routing.listOwners();
+  const unanswered = [...unowned];
   const pages = await Promise.all(
     others.map(async ({ endpoint, partitions }) => {
       try {
-        const page = await fetchRequestList(
-          endpoint,
-          query,
-          options(deps, { [PARTITIONS_HEADER]: partitions.join(',') }),
-        );
+        const headers = { [PARTITIONS_HEADER]: partitions.join(',') };
+        const page = await fetchRequestList(endpoint, query, options(deps, headers));
         deps.routing.asked('list', 'answered');
         return page;
       } catch (error) {
         deps.routing.asked('list', 'unanswered');
-        deps.logger?.warn(
-          { err: error, owner: endpoint, partitions },
-          'owner did not answer a list: listing its partitions here',
-        );
+        deps.logger?.warn({ err: error, owner: endpoint, partitions }, 'an owner did not answer a list');
         unanswered.push(...partitions);
         return undefined;
       }
     }),
   );
   const answered = pages.filter((page): page is RequestList => page !== undefined);
-  return merge([listHere([...mine, ...unanswered]), ...answered]);
+  const merged = merge([listHere(mine), ...answered]);
+  return unanswered.length > 0 ? { ...merged, unanswered: unanswered.sort((a, b) => a - b) } : merged;
 }
 
 /** The partitions of a forwarded list (PARTITIONS_HEADER); undefined when absent or not a list of numbers. */

@@ -120,10 +120,12 @@ export function mergeLists(pages: readonly RequestList[], query: ListQuery): Req
   const page = items.slice(0, limit);
   const last = page.at(-1);
   const more = items.length > limit || pages.some((p) => p.next !== undefined);
+  const unanswered = [...new Set(pages.flatMap((p) => p.unanswered ?? []))].sort((a, b) => a - b);
   return {
     v: 1,
     items: page,
     ...(more && last ? { next: encodeCursor({ createdAt: at(last), requestId: last.id }) } : {}),
+    ...(unanswered.length > 0 ? { unanswered } : {}),
   };
 }
 

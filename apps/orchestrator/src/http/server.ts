@@ -128,13 +128,16 @@ export async function startHttpServer(
     };
     if (!routing || message.forwarded) return answerHere();
     askOwner(forwarding(routing), message.requestId)
-      .then((view) => {
-        if (view === undefined) answerHere();
-        else if (view === null) answer(message.id, 404, { error: `no change request ${message.requestId}` });
-        else answer(message.id, 200, view);
+      .then((owner) => {
+        if (owner.kind === 'here') answerHere();
+        else if (owner.kind === 'view') answer(message.id, 200, owner.view);
+        else if (owner.kind === 'unknown')
+          answer(message.id, 404, { error: `no change request ${message.requestId}` });
+        else answer(message.id, 503, { error: `request ${message.requestId}: ${owner.why}; try again` });
       })
       .catch((error: unknown) => answer(message.id, 500, { error: String(error) }));
   };
+
   let closed: (() => void) | undefined;
   const listening = new Promise<{ address: string; port: number }>((resolve, reject) => {
     worker.on('message', (message: FromThread) => {

@@ -58,12 +58,18 @@ export interface GroupDeps {
   /** What every worker needs besides its partition. */
   worker: Omit<WorkerDeps, 'after' | 'onRestored' | 'onRestoreFailed' | 'logger'>;
   batch: Omit<BatchDeps, 'lookupAlias' | 'metrics' | 'logger'>;
-  /** Aliases of requests this instance does not own (the state directory). */
-  lookupForeignAlias: (alias: string) => readonly string[];
+  /**
+   * The alias index this instance owns (the state directory): the requests of an alias whose
+   * partition it owns; undefined for any other alias (only its partition's owner can say).
+   */
+  lookupIndexedAlias: (alias: string) => readonly string[] | undefined;
   /** Where this instance's HTTP server answers, advertised to the group at each join (peers.ts). */
   endpoint?: () => string | undefined;
-  /** Told after each new assignment: the owners of partitions may have changed. */
-  onAssigned?: () => void;
+  /**
+   * Told of each new assignment (the partition numbers owned), before any worker restores: the
+   * directory reads only those, and the owners of partitions may have changed.
+   */
+  onAssigned?: (owned: readonly number[]) => void;
 }
 
 /**
@@ -105,8 +111,8 @@ export class PartitionGroup {
           this.memberId = event.memberId;
           const owned = new Set<number>();
           for (const partitions of event.partitions.values()) for (const p of partitions) owned.add(p);
+          this.deps.onAssigned?.([...owned].sort((a, b) => a - b));
           this.assign(owned, sameMember);
-          this.deps.onAssigned?.();
           break;
         }
         case 'crashed':
@@ -179,9 +185,15 @@ export class PartitionGroup {
     return members.some((m) => m.memberId === this.memberId && m.partitions.includes(partition));
   }
 
-  /** Every request an alias belongs to, in the partitions this instance owns and in the directory. */
-  private lookupAlias(alias: string): string[] {
-    const owners = new Set(this.deps.lookupForeignAlias(alias));
+  /**
+   * Every request an alias belongs to, when this instance owns the alias's partition of the alias
+   * index (and, as the index may lag its writers by milliseconds, the requests it holds in memory);
+   * undefined when another instance does.
+   */
+  private lookupAlias(alias: string): string[] | undefined {
+    const indexed = this.deps.lookupIndexedAlias(alias);
+    if (indexed === undefined) return undefined;
+    const owners = new Set(indexed);
     for (const worker of this.workers.values()) for (const id of worker.lookupAlias(alias)) owners.add(id);
     return [...owners];
   }

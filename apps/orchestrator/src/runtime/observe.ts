@@ -45,6 +45,13 @@ export function observeCommitted(plan: Chunk, metrics: Metrics, logger: Logger):
           'message forwarded',
         );
         break;
+      case 'hopped':
+        metrics.forwarded.inc();
+        logger.debug(
+          { alias: effect.alias, topic: effect.topic, toPartition: effect.toPartition },
+          'keyless message handed to the owner of its alias',
+        );
+        break;
     }
   }
   if (plan.forgotten.length > 0) logger.info({ count: plan.forgotten.length }, 'finished requests forgotten');

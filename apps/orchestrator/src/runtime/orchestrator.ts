@@ -280,9 +280,12 @@ export class Orchestrator {
             catchUp: () => this.directory.catchUp(() => admin.endOffsets([STATE, ALIAS])),
           },
         },
-        lookupForeignAlias: (alias) => this.directory.lookupAlias(alias),
+        lookupIndexedAlias: (alias) => this.directory.lookupAlias(alias),
         endpoint: () => this.endpoint,
-        onAssigned: () => this.peers.invalidate(),
+        onAssigned: (owned) => {
+          this.directory.own(owned, this.numPartitions);
+          this.peers.invalidate();
+        },
       },
     );
   }

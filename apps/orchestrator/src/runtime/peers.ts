@@ -106,14 +106,17 @@ export function routingOf(deps: {
     self: deps.self,
     ownerOf: async (requestId) => {
       const partition = partitionFor(requestId, deps.partitions() || 1);
-      if (deps.owns(partition)) return undefined;
-      return (await deps.peers.ownerOf(partition))?.endpoint;
+      if (deps.owns(partition)) return 'here';
+      const peer = await deps.peers.ownerOf(partition);
+      return peer && { endpoint: peer.endpoint };
     },
     listOwners: async () => {
       const others = await deps.peers.others().catch(() => []);
       const theirs = new Set(others.flatMap((o) => o.partitions));
-      const mine = [...Array(deps.partitions()).keys()].filter((p) => !theirs.has(p));
-      return { others, mine };
+      const all = [...Array(deps.partitions()).keys()];
+      const mine = all.filter((p) => deps.owns(p));
+      const unowned = all.filter((p) => !deps.owns(p) && !theirs.has(p));
+      return { others: others.map(({ endpoint, partitions }) => ({ endpoint, partitions })), mine, unowned };
     },
     asked: deps.asked,
   };

@@ -24,8 +24,8 @@ export interface BatchDeps {
   retryPolicy: Partial<Record<Stage, number>>;
   /** ORCH_APPROVAL (config). */
   defaultGates: readonly Stage[];
-  /** The requests an alias belongs to, from every partition this instance knows. */
-  lookupAlias: (alias: string) => readonly string[];
+  /** The requests an alias belongs to; undefined when another instance owns its partition (correlate.ts). */
+  lookupAlias: (alias: string) => readonly string[] | undefined;
   /** The state directory, as far as keyless misses need it (see keylessMiss below). */
   stateReads: {
     /** Every state record written before `at` (Date.now) has been read. */

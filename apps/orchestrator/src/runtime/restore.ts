@@ -8,7 +8,7 @@ import {
   type OutboundRecord,
   type TransactionalProducer,
 } from '@pipeline/kafka';
-import { type OrchestratorInput, STATE, type TopicNames } from '@pipeline/topics';
+import { ALIAS, type OrchestratorInput, STATE, type TopicNames } from '@pipeline/topics';
 import type { RequestRecord } from '../domain/request-record.js';
 import { BARRIER_HEADER, barrierKey } from '../domain/state-record.js';
 import type { OffsetLookups, OffsetSnapshot } from './offset-lookups.js';
@@ -47,8 +47,8 @@ export interface Restored {
 /**
  * Takes partition p over: opening its transactional producer fences any previous owner and aborts
  * its open transaction, so nothing can be committed to p behind our back from here on; a barrier
- * written to state partition p and read back by the directory then proves that the directory's store
- * holds every state record committed to p before. Throws when any step fails (the producer is closed).
+ * written to state partition p (and to partition p of the alias index) and read back by the
+ * directory then proves that the directory's store holds every record committed to them before. Throws when any step fails (the producer is closed).
  */
 export async function restorePartition(
   partition: number,
@@ -66,16 +66,22 @@ export async function restorePartition(
     await producer.open();
     signal.throwIfAborted();
     const nonce = randomUUID();
-    const seen = directory.waitForBarrier(nonce, partition, deps.restoreTimeoutMs, signal);
+    // One barrier in the state partition, one in the alias index's: both read back, the directory
+    // holds the partition's requests and its share of the alias index as committed before.
+    const aliasNonce = `${nonce}/alias`;
+    const seen = Promise.all([
+      directory.waitForBarrier(nonce, partition, deps.restoreTimeoutMs, signal),
+      directory.waitForBarrier(aliasNonce, partition, deps.restoreTimeoutMs, signal),
+    ]);
     seen.catch(() => {}); // awaited below; a failed commit must not leave it unhandled
-    const barrier: OutboundRecord = {
-      topic: STATE,
+    const barrier = (topic: typeof STATE | typeof ALIAS, id: string): OutboundRecord => ({
+      topic,
       key: barrierKey(partition),
-      value: Buffer.from(JSON.stringify({ barrier: nonce, at: Date.now() })),
-      headers: { [BARRIER_HEADER]: nonce },
+      value: Buffer.from(JSON.stringify({ barrier: id, at: Date.now() })),
+      headers: { [BARRIER_HEADER]: id },
       partition,
-    };
-    await producer.commit([barrier], []);
+    });
+    await producer.commit([barrier(STATE, nonce), barrier(ALIAS, aliasNonce)], []);
     await seen;
     signal.throwIfAborted();
     const unreadable = directory.unreadableIn(partition);

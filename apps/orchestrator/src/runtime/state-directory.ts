@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Logger, pollUntil } from '@pipeline/common';
 import { type Consumer, createConsumer, KafkaAdmin, type KafkaClient, readHeaders } from '@pipeline/kafka';
 import { ALIAS, STATE, type Topic, type TopicNames } from '@pipeline/topics';
-import { parseAliasKey } from '../domain/alias-record.js';
+import { aliasPartition, parseAliasKey } from '../domain/alias-record.js';
 import { isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
 import { ALIASES_INDEXED_HEADER, BARRIER_HEADER, decodeState, isBarrier } from '../domain/state-record.js';
 import type {
@@ -46,6 +46,14 @@ export class StateDirectory {
   private store: StateStore | undefined;
   /** When the directory last read further in each state partition (Date.now). */
   private readonly progressAt = new Map<number, number>();
+  /**
+   * The partitions this instance owns (own()): only they are read, of both topics. Undefined until
+   * told: every partition is read (a directory used on its own, in tests and tools).
+   */
+  private owned: Set<number> | undefined;
+  private numPartitions = 0;
+  /** The partitions of the directory's own group, as of its last join (all of both topics). */
+  private assigned: number[] | undefined;
   /** Set by start; false once the directory has read up to the end offsets of its start. */
   private startedAt = 0;
   private behind = false;
@@ -73,10 +81,17 @@ export class StateDirectory {
         this.store?.advance(event.partition, event.nextOffset, topic);
         this.advance(topic, event.partition, event.nextOffset);
       }
-      // Before the first fetch of the generation: read on from the store's checkpoints.
+      // Before the first fetch of the generation: read on from the store's checkpoints, and only
+      // the partitions this instance owns.
       if (event.type === 'joined') {
         for (const [partition, offset] of this.positions.state) this.consumer.seek(STATE, partition, offset);
         for (const [partition, offset] of this.positions.alias) this.consumer.seek(ALIAS, partition, offset);
+        this.assigned = [...new Set([...event.partitions.values()].flat())];
+        if (this.owned)
+          this.readOnly(
+            this.assigned.filter((p) => !this.owned?.has(p)),
+            [],
+          );
       }
     });
   }
@@ -116,6 +131,11 @@ export class StateDirectory {
       if (batch.topic === ALIAS) {
         const changes: AliasChange[] = [];
         for (const record of batch.records) {
+          const headers = readHeaders(record.headers);
+          if (isBarrier(headers)) {
+            this.onBarrier(headers[BARRIER_HEADER] as string);
+            continue;
+          }
           const entry = parseAliasKey(record.key?.toString('utf8') ?? '');
           if (entry) changes.push({ ...entry, present: record.value !== null });
         }
@@ -158,6 +178,7 @@ export class StateDirectory {
     const now = Date.now();
     let toGo = 0n;
     for (const [partition, end] of ends) {
+      if (!this.reads(partition)) continue;
       const position = this.positions.state.get(partition) ?? 0n;
       if (end > position) toGo += end - position;
     }
@@ -198,8 +219,46 @@ export class StateDirectory {
     return this.store?.aliasesIndexed(partition) ?? false;
   }
 
-  lookupAlias(alias: string): string[] {
+  /**
+   * The requests an alias belongs to; undefined when its partition of the alias index is another
+   * instance's (only its owner can say: ask there).
+   */
+  lookupAlias(alias: string): string[] | undefined {
+    if (this.owned && !this.owned.has(aliasPartition(alias, this.numPartitions))) return undefined;
     return this.store?.requestsOf(alias) ?? [];
+  }
+
+  /**
+   * The partitions this instance owns now (of `numPartitions`): from here on only they are read, of
+   * the state topic and of the alias index; a partition taken over is read on from its checkpoint.
+   * What the store holds of the others stays on disk, unread and unanswered, until owned again.
+   */
+  own(partitions: readonly number[], numPartitions: number): void {
+    const before = this.owned;
+    this.owned = new Set(partitions);
+    this.numPartitions = numPartitions;
+    if (!this.assigned) return; // applied at the join
+    const gained = partitions.filter((p) => !before || !before.has(p));
+    const lost = this.assigned.filter((p) => !this.owned?.has(p) && (!before || before.has(p)));
+    this.readOnly(lost, gained);
+  }
+
+  /** Pauses `stop` and resumes `start` (from the checkpoints), of both topics. */
+  private readOnly(stop: readonly number[], start: readonly number[]): void {
+    for (const topic of [STATE, ALIAS] as const) {
+      const positions = this.positions[storeTopic(topic)];
+      this.consumer.pause(topic, stop);
+      for (const partition of start) {
+        const at = positions.get(partition);
+        if (at !== undefined) this.consumer.seek(topic, partition, at);
+      }
+      this.consumer.resume(topic, start);
+    }
+  }
+
+  /** The partitions read: the owned ones, or all of `ends` before own() was first told. */
+  private reads(partition: number): boolean {
+    return !this.owned || this.owned.has(partition);
   }
 
   /** A page of requests from the store, newest first (store/state-store.ts). */

@@ -24,6 +24,13 @@ export const HEADERS = {
   dlqOriginalSha256: 'x-dlq-original-sha256',
   /** `topic/partition/offset` of the record a forwarded copy was made from (the orchestrator re-keys keyless replies). */
   forwardedFrom: 'x-forwarded-from',
+  /**
+   * On a keyless reply the orchestrator handed to the partition of an alias it names (the alias
+   * index's owner correlates it): `topic/partition/offset` of the record it was made from.
+   */
+  aliasHopFrom: 'x-alias-hop-from',
+  /** With aliasHopFrom: a JSON list of the aliases the owners of their partitions found unknown. */
+  aliasesTried: 'x-aliases-tried',
 } as const;
 
 /** Headers as this package hands them around: one string per name. */
