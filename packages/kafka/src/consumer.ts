@@ -211,10 +211,12 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
     seek: (topic, partition, offset) =>
       consumer.seek({ topic: names.physical(topic), partition, offset: String(offset) }),
     pause: (topic, partitions) => {
-      if (partitions.length > 0) consumer.pause([{ topic: names.physical(topic), partitions: [...partitions] }]);
+      if (partitions.length > 0)
+        consumer.pause([{ topic: names.physical(topic), partitions: [...partitions] }]);
     },
     resume: (topic, partitions) => {
-      if (partitions.length > 0) consumer.resume([{ topic: names.physical(topic), partitions: [...partitions] }]);
+      if (partitions.length > 0)
+        consumer.resume([{ topic: names.physical(topic), partitions: [...partitions] }]);
     },
     commit: (offsets) =>
       consumer.commitOffsets(
