@@ -117,6 +117,8 @@ export class Orchestrator {
       this.directory.onStored((partition, requestId, value) =>
         this.group?.worker(partition)?.stored(requestId, value),
       );
+      // Nothing is read until the group says which partitions are this instance's.
+      this.directory.own([], this.numPartitions);
       await this.directory.start(this.store, ends.get(STATE) ?? new Map(), ends.get(ALIAS) ?? new Map());
       this.group = this.createGroup(this.admin);
       await this.group.start();

@@ -238,7 +238,7 @@ export class StateDirectory {
     this.owned = new Set(partitions);
     this.numPartitions = numPartitions;
     if (!this.assigned) return; // applied at the join
-    const gained = partitions.filter((p) => !before || !before.has(p));
+    const gained = partitions.filter((p) => !before?.has(p));
     const lost = this.assigned.filter((p) => !this.owned?.has(p) && (!before || before.has(p)));
     this.readOnly(lost, gained);
   }
@@ -370,8 +370,8 @@ export class StateDirectory {
     const positions = this.positions[topic];
     if (nextOffset <= (positions.get(partition) ?? 0n)) return;
     positions.set(partition, nextOffset);
-    // The restore timeout counts from the last progress in the state partition (waitForBarrier).
-    if (topic === 'state') this.progressAt.set(partition, Date.now());
+    // The restore timeout counts from the last progress in partition p of either topic (waitForBarrier).
+    this.progressAt.set(partition, Date.now());
   }
 
   private onBarrier(nonce: string): void {
