@@ -24,7 +24,11 @@ const VERSION = 0;
  * of a partition without a registry of its own (group-member.ts reads it).
  */
 export const createCoPartitionAssigner =
-  (owned: () => readonly number[], endpoint: () => string | undefined = () => undefined): PartitionAssigner =>
+  (
+    owned: () => readonly number[],
+    endpoint: () => string | undefined = () => undefined,
+    warm: () => readonly number[] = () => [],
+  ): PartitionAssigner =>
   ({ cluster, logger }) => {
     const log = logger.namespace('CoPartitionAssigner');
     const assigner: Assigner = {
@@ -34,10 +38,13 @@ export const createCoPartitionAssigner =
       async assign({ members, topics }) {
         const subscriptions = new Map<string, string[]>();
         const previous = new Map<string, number[]>();
+        const warmth = new Map<string, number[]>();
         for (const member of members) {
           const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
           subscriptions.set(member.memberId, [...new Set(metadata?.topics ?? topics)].sort());
-          previous.set(member.memberId, decodeUserData(metadata?.userData).owned);
+          const said = decodeUserData(metadata?.userData);
+          previous.set(member.memberId, said.owned);
+          warmth.set(member.memberId, said.warm);
         }
         const memberIds = members.map((m) => m.memberId).sort();
         const groupTopics = groupSubscription([...subscriptions.values()]);
@@ -55,7 +62,7 @@ export const createCoPartitionAssigner =
         const numbers = [...new Set(groupTopics.flatMap((t) => partitionsOf(cluster, t)))].sort(
           (a, b) => a - b,
         );
-        const dealt = stickyNumbers(numbers, owners, previous);
+        const dealt = stickyNumbers(numbers, owners, previous, warmth);
         const assignment = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
         for (const topic of groupTopics) {
           const present = new Set(partitionsOf(cluster, topic));
@@ -83,7 +90,7 @@ export const createCoPartitionAssigner =
           metadata: AssignerProtocol.MemberMetadata.encode({
             version: VERSION,
             topics,
-            userData: encodeUserData({ owned: owned(), endpoint: endpoint() }),
+            userData: encodeUserData({ owned: owned(), endpoint: endpoint(), warm: warm() }),
           }),
         };
       },
@@ -94,28 +101,47 @@ export const createCoPartitionAssigner =
 /** Without a memory of what it owned: every join deals as if the group were new. */
 export const CoPartitionAssigner: PartitionAssigner = createCoPartitionAssigner(() => []);
 
-/** What a member says of itself in its subscription: the numbers it owns and where it answers. */
+/**
+ * What a member says of itself in its subscription: the numbers it owns, where it answers, and the
+ * numbers whose state it has a copy of (warm: cheap to take; see sticky-numbers.ts).
+ */
 export interface MemberUserData {
   owned: number[];
   endpoint: string | undefined;
+  warm: number[];
 }
 
-/** `{"owned":[…],"endpoint":"http://…"}`; the endpoint only when there is one. */
-function encodeUserData(data: { owned: readonly number[]; endpoint: string | undefined }): Buffer {
+/** `{"owned":[…],"endpoint":"http://…","warm":[…]}`; endpoint and warm only when there are some. */
+function encodeUserData(data: {
+  owned: readonly number[];
+  endpoint: string | undefined;
+  warm: readonly number[];
+}): Buffer {
   return Buffer.from(
-    JSON.stringify({ owned: [...data.owned], ...(data.endpoint ? { endpoint: data.endpoint } : {}) }),
+    JSON.stringify({
+      owned: [...data.owned],
+      ...(data.endpoint ? { endpoint: data.endpoint } : {}),
+      ...(data.warm.length > 0 ? { warm: [...data.warm] } : {}),
+    }),
   );
 }
 
 /** Anything unreadable (another version, another client) counts as owning nothing, reachable nowhere. */
 export function decodeUserData(userData: Buffer | undefined): MemberUserData {
-  const none = { owned: [], endpoint: undefined };
+  const none = { owned: [], endpoint: undefined, warm: [] };
   if (!userData || userData.length === 0) return none;
   try {
-    const parsed = JSON.parse(userData.toString('utf8')) as { owned?: unknown; endpoint?: unknown };
+    const parsed = JSON.parse(userData.toString('utf8')) as {
+      owned?: unknown;
+      endpoint?: unknown;
+      warm?: unknown;
+    };
+    const numbers = (value: unknown) =>
+      Array.isArray(value) ? value.filter((n): n is number => Number.isInteger(n)) : [];
     return {
-      owned: Array.isArray(parsed.owned) ? parsed.owned.filter((n): n is number => Number.isInteger(n)) : [],
+      owned: numbers(parsed.owned),
       endpoint: typeof parsed.endpoint === 'string' && parsed.endpoint !== '' ? parsed.endpoint : undefined,
+      warm: numbers(parsed.warm),
     };
   } catch {
     return none;

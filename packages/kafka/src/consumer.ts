@@ -20,6 +20,8 @@ export interface ConsumerOptions {
    * join; other members read it with KafkaAdmin.groupMembers.
    */
   endpoint?: () => string | undefined;
+  /** With coPartitioned: the numbers whose state this member has a copy of (sticky-numbers.ts). */
+  warm?: () => readonly number[];
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /**
@@ -106,7 +108,7 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
     ...(options.coPartitioned
-      ? { partitionAssigners: [createCoPartitionAssigner(() => owned, options.endpoint)] }
+      ? { partitionAssigners: [createCoPartitionAssigner(() => owned, options.endpoint, options.warm)] }
       : {}),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs }),
     ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatInterval: options.heartbeatIntervalMs }),

@@ -122,9 +122,9 @@ describe('CoPartitionAssigner', () => {
       decodeUserData(
         AssignerProtocol.MemberMetadata.decode(assigner.protocol({ topics: ['a'] }).metadata)?.userData,
       );
-    expect(userData()).toEqual({ owned: [3, 1], endpoint: undefined });
+    expect(userData()).toEqual({ owned: [3, 1], endpoint: undefined, warm: [] });
     endpoint = 'http://10.0.0.7:9300';
-    expect(userData()).toEqual({ owned: [3, 1], endpoint: 'http://10.0.0.7:9300' });
+    expect(userData()).toEqual({ owned: [3, 1], endpoint: 'http://10.0.0.7:9300', warm: [] });
   });
 
   it('gives nothing to members with another subscription (two pipelines fencing each other, finding 6)', async () => {

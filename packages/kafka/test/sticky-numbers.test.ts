@@ -76,4 +76,38 @@ describe('stickyNumbers', () => {
     check(result, range(2));
     expect([...result.values()].filter((own) => own.length === 0)).toHaveLength(1);
   });
+
+  // Issue 14: each instance reads only its own partitions, so a number it is dealt that it never had
+  // is read from the start. A restarted instance (a new member id, owning nothing yet) used to be dealt
+  // whatever the others gave up: a cold share, while its old numbers sat warm on its disk.
+  it('a member under its quota gets back the numbers it has warm, given up by the members over theirs', () => {
+    // Four members dealt 12 in blocks; d restarts as d2 while a, b, c each took one of its three.
+    const previous = new Map([
+      ['a', [0, 1, 2, 9]],
+      ['b', [3, 4, 5, 10]],
+      ['c', [6, 7, 8, 11]],
+    ]);
+    const warm = new Map([['d2', [9, 10, 11]]]);
+    const result = stickyNumbers(range(12), ['a', 'b', 'c', 'd2'], previous, warm);
+    check(result, range(12));
+    expect(result.get('d2')).toEqual([9, 10, 11]);
+    expect(result.get('a')).toEqual([0, 1, 2]);
+    // Its warm numbers are not the ones the others would give up unasked (the highest of each).
+    const shuffled = new Map([
+      ['a', [0, 1, 9, 2]],
+      ['b', [3, 10, 4, 5]],
+      ['c', [11, 6, 7, 8]],
+    ]);
+    expect(stickyNumbers(range(12), ['a', 'b', 'c', 'd2'], shuffled).get('d2')).toEqual([9, 10, 11]);
+    expect(
+      stickyNumbers(range(12), ['a', 'b', 'c', 'd2'], shuffled, new Map([['d2', [0, 3, 6]]])).get('d2'),
+    ).toEqual([0, 3, 6]);
+  });
+
+  it('deals free numbers a member has warm to it first', () => {
+    const result = stickyNumbers(range(6), ['x', 'y'], new Map(), new Map([['y', [0, 1, 2]]]));
+    check(result, range(6));
+    expect(result.get('y')).toEqual([0, 1, 2]);
+    expect(result.get('x')).toEqual([3, 4, 5]);
+  });
 });

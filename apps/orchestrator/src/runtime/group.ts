@@ -65,6 +65,8 @@ export interface GroupDeps {
   lookupIndexedAlias: (alias: string) => readonly string[] | undefined;
   /** Where this instance's HTTP server answers, advertised to the group at each join (peers.ts). */
   endpoint?: () => string | undefined;
+  /** The partitions whose state this instance has on disk, told at each join: dealt to it first. */
+  warm?: () => readonly number[];
   /**
    * Told of each new assignment (the partition numbers owned), before any worker restores: the
    * directory reads only those, and the owners of partitions may have changed.
@@ -95,6 +97,7 @@ export class PartitionGroup {
       fromBeginning: true,
       coPartitioned: true,
       ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
+      ...(deps.warm ? { warm: deps.warm } : {}),
       // A short long-poll keeps shutdown and rebalances quick; data is returned as soon as it exists.
       maxWaitTimeMs: 500,
       sessionTimeoutMs: options.sessionTimeoutMs,

@@ -284,6 +284,7 @@ export class Orchestrator {
         },
         lookupIndexedAlias: (alias) => this.directory.lookupAlias(alias),
         endpoint: () => this.endpoint,
+        warm: () => this.directory.warm(),
         onAssigned: (owned) => {
           this.directory.own(owned, this.numPartitions);
           this.peers.invalidate();
