@@ -18,15 +18,17 @@ import type {
 export type StoredListener = (partition: number, requestId: string, value: Buffer | null) => void;
 
 /**
- * The instance's reader of the whole state topic and alias index (every partition), like a Kafka
- * Streams global table kept in a local store: each fetched batch goes into the on-disk StateStore
- * (store/state-store.ts) with the offset read up to, in one SQLite transaction, and a restart reads
- * on from there. Nothing of it stays in memory but positions. It serves:
- * - restore: an instance taking partition p over writes a barrier to p and, once the directory has
- *   read it, the store holds every record committed to p before (read_committed), so it can start;
- * - correlation of keyless agent replies (task, commit, spec ids) to requests on any partition;
- * - `GET /requests/{id}` and `GET /requests` on any instance, whoever owns the requests, and the
- *   finished requests of the partitions this instance owns (their workers keep only unfinished ones).
+ * The instance's reader of the state topic and the alias index, only of the partitions it owns
+ * (own(): the others are paused), like Kafka Streams' per-task stores restored from their changelog:
+ * each fetched batch goes into the on-disk StateStore (store/state-store.ts) with the offset read up
+ * to, in one SQLite transaction, and a restart, or a partition taken over again, reads on from there.
+ * Nothing of it stays in memory but positions. It serves:
+ * - restore: an instance taking partition p over writes a barrier to p of both topics and, once the
+ *   directory has read them, the store holds every record committed to p before (read_committed);
+ * - correlation of keyless agent replies by the aliases whose partition this instance owns (a reply
+ *   naming another alias goes to that alias's partition: domain/decide-batch.ts);
+ * - `GET /requests/{id}` and `GET /requests` for the partitions this instance owns, finished requests
+ *   included (their workers keep only unfinished ones); other instances' are asked of them.
  * Its consumer group is its own and never commits: positions live in the store.
  */
 export class StateDirectory {
