@@ -39,19 +39,18 @@ export function observeCommitted(plan: Chunk, metrics: Metrics, logger: Logger):
         );
         break;
       case 'forwarded':
+      case 'hopped': {
+        // To the request's partition, or (keyless, `hopped`) to its alias's for correlation there.
         metrics.forwarded.inc();
+        const { kind: _, ...fields } = effect;
         logger.debug(
-          { requestId: effect.requestId, topic: effect.topic, toPartition: effect.toPartition },
-          'message forwarded',
+          fields,
+          effect.kind === 'forwarded'
+            ? 'message forwarded'
+            : 'keyless message handed to the owner of its alias',
         );
         break;
-      case 'hopped':
-        metrics.forwarded.inc();
-        logger.debug(
-          { alias: effect.alias, topic: effect.topic, toPartition: effect.toPartition },
-          'keyless message handed to the owner of its alias',
-        );
-        break;
+      }
     }
   }
   if (plan.forgotten.length > 0) logger.info({ count: plan.forgotten.length }, 'finished requests forgotten');
