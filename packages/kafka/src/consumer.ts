@@ -29,6 +29,13 @@ export interface ConsumerOptions {
    * stop waits for the fetch in flight, so this bounds how long stopping takes.
    */
   maxWaitTimeMs?: number;
+  /**
+   * Most bytes one fetch brings (kafkajs: 10 MiB in all, 1 MiB per partition): every record of a
+   * fetch is in memory at once, so a consumer that reads long histories keeps its memory lower with
+   * less. A record larger than these still comes, alone.
+   */
+  maxBytes?: number;
+  maxBytesPerPartition?: number;
   /** Partitions handled at once (order is kept within a partition). Default 1. */
   concurrency?: number;
   /** How often the client restarts the consumer after a retriable failure before it gives up. */
@@ -107,6 +114,10 @@ export function createConsumer(client: KafkaClient, options: ConsumerOptions): C
     readUncommitted: false,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+    ...(options.maxBytesPerPartition === undefined
+      ? {}
+      : { maxBytesPerPartition: options.maxBytesPerPartition }),
     ...(options.coPartitioned
       ? { partitionAssigners: [createCoPartitionAssigner(() => owned, options.endpoint, options.warm)] }
       : {}),

@@ -5,6 +5,7 @@ import { ALIAS, STATE, type Topic, type TopicNames } from '@pipeline/topics';
 import { aliasPartition, parseAliasKey } from '../domain/alias-record.js';
 import { isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
 import { ALIASES_INDEXED_HEADER, BARRIER_HEADER, decodeState, isBarrier } from '../domain/state-record.js';
+import { finishedSummary } from '../domain/state-summary.js';
 import type {
   AliasChange,
   StateStore,
@@ -74,6 +75,10 @@ export class StateDirectory {
       names: options.names,
       fromBeginning: true,
       maxWaitTimeMs: 250,
+      // A cold read of 250,000 finished requests in one instance peaked at ~270 MB RSS with kafkajs'
+      // 10 MiB fetches and ~210 MB with these, in about the same time (6-8 s).
+      maxBytes: 2 * 1024 * 1024,
+      maxBytesPerPartition: 512 * 1024,
       logger: options.logger,
     });
     this.consumer.on((event) => {
@@ -396,6 +401,13 @@ export class StateDirectory {
 
   /** What one state record does to the store. */
   private change(requestId: string, partition: number, value: Buffer | null): StoreChange {
+    // Nearly all of a long history is finished requests: those are read without a full decode.
+    const finished = value === null ? undefined : finishedSummary(value);
+    if (finished) {
+      const { stage, repo, requester, createdAt, updatedAt } = finished;
+      const request = { requestId, partition, stage, finished: true, repo, requester, createdAt, updatedAt };
+      return { kind: 'put', request: { ...request, value: value as Buffer } };
+    }
     const decoded = value === null ? undefined : decodeState(value);
     if (decoded === undefined) return { kind: 'forget', requestId };
     if (!decoded.ok) {
