@@ -119,9 +119,15 @@ export class Orchestrator {
       );
       // Nothing is read until the group says which partitions are this instance's.
       this.directory.own([], this.numPartitions);
-      await this.directory.start(this.store, ends.get(STATE) ?? new Map(), ends.get(ALIAS) ?? new Map());
+      // Both groups are joined at once: the directory reads nothing before the orchestrator group
+      // assigns, and a worker's restore waits for the directory whichever joins first.
+      const directoryStarted = this.directory.start(
+        this.store,
+        ends.get(STATE) ?? new Map(),
+        ends.get(ALIAS) ?? new Map(),
+      );
       this.group = this.createGroup(this.admin);
-      await this.group.start();
+      await Promise.all([directoryStarted, this.group.start()]);
       this.sweeper = this.createSweeper();
       this.sweeper.start();
       this.state = 'running';
