@@ -14,16 +14,18 @@ DIR/kafka; default 1,000,000), runs --real requests through the pipeline (defaul
 starts --instances orchestrators (default 4) and prints: memory and time to ready per instance, a warm
 restart, the p50/p99 of --lookups GET /requests/{id} asked of instances that do not own the id
 (default 1,000), and the takeover after one instance is SIGKILLed. Writes DIR/scale.json (default
-DIR .bench). Every instance keeps a copy of the whole state topic on disk (its state store, SQLite)
-and in memory only the unfinished requests of the partitions it owns.
+DIR .bench); SCALE_LOG_LEVEL=info makes the instances' logs (DIR/orchestrator-N.log) say more. Every
+instance keeps on disk (its state store, SQLite) the requests of the partitions it owns, and in
+memory only the unfinished ones.
 Exit code 0 when the run completed (targets met or not), 1 when it failed, 2 for a usage error.`;
 
 /** The targets of issue 14, against the figures. */
 export function scaleVerdicts(f: ScaleFigures): string[] {
   const line = (met: boolean, text: string) => `${met ? 'met    ' : 'NOT MET'}  ${text}`;
-  const rss = Math.max(...f.cold.map((c) => c.rssMb));
+  // The peak counts: an instance that needs more while it reads its history needs that much.
+  const rss = Math.max(...f.cold.map((c) => c.peakRssMb));
   return [
-    line(rss <= 300, `RSS per instance: at most ${rss.toFixed(0)} MB (target ≤ 300 MB)`),
+    line(rss <= 300, `RSS per instance: at most ${rss.toFixed(0)} MB at its peak (target ≤ 300 MB)`),
     line(f.warmRestartSeconds <= 5, `warm restart: ${f.warmRestartSeconds.toFixed(1)} s (target ≤ 5 s)`),
     line(
       f.takeoverAfterSessionSeconds <= 10,

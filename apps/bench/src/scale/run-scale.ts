@@ -133,7 +133,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleFigures> {
     KAFKA_BOOTSTRAP: bootstrap,
     PIPELINE_TOPIC_PREFIX: prefix,
     ORCH_STATE_DIR: stateDir,
-    LOG_LEVEL: 'warn',
+    // The instances' logs (DIR/orchestrator-N.log) quiet unless SCALE_LOG_LEVEL asks for more.
+    LOG_LEVEL: process.env.SCALE_LOG_LEVEL ?? 'warn',
     ORCH_SESSION_TIMEOUT: `${options.sessionTimeoutMs}ms`,
   };
   const instances: Instance[] = [];
