@@ -12,12 +12,14 @@ import { SYSTEMS, type SystemName } from './systems.js';
 export const USAGE = `usage: pipeline-bench [--burst N] [--small-burst N] [--sequential N] [--warmup N] [--rounds N] [--only SYSTEM,…] [--dir DIR] [--profile]
        (in the repository: pnpm bench …)
 
-Runs the orchestrator, a transactional relay and a plain relay (the same Kafka hops, no state), one
-after another on fresh topics of one broker (KAFKA_BOOTSTRAP, or one started in DIR/kafka), with the
-same stub agents (think time 0): N requests at once (default 1000), then 100 at once, then 100 one at
-a time; --rounds N (default 3) measures each system N times, the order rotated, and takes the
-medians. Prints the figures and the ratios against the targets; writes DIR/bench.json and DIR/bench.png
-(default DIR .bench); --profile also a CPU profile of each system's process in
+Runs the orchestrator, a transactional relay and a plain relay (the same Kafka hops, no state) and
+a Kafka Streams application (the same hops, exactly_once_v2, a persistent state store; Java 17+,
+built with Maven into apps/bench/streams/target when missing or older than its sources), one after
+another on fresh topics of one broker (KAFKA_BOOTSTRAP, or one started in DIR/kafka), with the same
+stub agents (think time 0): N requests at once (default 1000), then 100 at once, then 100 one at a
+time; --rounds N (default 3) measures each system N times, the order rotated, and takes the
+medians. Prints the figures and the ratios against the targets; writes DIR/bench.json and
+DIR/bench.png (default DIR .bench); --profile also a CPU profile of each Node system's process in
 DIR/profiles/<system>/ (open it in Chrome DevTools). Systems: ${SYSTEMS.join(', ')}.
 Exit code 0 when the run completed (targets met or not), 1 when it failed, 2 for a usage error.`;
 

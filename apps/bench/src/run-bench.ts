@@ -13,6 +13,7 @@ import { Driver } from './driver.js';
 import { cpuMs, peakRssMb } from './measure.js';
 import { type BurstFigures, medianFigures, type SystemFigures } from './report.js';
 import { median, quantile } from './stats.js';
+import { ensureStreamsJar } from './streams-jar.js';
 import { runningPid, type SystemName, startSystem } from './systems.js';
 
 export interface BenchOptions {
@@ -46,6 +47,8 @@ const BURST_TIMEOUT_MS = 600_000;
 export async function runBench(options: BenchOptions): Promise<SystemFigures[]> {
   const { say } = options;
   mkdirSync(options.dir, { recursive: true });
+  // Before the broker: a Maven failure stops the run at once, saying what to run.
+  if (options.systems.includes('kafka streams')) await ensureStreamsJar(say);
   const logger = createLogger({ level: 'warn', bindings: { service: 'bench' } });
   let bootstrap = process.env.KAFKA_BOOTSTRAP;
   let startedHere = false;

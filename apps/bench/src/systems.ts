@@ -1,13 +1,15 @@
 // The systems under test, each a process of its own beside one process of stub agents (think time
-// 0): the orchestrator, the transactional relay and the plain relay. Each run gets its own topic
-// prefix, so nothing of one run is read by the next.
+// 0): the orchestrator, the transactional relay, the plain relay and a Kafka Streams application
+// (exactly_once_v2, a JVM of its own: apps/bench/streams). Each run gets its own topic prefix, so
+// nothing of one run is read by the next.
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageBin, type ServiceProcess, startService } from '@pipeline/cli-kit';
 import { freePort, pollUntil } from '@pipeline/common';
+import { javaExecutable, STREAMS_JAR, STREAMS_READY_LINE, streamsJavaArgs } from './streams-jar.js';
 
-export const SYSTEMS = ['orchestrator', 'transactional relay', 'plain relay'] as const;
+export const SYSTEMS = ['orchestrator', 'transactional relay', 'plain relay', 'kafka streams'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 /** How long a process may take to start on a busy 2-core machine. */
@@ -66,7 +68,8 @@ export function agentsRunning(agents: ServiceProcess): Promise<void> {
 
 /**
  * Starts `name` and the stub agents on the topics of `prefix` (created beforehand), and resolves once
- * both consume. `env` carries KAFKA_BOOTSTRAP.
+ * both consume. `env` carries KAFKA_BOOTSTRAP. The Kafka Streams jar must be built already
+ * (ensureStreamsJar); its process is the JVM itself, so /proc measures Java, not a wrapper.
  */
 export async function startSystem(
   name: SystemName,
@@ -74,7 +77,7 @@ export async function startSystem(
 ): Promise<RunningSystem> {
   const env = { ...options.env, PIPELINE_TOPIC_PREFIX: options.prefix };
   const slug = name.replaceAll(' ', '-');
-  // A CPU profile of the system's process (not the agents'), written when it exits.
+  // A CPU profile of the system's process (not the agents'), written when it exits (Node systems).
   const nodeArgs = options.profile
     ? ['--cpu-prof', `--cpu-prof-dir=${join(options.logDir, 'profiles', slug)}`]
     : [];
@@ -98,6 +101,21 @@ export async function startSystem(
     const ready = async () =>
       (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true;
     await waitFor(system, ready);
+  } else if (name === 'kafka streams') {
+    system = startService({
+      name,
+      program: javaExecutable(env),
+      args: streamsJavaArgs(STREAMS_JAR),
+      cwd: process.cwd(),
+      env: {
+        ...env,
+        STREAMS_TASKS: String(options.tasks),
+        // RocksDB's files, under the run's directory; the application removes its own on exit.
+        STREAMS_STATE_DIR: join(options.logDir, 'streams-state'),
+      },
+      logFile: join(options.logDir, `${slug}.log`),
+    });
+    await waitFor(system, logged(system, STREAMS_READY_LINE));
   } else {
     system = startService({
       name,

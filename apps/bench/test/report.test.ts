@@ -87,3 +87,32 @@ describe('quantile', () => {
     expect(quantile([], 0.5)).toBeNaN();
   });
 });
+
+describe('verdicts against Kafka Streams', () => {
+  it('wants the orchestrator at 100 % of Kafka Streams EOS v2, at 1000 and at 100 at once', () => {
+    const list = verdicts([figures('orchestrator', 100, 84), figures('kafka streams', 100, 70)]);
+    expect(list.map((v) => [v.what, v.value, v.target, v.met])).toEqual([
+      ['throughput, 1000 at once, orchestrator / Kafka Streams EOS v2', '100 %', '≥ 100 %', true],
+      ['throughput, 100 at once, orchestrator / Kafka Streams EOS v2', '100 %', '≥ 100 %', true],
+    ]);
+  });
+
+  it('misses below it, and comes after the relay’s verdicts when all run', () => {
+    const list = verdicts([
+      figures('orchestrator', 99, 84),
+      figures('transactional relay', 100, 84),
+      figures('plain relay', 120, 21),
+      figures('kafka streams', 100, 70),
+    ]);
+    expect(list).toHaveLength(5);
+    expect(list.slice(3).map((v) => [v.value, v.met])).toEqual([
+      ['99 %', false],
+      ['99 %', false],
+    ]);
+  });
+
+  it('says nothing of a system that did not run, nor without the orchestrator', () => {
+    expect(verdicts([figures('kafka streams', 100, 70)])).toEqual([]);
+    expect(verdicts([figures('orchestrator', 90, 84), figures('plain relay', 120, 21)])).toEqual([]);
+  });
+});

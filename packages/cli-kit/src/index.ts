@@ -17,4 +17,10 @@ export { clockTime, columns, formatDuration, formatRetention } from './format.js
 export { flush, type Io, processIo } from './io.js';
 export { cliClient, type KafkaSettings, kafkaSettings, withBroker } from './kafka.js';
 export { packageBin } from './package-bin.js';
-export { fileContains, type ServiceProcess, STOP_GRACE_MS, startService } from './service-process.js';
+export {
+  fileContains,
+  type ServiceCommand,
+  type ServiceProcess,
+  STOP_GRACE_MS,
+  startService,
+} from './service-process.js';

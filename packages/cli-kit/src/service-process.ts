@@ -18,23 +18,41 @@ export interface ServiceProcess {
 
 export const STOP_GRACE_MS = 10_000;
 
+/** What a service runs: a Node script (a package's bin), or another program (a JVM application). */
+export type ServiceCommand =
+  | {
+      script: string;
+      /** Options for node before the script (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+      nodeArgs?: readonly string[];
+    }
+  | {
+      /** The executable (e.g. `java`), found on PATH when it has no slash. */
+      program: string;
+      args: readonly string[];
+    };
+
 /**
- * Starts `node <script>` (a package's bin) with `env`, stdout and stderr appended to `logFile` (truncated first).
- * Not detached: a Ctrl-C in the terminal reaches it too, so it stops even if the demo is stuck.
+ * Starts `node <script>` (a package's bin), or `program args…`, with `env`, stdout and stderr
+ * appended to `logFile` (truncated first). The process started is the service itself (its pid is
+ * the one to measure), not a shell. Not detached: a Ctrl-C in the terminal reaches it too, so it
+ * stops even if the demo is stuck.
  */
-export function startService(options: {
-  name: string;
-  script: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  logFile: string;
-  /** Options for node before the script (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
-  nodeArgs?: readonly string[];
-}): ServiceProcess {
+export function startService(
+  options: {
+    name: string;
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    logFile: string;
+  } & ServiceCommand,
+): ServiceProcess {
   const fd = openSync(options.logFile, 'w');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
+    const [file, args] =
+      'program' in options
+        ? [options.program, options.args]
+        : [process.execPath, [...(options.nodeArgs ?? []), options.script]];
+    child = spawn(file, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', fd, fd],
