@@ -3,7 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import { ChangeRequestSchema } from '@pipeline/contracts';
 import { CRQ } from '@pipeline/topics';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RequestRecord } from '../src/domain/request-record.js';
 import { route } from '../src/domain/route.js';
 import type { Routing } from '../src/http/forward.js';
@@ -206,5 +206,44 @@ describe('finding 13: the HTTP surface', () => {
       unanswered: [1, 2],
     });
     expect(asked.slice(3)).toEqual(['a request unanswered', 'a list unanswered']);
+  });
+
+  it('forwards a lookup from the HTTP thread by the owners the main thread published, never waiting for the main thread', async () => {
+    const b = await start({ token: TOKEN });
+    const asked: string[] = [];
+    let owner = b.url;
+    const a = await start({
+      token: TOKEN,
+      getRequest: () => undefined,
+      routing: {
+        self: () => 'http://a',
+        // The main thread's path would answer 503 ("could not be asked"): only the thread's own
+        // forwarding finds cr-1.
+        ownerOf: async () => {
+          throw new Error('the main thread was asked');
+        },
+        listOwners: async () => ({ others: [], mine: [], unowned: [] }),
+        asked: (route, outcome) => asked.push(`${route} ${outcome}`),
+        known: () => ({ self: 'http://a', partitions: 1, owners: { 0: owner } }),
+      },
+    });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    // The owners reach the thread with the main thread's next publication (every 100 ms).
+    await vi.waitFor(async () => expect((await get(`${a.url}/requests/cr-1`, auth)).status).toBe(200), {
+      timeout: 5000,
+      interval: 50,
+    });
+    expect(await (await get(`${a.url}/requests/cr-1`, auth)).json()).toMatchObject({ id: 'cr-1' });
+    expect((await get(`${a.url}/requests/cr-2`, auth)).status).toBe(404);
+    owner = 'http://127.0.0.1:9';
+    await vi.waitFor(async () => expect((await get(`${a.url}/requests/cr-1`, auth)).status).toBe(503), {
+      timeout: 5000,
+      interval: 50,
+    });
+    expect(await (await get(`${a.url}/requests/cr-1`, auth)).json()).toEqual({
+      error: 'request cr-1: the instance that owns it (http://127.0.0.1:9) did not answer; try again',
+    });
+    await vi.waitFor(() => expect(asked).toContain('request unanswered'), { timeout: 5000 });
+    expect(asked).toContain('request answered');
   });
 });

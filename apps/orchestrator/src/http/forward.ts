@@ -39,6 +39,21 @@ export interface Routing {
   }>;
   /** Told of each question asked of another instance. */
   asked(route: 'request' | 'list', outcome: 'answered' | 'unanswered'): void;
+  /**
+   * Who owns what as last learnt from the group, complete, or undefined while unknown (after a join,
+   * until the group has been asked). The HTTP thread forwards lookups by it without the main thread.
+   */
+  known?(): KnownOwners | undefined;
+}
+
+/** The other instances' partitions and addresses, as the HTTP thread gets them (http/thread.js). */
+export interface KnownOwners {
+  /** This instance's own address (FORWARDED_HEADER of the questions it asks). */
+  self: string;
+  /** The topics' partition count. */
+  partitions: number;
+  /** Partition number → address of the other instance that owns it (this instance's are absent). */
+  owners: Record<number, string>;
 }
 
 export interface ForwardDeps {

@@ -3,7 +3,7 @@ import type { Logger } from '@pipeline/common';
 import type { ListQuery } from '@pipeline/orchestrator-api';
 import type { Registry } from 'prom-client';
 import type { RequestRecord } from '../domain/request-record.js';
-import { askEveryOwner, askOwner, parsePartitions, type Routing } from './forward.js';
+import { askEveryOwner, askOwner, FORWARD_TIMEOUT_MS, parsePartitions, type Routing } from './forward.js';
 import { listRequests, mergeLists, parseListQuery } from './request-list.js';
 import { toRequestView } from './request-view.js';
 
@@ -51,6 +51,14 @@ type FromThread =
   | { type: 'listening'; address: string; port: number }
   | { type: 'failed'; message: string; code?: string }
   | { type: 'closed' }
+  | {
+      type: 'asked';
+      route: 'request';
+      outcome: 'answered' | 'unanswered';
+      owner: string;
+      requestId: string;
+      why?: string;
+    }
   | { type: 'ask'; id: number; what: 'metrics' }
   | { type: 'ask'; id: number; what: 'request'; requestId: string; forwarded: boolean }
   | { type: 'ask'; id: number; what: 'list'; search: string; forwarded: boolean; partitions?: string };
@@ -77,10 +85,12 @@ export async function startHttpServer(
       shared,
       stallMs: STALL_MS,
       askTimeoutMs: ASK_TIMEOUT_MS,
+      forwardTimeoutMs: FORWARD_TIMEOUT_MS,
       backlog: BACKLOG,
     },
   });
   let lastReadiness = '';
+  let lastOwners = '';
   const publish = () => {
     heartbeat[0] = Date.now();
     heartbeat[1] = deps.live() ? 1 : 0;
@@ -89,6 +99,12 @@ export async function startHttpServer(
     if (text !== lastReadiness) {
       lastReadiness = text;
       worker.postMessage({ type: 'readiness', body: JSON.parse(text) });
+    }
+    // Who owns what, so that the thread forwards a lookup itself (a busy main thread is not crossed).
+    const owners = JSON.stringify(deps.routing?.known?.() ?? null);
+    if (owners !== lastOwners) {
+      lastOwners = owners;
+      worker.postMessage({ type: 'owners', body: JSON.parse(owners) });
     }
   };
   publish();
@@ -156,6 +172,14 @@ export async function startHttpServer(
           break;
         case 'ask':
           onAsk(message);
+          break;
+        case 'asked':
+          routing?.asked(message.route, message.outcome);
+          if (message.outcome === 'unanswered')
+            deps.logger?.warn(
+              { requestId: message.requestId, owner: message.owner, why: message.why },
+              'the owner of a request did not answer',
+            );
           break;
       }
     });

@@ -11,13 +11,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { partitionFor } from '@pipeline/kafka/murmur2';
+import { fetchRequest } from '@pipeline/orchestrator-api';
 
 /**
  * @typedef {{ host: string, port: number, token: string | undefined, shared: SharedArrayBuffer,
- *   stallMs: number, askTimeoutMs: number, backlog: number }} ThreadOptions
+ *   stallMs: number, askTimeoutMs: number, forwardTimeoutMs: number, backlog: number }} ThreadOptions
  * @typedef {{ type: 'answer', id: number, status: number, contentType?: string, body: unknown }} Answer
  * @typedef {{ type: 'readiness', body: Record<string, unknown> }} Readiness
- * @typedef {Answer | Readiness | { type: 'close' }} FromMain
+ * @typedef {import('./forward.js').KnownOwners} KnownOwners
+ * @typedef {Answer | Readiness | { type: 'owners', body: KnownOwners | null } | { type: 'close' }} FromMain
  */
 
 if (!parentPort) throw new Error('thread.js runs as a worker thread of the orchestrator');
@@ -30,6 +33,9 @@ const ROUTES = ['/metrics', '/healthz', '/readyz', '/requests', '/requests/{id}'
 /** The main thread's last readiness; not ready until it has said otherwise. */
 /** @type {Record<string, unknown>} */
 let readiness = { ready: false, state: 'starting' };
+/** Who owns which partition among the other instances, as the main thread last published. */
+/** @type {KnownOwners | null} */
+let owners = null;
 /** @type {Map<number, (answer: Answer) => void>} */
 const waiting = new Map();
 let nextId = 1;
@@ -151,8 +157,39 @@ async function handle(req, res) {
   } catch {
     return send(res, 400, { error: `malformed path: ${match[1]} is not a valid %-escaped id` });
   }
+  const owner = forwarded || !owners ? undefined : owners.owners[partitionFor(requestId, owners.partitions)];
+  if (owner !== undefined && owners) return forwardLookup(res, requestId, owner, owners.self);
   const answer = await ask({ what: 'request', requestId, forwarded });
   send(res, answer.status, answer.body);
+}
+
+/**
+ * Asks the instance that owns the request, from this thread: a lookup of another instance's
+ * request does not wait for this one's main thread (http/forward.ts askOwner does the same there).
+ * @param {import('node:http').ServerResponse} res
+ * @param {string} requestId
+ * @param {string} owner
+ * @param {string} self
+ */
+async function forwardLookup(res, requestId, owner, self) {
+  /** @param {'answered' | 'unanswered'} outcome @param {string} [why] */
+  const told = (outcome, why) =>
+    port.postMessage({ type: 'asked', route: 'request', outcome, owner, requestId, ...(why ? { why } : {}) });
+  try {
+    const view = await fetchRequest(owner, requestId, {
+      timeoutMs: options.forwardTimeoutMs,
+      token: options.token,
+      headers: { 'x-pipeline-forwarded': self },
+    });
+    told('answered');
+    if (view) return send(res, 200, view);
+    return send(res, 404, { error: `no change request ${requestId}` });
+  } catch (error) {
+    told('unanswered', error instanceof Error ? error.message : String(error));
+    return send(res, 503, {
+      error: `request ${requestId}: the instance that owns it (${owner}) did not answer; try again`,
+    });
+  }
 }
 
 const server = createServer((req, res) => {
@@ -168,6 +205,9 @@ port.on('message', (/** @type {FromMain} */ message) => {
       break;
     case 'readiness':
       readiness = message.body;
+      break;
+    case 'owners':
+      owners = message.body;
       break;
     case 'close':
       server.close(() => port.postMessage({ type: 'closed' }));

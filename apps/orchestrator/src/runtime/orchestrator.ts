@@ -74,6 +74,7 @@ export class Orchestrator {
       members: async () => (this.admin ? this.admin.groupMembers(config.groupId) : []),
       self: () => this.group?.groupMemberId,
       clock: deps.clock ?? Date.now,
+      partitions: () => this.numPartitions,
     });
     this.routing = routingOf({
       peers: this.peers,

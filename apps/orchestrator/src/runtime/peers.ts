@@ -16,6 +16,11 @@ export interface PeersDeps {
   clock: () => number;
   /** A table without an owner for some partition is asked again after this long at the earliest. */
   retryMs?: number;
+  /**
+   * The topics' partition count: a table is complete only when every partition has an owner (a
+   * group between its join and its sync describes members with subscriptions but no assignments).
+   */
+  partitions?: () => number;
 }
 
 /**
@@ -30,12 +35,29 @@ export class Peers {
   private table: Promise<Map<number, Peer>> | undefined;
   private complete = false;
   private askedAt = Number.NEGATIVE_INFINITY;
+  /** The table the group last told, complete, of this generation (known()). */
+  private learnt: Map<number, Peer> | undefined;
+  /** Bumped by invalidate(): an answer to a question asked before belongs to the old owners. */
+  private generation = 0;
 
   constructor(private readonly deps: PeersDeps) {}
 
   /** The owners changed (this instance joined the group again): the next question asks the group. */
   invalidate(): void {
     this.table = undefined;
+    this.learnt = undefined;
+    this.askedAt = Number.NEGATIVE_INFINITY;
+    this.generation++;
+  }
+
+  /**
+   * The table as last told by the group, when complete; otherwise undefined, and the group is asked
+   * (at most every `retryMs`), so that a later call knows.
+   */
+  known(): ReadonlyMap<number, Peer> | undefined {
+    if (this.learnt) return this.learnt;
+    if (this.deps.clock() - this.askedAt >= (this.deps.retryMs ?? 1000)) this.owners().catch(() => {});
+    return undefined;
   }
 
   /**
@@ -72,13 +94,16 @@ export class Peers {
   }
 
   private async ask(): Promise<Map<number, Peer>> {
+    const generation = this.generation;
     const members = await this.deps.members();
     const self = this.deps.self();
     const owners = new Map<number, Peer>();
     let complete = members.length > 0;
+    const covered = new Set<number>();
     for (const member of members) {
       // A rebalancing group describes no assignments: nothing can be known yet.
       if (member.topics === undefined) complete = false;
+      for (const partition of member.partitions) covered.add(partition);
       if (member.memberId === self) continue;
       if (member.endpoint === undefined) {
         if (member.partitions.length > 0) complete = false;
@@ -87,7 +112,10 @@ export class Peers {
       for (const partition of member.partitions)
         owners.set(partition, { memberId: member.memberId, endpoint: member.endpoint });
     }
+    if (covered.size < (this.deps.partitions?.() ?? 0)) complete = false;
+    if (generation !== this.generation) return owners;
     this.complete = complete;
+    if (complete) this.learnt = owners;
     return owners;
   }
 }
@@ -119,5 +147,14 @@ export function routingOf(deps: {
       return { others: others.map(({ endpoint, partitions }) => ({ endpoint, partitions })), mine, unowned };
     },
     asked: deps.asked,
+    known: () => {
+      const partitions = deps.partitions();
+      if (partitions === 0) return undefined; // not started
+      const peers = deps.peers.known();
+      if (!peers) return undefined;
+      const owners: Record<number, string> = {};
+      for (const [partition, peer] of peers) if (!deps.owns(partition)) owners[partition] = peer.endpoint;
+      return { self: deps.self(), partitions, owners };
+    },
   };
 }
