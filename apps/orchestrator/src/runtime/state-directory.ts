@@ -3,9 +3,8 @@ import { type Logger, pollUntil } from '@pipeline/common';
 import { type Consumer, createConsumer, KafkaAdmin, type KafkaClient, readHeaders } from '@pipeline/kafka';
 import { ALIAS, STATE, type Topic, type TopicNames } from '@pipeline/topics';
 import { aliasPartition, parseAliasKey } from '../domain/alias-record.js';
-import { isFinished, type RequestRecord, stageOf } from '../domain/request-record.js';
+import type { RequestRecord } from '../domain/request-record.js';
 import { ALIASES_INDEXED_HEADER, BARRIER_HEADER, decodeState, isBarrier } from '../domain/state-record.js';
-import { finishedSummary } from '../domain/state-summary.js';
 import type {
   AliasChange,
   StateStore,
@@ -14,6 +13,8 @@ import type {
   StoreListQuery,
   StoreTopic,
 } from '../store/state-store.js';
+import { storeChangeOf } from '../store/store-change.js';
+import { BarrierWaits } from './barrier-waits.js';
 
 /** A request the store took: its state value, or null when it was forgotten or cannot be read. */
 export type StoredListener = (partition: number, requestId: string, value: Buffer | null) => void;
@@ -33,8 +34,6 @@ export type StoredListener = (partition: number, requestId: string, value: Buffe
  * Its consumer group is its own and never commits: positions live in the store.
  */
 export class StateDirectory {
-  private readonly seenBarriers = new Set<string>();
-  private readonly barrierWaiters = new Map<string, () => void>();
   private readonly consumer: Consumer;
   private readonly groupId: string;
   private running = false;
@@ -49,6 +48,7 @@ export class StateDirectory {
   private store: StateStore | undefined;
   /** When the directory last read further in each state partition (Date.now). */
   private readonly progressAt = new Map<number, number>();
+  private readonly barriers = new BarrierWaits((partition) => this.progressAt.get(partition) ?? 0);
   /**
    * The partitions this instance owns (own()): only they are read, of both topics. Undefined until
    * told: every partition is read (a directory used on its own, in tests and tools).
@@ -140,7 +140,7 @@ export class StateDirectory {
         for (const record of batch.records) {
           const headers = readHeaders(record.headers);
           if (isBarrier(headers)) {
-            this.onBarrier(headers[BARRIER_HEADER] as string);
+            this.barriers.arrived(headers[BARRIER_HEADER] as string);
             continue;
           }
           const entry = parseAliasKey(record.key?.toString('utf8') ?? '');
@@ -159,7 +159,7 @@ export class StateDirectory {
         const headers = readHeaders(record.headers);
         const key = record.key?.toString('utf8');
         if (headers[ALIASES_INDEXED_HEADER] !== undefined) aliasesIndexed = true;
-        if (isBarrier(headers)) this.onBarrier(headers[BARRIER_HEADER] as string);
+        if (isBarrier(headers)) this.barriers.arrived(headers[BARRIER_HEADER] as string);
         else if (key !== undefined) changes.push(this.change(key, batch.partition, record.value));
       }
       this.recordsRead += batch.records.length;
@@ -300,34 +300,7 @@ export class StateDirectory {
    * (the worker was closed meanwhile).
    */
   waitForBarrier(nonce: string, partition: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.seenBarriers.delete(nonce)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const done = (error?: Error) => {
-        clearInterval(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.barrierWaiters.delete(nonce);
-        if (error) reject(error);
-        else resolve();
-      };
-      const onAbort = () => done(new Error(`restore barrier ${nonce} no longer awaited: worker closed`));
-      // A directory still reading a long history (a cold start) is not stuck: the time counts from
-      // the later of the wait's start and the directory's last progress.
-      const since = Date.now();
-      const timer = setInterval(
-        () => {
-          if (Date.now() - Math.max(since, this.progressAt.get(partition) ?? 0) < timeoutMs) return;
-          done(
-            new Error(
-              `state directory did not read restore barrier ${nonce}: it read nothing of state partition ${partition} for ${timeoutMs} ms`,
-            ),
-          );
-        },
-        Math.min(timeoutMs, 1000),
-      );
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.barrierWaiters.set(nonce, () => done());
-    });
+    return this.barriers.wait(nonce, partition, timeoutMs, signal);
   }
 
   /** True when every state record written before `at` (Date.now) has been read. */
@@ -386,52 +359,15 @@ export class StateDirectory {
     this.progressAt.set(partition, Date.now());
   }
 
-  private onBarrier(nonce: string): void {
-    const waiter = this.barrierWaiters.get(nonce);
-    if (waiter) {
-      this.barrierWaiters.delete(nonce);
-      waiter();
-    } else {
-      this.seenBarriers.add(nonce);
-      // Barriers of other instances pile up otherwise; only recent ones can still be awaited.
-      if (this.seenBarriers.size > 1000)
-        this.seenBarriers.delete(this.seenBarriers.values().next().value as string);
-    }
-  }
-
-  /** What one state record does to the store. */
+  /** What one state record does to the store; one this version cannot read is also logged. */
   private change(requestId: string, partition: number, value: Buffer | null): StoreChange {
-    // Nearly all of a long history is finished requests: those are read without a full decode.
-    const finished = value === null ? undefined : finishedSummary(value);
-    if (finished) {
-      const { stage, repo, requester, createdAt, updatedAt } = finished;
-      const request = { requestId, partition, stage, finished: true, repo, requester, createdAt, updatedAt };
-      return { kind: 'put', request: { ...request, value: value as Buffer } };
-    }
-    const decoded = value === null ? undefined : decodeState(value);
-    if (decoded === undefined) return { kind: 'forget', requestId };
-    if (!decoded.ok) {
+    const change = storeChangeOf(requestId, partition, value);
+    if (change.kind === 'unreadable')
       this.options.logger.error(
-        { requestId, partition, why: decoded.why },
+        { requestId, partition, why: change.why },
         'state record this version cannot read',
       );
-      return { kind: 'unreadable', requestId, partition, why: decoded.why };
-    }
-    const record = decoded.record;
-    return {
-      kind: 'put',
-      request: {
-        requestId,
-        partition,
-        stage: stageOf(record),
-        finished: isFinished(record),
-        repo: record.change.repo,
-        requester: record.change.requester,
-        createdAt: record.createdAt,
-        updatedAt: record.updatedAt,
-        value: value as Buffer,
-      },
-    };
+    return change;
   }
 
   private decode(value: Buffer): RequestRecord | undefined {
